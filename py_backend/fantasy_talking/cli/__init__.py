@@ -1,0 +1,1 @@
+"""The `ftalk` command line: thin front ends over the pipeline."""

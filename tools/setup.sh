@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One-shot set-up for a fresh Debian/Ubuntu machine with Python 3.11:
+# system packages, a virtual environment in .venv, and the package in editable mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 python3-venv)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e ".[dev]"
+echo "set-up done: .venv is ready (activate with: source .venv/bin/activate)"
