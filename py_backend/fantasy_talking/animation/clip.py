@@ -49,6 +49,8 @@ class AnimationClip:
     duration_s: float = 0.0
     engine: str = "acoustic"
     joint_names: tuple[str, ...] = JOINTS
+    first_index: int = 0
+    """Index of the first frame on the stream clock (non-zero for later sentences of a TTS stream)."""
 
     @property
     def n_frames(self) -> int:
@@ -56,7 +58,7 @@ class AnimationClip:
 
     @property
     def times(self) -> np.ndarray:
-        return np.arange(self.n_frames) / float(self.fps)
+        return (self.first_index + np.arange(self.n_frames)) / float(self.fps)
 
     def curve(self, name: str) -> np.ndarray:
         return self.weights[:, self.curve_names.index(name)]
@@ -64,7 +66,8 @@ class AnimationClip:
     def frames(self):
         """Iterate the clip as Frame records."""
         for i in range(self.n_frames):
-            yield Frame(i, i / self.fps, self.weights[i], self.joints[i], self.angles[i], bool(self.idle[i]))
+            index = self.first_index + i
+            yield Frame(index, index / self.fps, self.weights[i], self.joints[i], self.angles[i], bool(self.idle[i]))
 
     @classmethod
     def from_frames(cls, frames: list[Frame], curve_names: tuple[str, ...], fps: int,

@@ -1,0 +1,52 @@
+"""Frame composition: mouth curves + non-verbal layer + bones → one `Frame`.
+
+Both engines (the acoustic stream and the phone animator) end here, so a frame means the
+same thing whichever path produced it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from fantasy_talking.animation.bones import joint_rotations, livelink_angles
+from fantasy_talking.animation.clip import Frame
+from fantasy_talking.animation.nonverbal import NonverbalLayer
+from fantasy_talking.animation.options import AnimationOptions
+from fantasy_talking.animation.pose import mouth_curves
+from fantasy_talking.animation.rig import CURVE_INDEX, curve_names
+
+SPEAKING_ACTIVITY = 0.15
+
+
+class FrameComposer:
+    """Turns per-frame articulation and prosody into frames, numbering them on one clock."""
+
+    def __init__(self, options: AnimationOptions) -> None:
+        self.options = options
+        self.curve_names = curve_names(options.rig)
+        self._select = np.array([CURVE_INDEX[n] for n in self.curve_names])
+        self._jaw = CURVE_INDEX["JawOpen"]
+        self.nonverbal = NonverbalLayer(options.fps, options.seed, options.head_motion,
+                                        options.blink, options.expression)
+        self.next_index = 0
+
+    def compose(self, articulators: np.ndarray, viseme_weights: np.ndarray,
+                activity: np.ndarray, f0: np.ndarray) -> list[Frame]:
+        """One frame per row, continuing the frame count."""
+        mouth = mouth_curves(articulators, viseme_weights)
+        frames = []
+        for row in range(len(mouth)):
+            index = self.next_index
+            t = index / self.options.fps
+            extra = self.nonverbal.step(t, float(activity[row]), float(f0[row]))
+            curves = np.clip(mouth[row] + extra.curves, 0.0, 1.0)
+            frames.append(Frame(
+                index=index,
+                time_s=t,
+                weights=curves[self._select].astype(np.float32),
+                joints=joint_rotations(float(curves[self._jaw]), extra.head, extra.gaze),
+                angles=livelink_angles(extra.head, extra.gaze),
+                idle=bool(activity[row] < SPEAKING_ACTIVITY),
+            ))
+            self.next_index += 1
+        return frames
+

@@ -1,0 +1,139 @@
+"""Everything the face does besides speaking: blinks, gaze, brows and head motion.
+
+Driven by prosody (speech activity and pitch) and by a seeded random generator, one frame at
+a time, so the same audio and seed always give the same motion however the audio was chunked.
+- Blinks: a Poisson process (about 17 a minute), plus a likely blink when a phrase ends.
+- Gaze: short saccades to nearby points every 0.6–3 s, often back to the listener.
+- Brows and nods: a pitch accent (a rise well above the speaker's running pitch) lifts the
+  brows and dips the head.
+- Head: slow drift that grows while speaking, plus breathing.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from fantasy_talking.animation.rig import ALL_CURVES, CURVE_INDEX
+
+BLINK_CLOSE_S, BLINK_HOLD_S, BLINK_OPEN_S = 0.07, 0.03, 0.15
+BLINK_INTERVAL_S = 3.5
+MAX_GAZE_RAD = 0.5
+
+
+@dataclass(frozen=True)
+class NonverbalFrame:
+    """Additive curves (len(ALL_CURVES),) and head/eye angles in radians."""
+
+    curves: np.ndarray
+    head: tuple[float, float, float]   # yaw, pitch, roll
+    gaze: tuple[float, float]          # yaw, pitch (shared by both eyes)
+
+
+def _bump(t: float, width: float) -> float:
+    """A smooth 0→1→0 pulse over [0, width]."""
+    if t <= 0.0 or t >= width:
+        return 0.0
+    return math.sin(math.pi * t / width) ** 2
+
+
+class NonverbalLayer:
+    """Per-frame non-verbal motion; call `step` once per output frame, in order."""
+
+    def __init__(self, fps: int, seed: int, head_motion: float = 1.0, blink: float = 1.0,
+                 expression: float = 1.0) -> None:
+        self.dt = 1.0 / fps
+        self.rng = np.random.default_rng(seed)
+        self.head_motion, self.blink, self.expression = head_motion, blink, expression
+        self.next_blink = self._blink_gap()
+        self.blink_start = -10.0
+        self.next_saccade = float(self.rng.uniform(0.6, 3.0))
+        self.gaze_target = (0.0, 0.0)
+        self.gaze = [0.0, 0.0]
+        self.drift = np.zeros(3)
+        self.speech_run = 0.0
+        self.log_f0_mean = 0.0
+        self.f0_seen = False
+        self.accent_start = -10.0
+        self.was_rising = False
+        self.last_log_f0 = 0.0
+
+    def _blink_gap(self) -> float:
+        if self.blink <= 0.0:
+            return math.inf
+        return float(self.rng.exponential(BLINK_INTERVAL_S / self.blink)) + 0.4
+
+    def _update_blinks(self, t: float, speaking: bool) -> float:
+        phrase_ended = self.speech_run > 0.4 and not speaking
+        if phrase_ended and self.blink > 0.0 and t - self.blink_start > 0.8 and self.rng.random() < 0.6:
+            self.next_blink = min(self.next_blink, t + 0.08)
+        if t >= self.next_blink:
+            self.blink_start = t
+            self.next_blink = t + self._blink_gap()
+        since = t - self.blink_start
+        if since < BLINK_CLOSE_S:
+            return math.sin(0.5 * math.pi * since / BLINK_CLOSE_S)
+        if since < BLINK_CLOSE_S + BLINK_HOLD_S:
+            return 1.0
+        if since < BLINK_CLOSE_S + BLINK_HOLD_S + BLINK_OPEN_S:
+            return math.cos(0.5 * math.pi * (since - BLINK_CLOSE_S - BLINK_HOLD_S) / BLINK_OPEN_S)
+        return 0.0
+
+    def _update_gaze(self, t: float) -> None:
+        if t >= self.next_saccade:
+            if self.rng.random() < 0.45:
+                self.gaze_target = (0.0, 0.0)
+            else:
+                self.gaze_target = (float(self.rng.normal(0, 0.12)), float(self.rng.normal(0, 0.06)))
+            self.next_saccade = t + float(self.rng.uniform(0.6, 3.0))
+        alpha = 1.0 - math.exp(-self.dt / 0.025)  # saccades settle within ~50 ms
+        for k in range(2):
+            self.gaze[k] += alpha * (self.gaze_target[k] - self.gaze[k])
+
+    def _update_accent(self, t: float, f0: float) -> float:
+        """Brow/nod pulse strength at t, triggered when pitch rises well above its running mean."""
+        if f0 > 0:
+            log_f0 = math.log(f0)
+            if not self.f0_seen:
+                self.log_f0_mean, self.f0_seen, self.last_log_f0 = log_f0, True, log_f0
+            rising = log_f0 - self.log_f0_mean > 0.12 and log_f0 >= self.last_log_f0
+            if rising and not self.was_rising and t - self.accent_start > 0.6:
+                self.accent_start = t
+            self.was_rising = rising
+            self.log_f0_mean += (log_f0 - self.log_f0_mean) * min(1.0, self.dt / 2.0)
+            self.last_log_f0 = log_f0
+        return _bump(t - self.accent_start, 0.6)
+
+    def step(self, t: float, activity: float, f0: float) -> NonverbalFrame:
+        speaking = activity > 0.15
+        curves = np.zeros(len(ALL_CURVES), np.float32)
+        blink = self._update_blinks(t, speaking)
+        self.speech_run = self.speech_run + self.dt if speaking else 0.0
+        self._update_gaze(t)
+        accent = self._update_accent(t, f0)
+
+        curves[CURVE_INDEX["EyeBlinkLeft"]] = blink
+        curves[CURVE_INDEX["EyeBlinkRight"]] = 0.97 * blink
+        yaw, pitch = self.gaze
+        for side, outward in (("Left", 1.0), ("Right", -1.0)):
+            horizontal = yaw * outward / MAX_GAZE_RAD
+            curves[CURVE_INDEX[f"EyeLookOut{side}"]] = max(0.0, horizontal)
+            curves[CURVE_INDEX[f"EyeLookIn{side}"]] = max(0.0, -horizontal)
+            curves[CURVE_INDEX[f"EyeLookDown{side}"]] = max(0.0, pitch / MAX_GAZE_RAD)
+            curves[CURVE_INDEX[f"EyeLookUp{side}"]] = max(0.0, -pitch / MAX_GAZE_RAD)
+            curves[CURVE_INDEX[f"BrowOuterUp{side}"]] = 0.35 * accent * self.expression
+            curves[CURVE_INDEX[f"EyeWide{side}"]] = 0.15 * accent * self.expression
+        curves[CURVE_INDEX["BrowInnerUp"]] = 0.45 * accent * self.expression
+
+        scale = (1.6 if speaking else 1.0) * self.head_motion
+        theta = self.dt / 1.5                      # Ornstein–Uhlenbeck drift, 1.5 s memory
+        noise = self.rng.normal(0.0, 1.0, 3) * np.array([0.035, 0.02, 0.015]) * math.sqrt(2 * theta)
+        self.drift += -theta * self.drift + noise
+        breath = 0.006 * math.sin(2 * math.pi * 0.25 * t)
+        head = (
+            float(scale * self.drift[0]),
+            float(scale * self.drift[1] + self.head_motion * (breath + 0.05 * accent + 0.02 * activity)),
+            float(scale * self.drift[2]),
+        )
+        return NonverbalFrame(curves=np.clip(curves, 0.0, 1.0), head=head, gaze=(yaw, pitch))

@@ -1,0 +1,198 @@
+"""The streaming engine: audio chunks in, time-coded frames out, with bounded look-ahead.
+
+Pipeline per chunk: 16 kHz samples → 100 Hz features → raw articulators (acoustic path) →
+look-ahead smoothing (the acoustic form of coarticulation) → frames at the output fps.
+
+A frame at time t is released as soon as audio up to t + look-ahead has arrived, so the
+added latency never exceeds the look-ahead. Everything is computed frame by frame in
+order, so any chunking of the same audio yields identical frames, and `pipeline.animate_audio`
+is literally this engine fed the whole clip.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fantasy_talking.animation.clip import Frame, VisemeEvent
+from fantasy_talking.animation.compose import FrameComposer
+from fantasy_talking.animation.options import AnimationOptions
+from fantasy_talking.animation.rig import JOINTS, VISEMES
+from fantasy_talking.animation.visemes import TARGETS
+from fantasy_talking.audio.decode import SAMPLE_RATE
+from fantasy_talking.audio.features import FEATURE_RATE, HALF, FeatureStream
+from fantasy_talking.speech.acoustic import AcousticArticulation
+
+# Smoothing widths (Gaussian sigma, in 10 ms feature frames) per articulator: the lips seal
+# and part quickly, the jaw and rounding move more slowly.
+SIGMA_FRAMES = np.array([3.0, 1.6, 4.0, 4.0, 3.5, 2.5, 2.5, 2.5, 2.5, 2.5], np.float32)
+PAST_FRAMES = int(3 * SIGMA_FRAMES.max())
+CLASSIFY_DIMS = np.array([0, 1, 2, 4, 6])   # open, close, round, spread, teeth decide the viseme
+MIN_VISEME_S = 0.04
+
+
+@dataclass
+class StreamOutput:
+    """What one call released: frames in time order and the visemes decided meanwhile."""
+
+    frames: list[Frame] = field(default_factory=list)
+    visemes: list[VisemeEvent] = field(default_factory=list)
+
+    def extend(self, other: "StreamOutput") -> None:
+        self.frames.extend(other.frames)
+        self.visemes.extend(other.visemes)
+
+
+def viseme_weights_from_articulators(articulators: np.ndarray) -> np.ndarray:
+    """Soft nearest-target classification: (T, N_ARTICULATORS) → (T, 15) weights summing to 1."""
+    diff = articulators[:, None, CLASSIFY_DIMS] - TARGETS[None, :, CLASSIFY_DIMS]
+    score = -np.sum(diff ** 2, axis=2) / 0.02
+    score -= score.max(axis=1, keepdims=True)
+    weights = np.exp(score)
+    return (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+class VisemeTracker:
+    """Turns per-frame dominant visemes into events, releasing each once it has ended."""
+
+    def __init__(self) -> None:
+        self.current: int | None = None
+        self.start_s = 0.0
+
+    def update(self, viseme_ids: np.ndarray, times: np.ndarray, frame_s: float) -> list[VisemeEvent]:
+        events = []
+        for vid, t in zip(viseme_ids.tolist(), times.tolist()):
+            if self.current is None:
+                self.current, self.start_s = vid, t
+            elif vid != self.current and t - self.start_s >= MIN_VISEME_S:
+                events.append(VisemeEvent(self.current, VISEMES[self.current], self.start_s, t))
+                self.current, self.start_s = vid, t
+        return events
+
+    def close(self, end_s: float) -> list[VisemeEvent]:
+        if self.current is None or end_s <= self.start_s:
+            return []
+        event = VisemeEvent(self.current, VISEMES[self.current], self.start_s, end_s)
+        self.current = None
+        return [event]
+
+
+class StreamingAnimator:
+    """Incremental audio → animation engine (the acoustic path)."""
+
+    engine = "acoustic"
+    joint_names = JOINTS
+
+    def __init__(self, options: AnimationOptions = AnimationOptions()) -> None:
+        self.options = options
+        self.fps = options.fps
+        self.lookahead_ms = options.lookahead_ms
+        # Feature frames we may look past a frame's time: a feature frame needs HALF samples
+        # of audio beyond its centre, and that counts against the look-ahead.
+        self.future_frames = max(0, math.floor((options.lookahead_ms - 1000 * HALF / SAMPLE_RATE) / 10))
+        self._acoustic = AcousticArticulation()
+        self._composer = FrameComposer(options)
+        self._visemes = VisemeTracker()
+        self.curve_names = self._composer.curve_names
+        self._samples_in = 0
+        self._start_analysis(base_s=0.0)
+        offsets = np.arange(-PAST_FRAMES, self.future_frames + 1)
+        self._kernel = np.exp(-0.5 * (offsets[:, None] / SIGMA_FRAMES[None, :]) ** 2).astype(np.float32)
+        self._offsets = offsets
+
+    def _start_analysis(self, base_s: float) -> None:
+        """Fresh feature analysis whose frame 0 sits at `base_s` on the audio clock."""
+        self._base_s = base_s
+        self._features = FeatureStream()
+        self._raw = np.zeros((0, len(SIGMA_FRAMES)), np.float32)   # raw articulators, window kept
+        self._activity = np.zeros(0, np.float32)
+        self._f0 = np.zeros(0, np.float32)
+        self._raw_offset = 0            # feature index of self._raw[0]
+
+    @property
+    def audio_seconds(self) -> float:
+        return self._samples_in / SAMPLE_RATE
+
+    @property
+    def next_frame_time(self) -> float:
+        return self._composer.next_index / self.fps
+
+    def push(self, samples: np.ndarray) -> StreamOutput:
+        """Add 16 kHz mono samples; return every frame whose look-ahead is now satisfied."""
+        self._samples_in += len(samples)
+        self._analyse(samples)
+        return self._release(limit_s=math.inf)
+
+    def interrupt(self) -> StreamOutput:
+        """Treat everything not yet animated as silence: the mouth settles to neutral by the
+        end of the audio received so far, and later audio continues on the same clock."""
+        out = self._drain()
+        out.visemes.extend(self._visemes.close(self.audio_seconds))
+        self._start_analysis(base_s=self.audio_seconds)
+        return out
+
+    def finish(self) -> StreamOutput:
+        """End of audio: release every remaining frame up to the audio's end."""
+        out = self._drain()
+        out.visemes.extend(self._visemes.close(self.audio_seconds))
+        return out
+
+    def _drain(self) -> StreamOutput:
+        pad = HALF + (self.future_frames + 2) * 160 + math.ceil(SAMPLE_RATE / self.fps)
+        self._analyse(np.zeros(pad, np.float32))
+        return self._release(limit_s=self.audio_seconds)
+
+    def _analyse(self, samples: np.ndarray) -> None:
+        features = self._features.push(samples)
+        if len(features) == 0:
+            return
+        raw, activity = self._acoustic.process(features)
+        self._raw = np.concatenate([self._raw, raw])
+        self._activity = np.concatenate([self._activity, activity])
+        self._f0 = np.concatenate([self._f0, features.f0_hz])
+
+    def _smoothed(self, index: int) -> np.ndarray:
+        """Articulators at feature frame `index`, smoothed over the past and the allowed future."""
+        local = index - self._raw_offset + self._offsets
+        valid = (local >= 0) & (local < len(self._raw))
+        weights = self._kernel[valid]
+        return (weights * self._raw[local[valid]]).sum(axis=0) / weights.sum(axis=0)
+
+    def _release(self, limit_s: float) -> StreamOutput:
+        """Emit frames whose needed feature frames exist, with time < limit_s."""
+        available = self._raw_offset + len(self._raw)   # feature frames analysed so far
+        times, arts, acts, f0s = [], [], [], []
+        while True:
+            t = self._composer.next_index / self.fps + len(times) / self.fps
+            pos = (t - self._base_s) * FEATURE_RATE
+            hi = math.ceil(pos)
+            if t >= limit_s or hi + self.future_frames >= available:
+                break
+            lo = math.floor(pos)
+            frac = pos - lo
+            a = (1 - frac) * self._smoothed(lo) + frac * self._smoothed(hi)
+            local = hi - self._raw_offset
+            times.append(t)
+            arts.append(a)
+            acts.append(self._activity[local])
+            f0s.append(self._f0[local])
+        out = StreamOutput()
+        if times:
+            articulators = np.array(arts, np.float32)
+            weights = viseme_weights_from_articulators(articulators)
+            out.frames = self._composer.compose(articulators, weights, np.array(acts), np.array(f0s))
+            out.visemes = self._visemes.update(weights.argmax(axis=1), np.array(times), 1 / self.fps)
+        self._trim()
+        return out
+
+    def _trim(self) -> None:
+        """Forget feature frames no future frame can reach."""
+        next_pos = (self._composer.next_index / self.fps - self._base_s) * FEATURE_RATE
+        first_needed = math.floor(next_pos) - PAST_FRAMES - 1
+        drop = first_needed - self._raw_offset
+        if drop > 0:
+            self._raw = self._raw[drop:]
+            self._activity = self._activity[drop:]
+            self._f0 = self._f0[drop:]
+            self._raw_offset += drop

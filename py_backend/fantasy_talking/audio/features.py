@@ -1,0 +1,109 @@
+"""Frame-level speech features at 100 Hz, computed incrementally.
+
+Frame j describes the 25 ms window centred on sample j·160 (time j/100 s). Every feature
+depends only on that window, so chunked streaming and whole-clip analysis give identical
+numbers, and frame j is ready once audio up to j·160 + 200 samples has arrived.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from fantasy_talking.audio.decode import SAMPLE_RATE
+
+HOP = 160                     # 10 ms
+WINDOW = 400                  # 25 ms
+HALF = WINDOW // 2
+FEATURE_RATE = SAMPLE_RATE // HOP
+NFFT = 512
+LAG_FFT = 1024
+MIN_F0, MAX_F0 = 70.0, 420.0
+
+_FREQS = np.fft.rfftfreq(NFFT, 1.0 / SAMPLE_RATE)
+_HANN = np.hanning(WINDOW).astype(np.float32)
+_BANDS = {"low": (80, 350), "mid": (350, 1000), "upper": (1000, 2800), "high": (3500, 8000)}
+_BAND_MASKS = {k: (_FREQS >= lo) & (_FREQS < hi) for k, (lo, hi) in _BANDS.items()}
+_F1_MASK = (_FREQS >= 200) & (_FREQS < 1100)
+_F2_MASK = (_FREQS >= 900) & (_FREQS < 2800)
+_LAG_MIN = int(SAMPLE_RATE / MAX_F0)
+_LAG_MAX = int(SAMPLE_RATE / MIN_F0)
+# Autocorrelation of the window itself, to undo its taper when normalising lags.
+_WIN_AC = np.correlate(_HANN, _HANN, mode="full")[WINDOW - 1:]
+
+
+@dataclass
+class Features:
+    """A block of feature frames; every array has one entry per frame."""
+
+    level_db: np.ndarray    # window power, dBFS
+    band_db: np.ndarray     # (n, 4) power in the low, mid, upper and high bands, dB
+    f1_hz: np.ndarray       # power centroid of 200–1100 Hz: tracks the first formant (jaw height)
+    f2_hz: np.ndarray       # power centroid of 900–2800 Hz: tracks the second formant (lip rounding)
+    hf_ratio: np.ndarray    # share of power above 3.5 kHz: fricatives and bursts
+    voicing: np.ndarray     # peak normalised autocorrelation in the pitch range, 0..1
+    f0_hz: np.ndarray       # pitch where voiced, else 0
+
+    def __len__(self) -> int:
+        return len(self.level_db)
+
+    @staticmethod
+    def concat(blocks: list["Features"]) -> "Features":
+        return Features(*(np.concatenate([getattr(b, f) for b in blocks])
+                          for f in Features.__dataclass_fields__))
+
+    @staticmethod
+    def empty() -> "Features":
+        return Features(*(np.zeros((0, 4) if f == "band_db" else 0, np.float32)
+                          for f in Features.__dataclass_fields__))
+
+
+def analyse_windows(windows: np.ndarray) -> Features:
+    """Features of (n, WINDOW) sample windows."""
+    tapered = windows * _HANN
+    power = np.abs(np.fft.rfft(tapered, NFFT)) ** 2 + 1e-12
+    total = power.sum(axis=1)
+    level_db = 10 * np.log10(np.mean(tapered ** 2, axis=1) + 1e-10) + 4.26  # +4.26 dB undoes the Hann loss
+    band_db = np.stack([10 * np.log10(power[:, m].sum(axis=1)) for m in _BAND_MASKS.values()], axis=1)
+    f1 = (power[:, _F1_MASK] * _FREQS[_F1_MASK]).sum(axis=1) / power[:, _F1_MASK].sum(axis=1)
+    f2 = (power[:, _F2_MASK] * _FREQS[_F2_MASK]).sum(axis=1) / power[:, _F2_MASK].sum(axis=1)
+    hf_ratio = power[:, _BAND_MASKS["high"]].sum(axis=1) / total
+
+    centred = tapered - tapered.mean(axis=1, keepdims=True)
+    spec = np.fft.rfft(centred, LAG_FFT)
+    ac = np.fft.irfft(np.abs(spec) ** 2, LAG_FFT)[:, : _LAG_MAX + 1]
+    ac = ac / (ac[:, :1] + 1e-12) / (_WIN_AC[: _LAG_MAX + 1] / _WIN_AC[0])
+    seg = ac[:, _LAG_MIN:_LAG_MAX]
+    best = np.argmax(seg, axis=1)
+    voicing = np.clip(seg[np.arange(len(seg)), best], 0.0, 1.0)
+    voicing = np.where(level_db > -60, voicing, 0.0)
+    f0 = np.where(voicing > 0.45, SAMPLE_RATE / (best + _LAG_MIN), 0.0)
+    return Features(level_db.astype(np.float32), band_db.astype(np.float32), f1.astype(np.float32),
+                    f2.astype(np.float32), hf_ratio.astype(np.float32), voicing.astype(np.float32),
+                    f0.astype(np.float32))
+
+
+class FeatureStream:
+    """Turns audio pushed in any chunk sizes into feature frames, in order, exactly once each."""
+
+    def __init__(self) -> None:
+        self._buffer = np.zeros(HALF, np.float32)   # the window of frame 0 starts 200 samples before t=0
+        self._next_frame = 0
+
+    @property
+    def frames_done(self) -> int:
+        return self._next_frame
+
+    def push(self, samples: np.ndarray) -> Features:
+        """Append 16 kHz samples; return the feature frames that became complete."""
+        if len(samples):
+            self._buffer = np.concatenate([self._buffer, samples.astype(np.float32, copy=False)])
+        n = 0 if len(self._buffer) < WINDOW else (len(self._buffer) - WINDOW) // HOP + 1
+        if n == 0:
+            return Features.empty()
+        windows = sliding_window_view(self._buffer, WINDOW)[: n * HOP : HOP]
+        features = analyse_windows(windows)
+        self._buffer = self._buffer[n * HOP:]
+        self._next_frame += n
+        return features

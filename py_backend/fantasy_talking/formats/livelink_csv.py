@@ -1,0 +1,163 @@
+"""Live Link Face CSV: the take file Epic's iPhone app writes, read by Unreal, Maya and Blender importers.
+
+Layout, one row per frame:
+
+    Timecode,BlendShapeCount,EyeBlinkLeft,...,TongueOut,HeadYaw,HeadPitch,HeadRoll,LeftEyeYaw,...,RightEyeRoll
+    00:00:01:07.000,61,0.01234567,...
+
+* `Timecode` is `HH:MM:SS:FF.fff`: the frame number within the second, then the fraction of a frame.
+* `BlendShapeCount` is 61: the 52 ARKit weights plus the nine head and eye angles.
+* The angles are normalised, not radians: Unreal's ARKit face support maps -180..180 degrees to
+  -1..1 (`Rotator.Yaw / 180`), so a column holds `radians / pi`.
+
+Only the ARKit-52 curves are written, whatever extra curves the clip's rig profile carries, because
+every importer indexes the columns by this exact header.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fantasy_talking.animation.clip import AnimationClip
+from fantasy_talking.animation.rig import ARKIT_52, LIVELINK_ANGLES, LIVELINK_CURVES
+
+HEADER: tuple[str, ...] = ("Timecode", "BlendShapeCount") + LIVELINK_CURVES
+BLEND_SHAPE_COUNT = len(LIVELINK_CURVES)
+DECIMALS = 8
+"""Digits after the point for weights and normalised angles; the round trip is exact to this."""
+
+_TIMECODE = re.compile(r"^(\d+):(\d{2}):(\d{2}):(\d+)(?:\.(\d+))?$")
+
+
+class LiveLinkCsvError(ValueError):
+    """The file is not a Live Link Face CSV; the message says which line and why."""
+
+
+@dataclass(frozen=True)
+class LiveLinkTake:
+    """What a Live Link Face CSV holds: per-frame ARKit weights and head/eye angles in radians."""
+
+    fps: int
+    times: np.ndarray
+    weights: np.ndarray
+    angles: np.ndarray
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.times.shape[0])
+
+    def curve(self, name: str) -> np.ndarray:
+        """One column by its Live Link name: a weight, or an angle in radians."""
+        if name in LIVELINK_ANGLES:
+            return self.angles[:, LIVELINK_ANGLES.index(name)]
+        return self.weights[:, ARKIT_52.index(name)]
+
+
+def format_timecode(time_s: float, fps: int) -> str:
+    """`HH:MM:SS:FF.fff` for a time in seconds: whole frames within the second, then thousandths of a frame."""
+    milliframes = round(time_s * fps * 1000)
+    whole_frames, fraction = divmod(milliframes, 1000)
+    seconds, frame = divmod(whole_frames, fps)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours:02d}:{minute:02d}:{second:02d}:{frame:02d}.{fraction:03d}"
+
+
+def parse_timecode(timecode: str, fps: int) -> float:
+    """Seconds for a `HH:MM:SS:FF[.fff]` timecode at `fps`."""
+    match = _TIMECODE.match(timecode.strip())
+    if not match:
+        raise LiveLinkCsvError(f"timecode {timecode!r} is not HH:MM:SS:FF.fff")
+    hours, minutes, seconds, frame = (int(g) for g in match.groups()[:4])
+    fraction = float(f"0.{match.group(5)}") if match.group(5) else 0.0
+    return hours * 3600 + minutes * 60 + seconds + (frame + fraction) / fps
+
+
+def _arkit_weights(clip: AnimationClip) -> np.ndarray:
+    """The clip's weights as (T, 52) in ARKit order; curves the clip lacks are zero."""
+    out = np.zeros((clip.n_frames, len(ARKIT_52)), dtype=np.float64)
+    index = {name: i for i, name in enumerate(clip.curve_names)}
+    for column, name in enumerate(ARKIT_52):
+        if name in index:
+            out[:, column] = clip.weights[:, index[name]]
+    return out
+
+
+def write_livelink_csv(clip: AnimationClip, path: str | Path) -> Path:
+    """Write `clip` as a Live Link Face CSV and return the path."""
+    path = Path(path)
+    path.write_text(livelink_csv_text(clip), encoding="utf-8", newline="")
+    return path
+
+
+def livelink_csv_text(clip: AnimationClip) -> str:
+    """The CSV as a string (for servers that send it without touching disk)."""
+    weights = _arkit_weights(clip)
+    angles = np.asarray(clip.angles, dtype=np.float64) / math.pi
+    values = np.concatenate([weights, angles], axis=1)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    for i, row in enumerate(values):
+        cells = [f"{v:.{DECIMALS}f}" for v in row]
+        writer.writerow([format_timecode(i / clip.fps, clip.fps), BLEND_SHAPE_COUNT, *cells])
+    return buffer.getvalue()
+
+
+def _infer_fps(frame_numbers: list[int], seconds: list[int]) -> int:
+    """Live Link Face does not store its frame rate; the frame counter's wrap point gives it away."""
+    for k in range(1, len(seconds)):
+        if seconds[k] != seconds[k - 1]:
+            return max(frame_numbers[: k]) + 1
+    raise LiveLinkCsvError("the take is shorter than one second, so its frame rate cannot be inferred; pass fps")
+
+
+def read_livelink_csv(source: str | Path, fps: int | None = None) -> LiveLinkTake:
+    """Read a Live Link Face CSV (ours or the app's). Columns are matched by name, case-insensitively.
+
+    `fps` is the take's frame rate; when omitted it is inferred from where the frame counter wraps.
+    Times are relative to the first row.
+    """
+    text = Path(source).read_text(encoding="utf-8-sig")
+    rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    if not rows:
+        raise LiveLinkCsvError("the file is empty")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if header[:2] != ["timecode", "blendshapecount"]:
+        raise LiveLinkCsvError("line 1 must start with Timecode,BlendShapeCount")
+    columns = {name: i for i, name in enumerate(header)}
+    missing = [name for name in ARKIT_52 if name.lower() not in columns]
+    if missing:
+        raise LiveLinkCsvError(f"line 1 lacks the curves {', '.join(missing[:5])}")
+    weight_columns = [columns[name.lower()] for name in ARKIT_52]
+    angle_columns = [columns.get(name.lower()) for name in LIVELINK_ANGLES]
+
+    body = rows[1:]
+    parsed = []
+    for line, row in enumerate(body, start=2):
+        match = _TIMECODE.match(row[0].strip())
+        if not match:
+            raise LiveLinkCsvError(f"line {line}: timecode {row[0]!r} is not HH:MM:SS:FF.fff")
+        parsed.append(match)
+    if fps is None:
+        fps = _infer_fps([int(m.group(4)) for m in parsed], [int(m.group(3)) for m in parsed])
+
+    times = np.array([parse_timecode(row[0], fps) for row in body], dtype=np.float64)
+    weights = np.zeros((len(body), len(ARKIT_52)), dtype=np.float64)
+    angles = np.zeros((len(body), len(LIVELINK_ANGLES)), dtype=np.float64)
+    for r, row in enumerate(body):
+        try:
+            weights[r] = [float(row[c]) for c in weight_columns]
+            angles[r] = [float(row[c]) * math.pi if c is not None and c < len(row) else 0.0
+                         for c in angle_columns]
+        except (IndexError, ValueError) as exc:
+            raise LiveLinkCsvError(f"line {r + 2}: {exc}") from None
+    if len(times):
+        times -= times[0]
+    return LiveLinkTake(fps=int(fps), times=times, weights=weights, angles=angles)

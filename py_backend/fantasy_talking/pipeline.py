@@ -1,0 +1,110 @@
+"""The public entry points: audio or phones in, `AnimationClip` out.
+
+Every front end (CLI, gRPC, farm) calls these, so identical input gives identical curves
+everywhere. Clips without a transcript run the streaming engine over the whole audio, which
+is why a clip and a stream of the same audio agree frame for frame.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from fantasy_talking.animation.clip import AnimationClip, VisemeEvent
+from fantasy_talking.animation.coarticulation import blend
+from fantasy_talking.animation.compose import FrameComposer
+from fantasy_talking.animation.options import AnimationOptions, Engine
+from fantasy_talking.animation.stream import StreamingAnimator
+from fantasy_talking.audio.decode import Audio, decode_file
+from fantasy_talking.audio.features import FEATURE_RATE, HALF, FeatureStream
+from fantasy_talking.speech.acoustic import AcousticArticulation
+from fantasy_talking.speech.phonemes import PhoneSegment
+
+Progress = Callable[[float], None]
+"""Called with the fraction done, 0..1."""
+
+CHUNK_SECONDS = 1.0
+
+
+def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
+                  progress: Progress | None = None) -> AnimationClip:
+    """Animate a whole clip. Uses forced alignment when an English transcript is given (or
+    the phonetic engine is asked for), and the streaming acoustic engine otherwise."""
+    if _use_phonetic(options):
+        from fantasy_talking.speech import sphinx
+        phones = (sphinx.align_phones(audio, options.transcript) if options.transcript
+                  else sphinx.recognize_phones(audio))
+        clip = PhoneAnimator(options).animate(phones, audio)
+        clip.engine = "phonetic"
+        if progress:
+            progress(1.0)
+        return clip
+    animator = StreamingAnimator(options)
+    frames, visemes = [], []
+    chunk = int(CHUNK_SECONDS * audio.sample_rate)
+    for start in range(0, len(audio.samples), chunk):
+        out = animator.push(audio.samples[start:start + chunk])
+        frames.extend(out.frames)
+        visemes.extend(out.visemes)
+        if progress:
+            progress(min(1.0, (start + chunk) / max(1, len(audio.samples))))
+    out = animator.finish()
+    frames.extend(out.frames)
+    visemes.extend(out.visemes)
+    return AnimationClip.from_frames(frames, animator.curve_names, options.fps, visemes,
+                                     audio.duration_s, animator.engine)
+
+
+def animate_file(source: bytes | str | Path, options: AnimationOptions = AnimationOptions(),
+                 max_seconds: float | None = None, progress: Progress | None = None) -> AnimationClip:
+    """Decode any audio or video file and animate it."""
+    return animate_audio(decode_file(source, max_seconds=max_seconds), options, progress)
+
+
+def _use_phonetic(options: AnimationOptions) -> bool:
+    if options.engine is Engine.PHONETIC:
+        return True
+    return options.engine is Engine.AUTO and bool(options.transcript.strip()) and options.is_english
+
+
+class PhoneAnimator:
+    """Animates speech whose phones and times are known (TTS, forced alignment).
+
+    Calls continue one clock: the second sentence's frames follow the first's, and the
+    non-verbal layer (blinks, gaze, head) carries on without a jump.
+    """
+
+    engine = "phones"
+
+    def __init__(self, options: AnimationOptions = AnimationOptions()) -> None:
+        self.options = options
+        self._composer = FrameComposer(options)
+        self._acoustic = AcousticArticulation()
+        self.curve_names = self._composer.curve_names
+        self.clock_s = 0.0
+
+    def animate(self, phones: Sequence[PhoneSegment], audio: Audio) -> AnimationClip:
+        """Frames for `audio`, which starts at `self.clock_s`; `phones` are timed from the
+        start of `audio`. Advances the clock by the audio's duration."""
+        fps = self.options.fps
+        start_index = self._composer.next_index
+        end_s = self.clock_s + audio.duration_s
+        n = max(0, int(np.ceil(end_s * fps - 1e-9)) - start_index)
+        times = (start_index + np.arange(n)) / fps
+        local = times - self.clock_s
+        articulators, viseme_weights = blend(phones, local)
+
+        features = FeatureStream().push(np.concatenate([audio.samples, np.zeros(HALF, np.float32)]))
+        _, activity = self._acoustic.process(features)
+        idx = np.clip(np.round(local * FEATURE_RATE).astype(int), 0, max(0, len(features) - 1))
+        activity = activity[idx] if len(features) else np.zeros(n, np.float32)
+        f0 = features.f0_hz[idx] if len(features) else np.zeros(n, np.float32)
+
+        frames = self._composer.compose(articulators, viseme_weights, activity, f0)
+        visemes = [VisemeEvent(p.viseme_id, p.viseme, self.clock_s + p.start_s, self.clock_s + p.end_s, p.phone)
+                   for p in phones]
+        self.clock_s = end_s
+        clip = AnimationClip.from_frames(frames, self.curve_names, fps, visemes, audio.duration_s, self.engine)
+        clip.first_index = start_index
+        return clip

@@ -1,0 +1,97 @@
+"""AnimationService: speech audio → ARKit-52 curves and joint rotations, streamed or whole.
+
+Transport only: decoding, options and the engine come from the pipeline; this module maps
+requests to calls and errors to gRPC status codes.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import grpc
+
+from fantasy_talking import pipeline
+from fantasy_talking.animation.options import OptionsError
+from fantasy_talking.audio.decode import AudioError, decode_file, decode_pcm
+from fantasy_talking.server import convert
+from fantasy_talking.server.context import EngineDescription, ServerContext
+from fantasy_talking.server.stream_session import StreamRejected, StreamSession
+from fantasytalking.v1 import animation_pb2, animation_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = animation_pb2.DESCRIPTOR.services_by_name["AnimationService"].full_name
+
+INTERNAL_MESSAGE = "internal error while animating; the server log has the details"
+
+ENGINES = (
+    EngineDescription("acoustic", "Language-agnostic acoustic analysis (formants, energy, spectra); "
+                      "used for streams and for clips without an English transcript.", ("*",), True),
+    EngineDescription("phonetic", "PocketSphinx en-US: forced alignment with a transcript, phone "
+                      "recognition without. Clips only.", ("en-US",), False),
+)
+
+
+class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
+    def __init__(self, ctx: ServerContext) -> None:
+        self._ctx = ctx
+
+    def AnimateClip(self, request: animation_pb2.AnimateClipRequest, context: grpc.ServicerContext):
+        started = time.monotonic()
+        try:
+            options = convert.options_from_proto(request.options)
+            audio = self._decode(request)
+            clip = pipeline.animate_audio(audio, options)
+        except (AudioError, OptionsError) as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except Exception:
+            log.exception("clip failed")
+            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+        log.info("clip audio_s=%.2f frames=%d engine=%s compute_s=%.3f", clip.duration_s, clip.n_frames,
+                 clip.engine, time.monotonic() - started)
+        return convert.clip_to_proto(clip, options.lookahead_ms)
+
+    def _decode(self, request: animation_pb2.AnimateClipRequest):
+        limit = self._ctx.config.max_clip_seconds
+        source = request.WhichOneof("audio")
+        if source == "file":
+            return decode_file(request.file, max_seconds=limit)
+        if source == "pcm":
+            fmt = convert.pcm_format_from_proto(request.pcm.format)
+            seconds = len(request.pcm.data) / fmt.bytes_per_frame / fmt.sample_rate
+            if seconds > limit:
+                raise AudioError(f"the audio is longer than the {limit:g} s limit; split it")
+            if not request.pcm.data:
+                raise AudioError("pcm.data is empty; send some audio")
+            return decode_pcm(request.pcm.data, fmt)
+        raise AudioError("no audio: set `file` (a whole audio file) or `pcm` (raw PCM with its format)")
+
+    def StreamAnimation(self, request_iterator, context: grpc.ServicerContext):
+        slot = self._ctx.stream_slots.try_acquire()
+        if slot is None:
+            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                          f"too many concurrent streams ({self._ctx.stream_slots.capacity}); retry later")
+        cancelled = threading.Event()
+        context.add_callback(cancelled.set)
+        context.add_callback(slot.release)
+        session = StreamSession(request_iterator, cancelled)
+        started = time.monotonic()
+        try:
+            yield from session.responses()
+        except StreamRejected as exc:
+            log.info("stream rejected code=%s reason=%s", exc.code.name, exc)
+            context.abort(exc.code, str(exc))
+        except Exception:
+            log.exception("stream failed")
+            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+        finally:
+            slot.release()
+            log.info("stream closed frames=%d wall_s=%.2f", session.frames_sent, time.monotonic() - started)
+
+
+def add_to_server(server: grpc.Server, ctx: ServerContext) -> list[str]:
+    animation_pb2_grpc.add_AnimationServiceServicer_to_server(AnimationServicer(ctx), server)
+    for engine in ENGINES:
+        ctx.add_engine(engine)
+    return [SERVICE_NAME]

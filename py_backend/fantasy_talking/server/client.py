@@ -1,0 +1,101 @@
+"""A reference client for AnimationService: channel set-up and a real-time paced stream.
+
+Used by `ftalk stream`, the streaming benchmark and the tests, so they all measure the same way:
+latency is the wall time from sending the chunk that holds a frame's time code to receiving
+that frame (it includes the look-ahead by design).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import grpc
+import numpy as np
+
+from fantasytalking.v1 import animation_pb2, animation_pb2_grpc, common_pb2
+
+MAX_RECEIVE_BYTES = 256 * 1024 * 1024
+"""Whole-clip answers grow with duration and fps; accept big ones."""
+
+
+def open_channel(address: str, tls_ca: Path | None = None) -> grpc.Channel:
+    """An insecure channel, or a TLS one trusting `tls_ca` (PEM)."""
+    options = [("grpc.max_receive_message_length", MAX_RECEIVE_BYTES)]
+    if tls_ca is None:
+        return grpc.insecure_channel(address, options=options)
+    credentials = grpc.ssl_channel_credentials(root_certificates=Path(tls_ca).read_bytes())
+    return grpc.secure_channel(address, credentials, options=options)
+
+
+def auth_metadata(token: str | None) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {token}"),) if token else ()
+
+
+@dataclass
+class StreamResult:
+    """What came back from one stream, with per-frame latencies in seconds."""
+
+    header: common_pb2.AnimationHeader | None = None
+    frames: list[common_pb2.AnimationFrame] = field(default_factory=list)
+    visemes: list[common_pb2.VisemeEvent] = field(default_factory=list)
+    status: common_pb2.StreamStatus | None = None
+    latencies_s: list[float] = field(default_factory=list)
+
+    def latency_ms(self, q: float) -> float:
+        return float(np.percentile(self.latencies_s, q) * 1000.0) if self.latencies_s else float("nan")
+
+    @property
+    def max_latency_ms(self) -> float:
+        return float(max(self.latencies_s) * 1000.0) if self.latencies_s else float("nan")
+
+
+def f32_chunks(samples_16k: np.ndarray, chunk_ms: int) -> list[bytes]:
+    """16 kHz float samples cut into chunk_ms pieces of little-endian float32 PCM."""
+    step = max(1, int(16_000 * chunk_ms / 1000))
+    data = samples_16k.astype("<f4")
+    return [data[i:i + step].tobytes() for i in range(0, len(data), step)]
+
+
+def stream_samples(stub: animation_pb2_grpc.AnimationServiceStub, samples_16k: np.ndarray,
+                   options: common_pb2.AnimationOptions, chunk_ms: int = 20, realtime: bool = True,
+                   token: str | None = None, timeout: float | None = None) -> StreamResult:
+    """Stream 16 kHz mono audio (paced in real time unless `realtime` is False) and collect the answer."""
+    chunks = f32_chunks(samples_16k, chunk_ms)
+    chunk_s = chunk_ms / 1000.0
+    sent_at: list[float] = []
+
+    def requests() -> Iterator[animation_pb2.StreamAnimationRequest]:
+        yield animation_pb2.StreamAnimationRequest(config=animation_pb2.StreamConfig(
+            audio_format=common_pb2.AudioFormat(encoding=common_pb2.AUDIO_ENCODING_PCM_F32LE,
+                                                sample_rate_hz=16_000, channels=1),
+            options=options))
+        start = time.monotonic()
+        for k, chunk in enumerate(chunks):
+            if realtime:
+                delay = start + (k + 1) * chunk_s - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            sent_at.append(time.monotonic())
+            yield animation_pb2.StreamAnimationRequest(audio=chunk)
+        yield animation_pb2.StreamAnimationRequest(end=animation_pb2.EndOfAudio())
+
+    result = StreamResult()
+    duration = len(samples_16k) / 16_000
+    for response in stub.StreamAnimation(requests(), metadata=auth_metadata(token), timeout=timeout):
+        received = time.monotonic()
+        kind = response.WhichOneof("response")
+        if kind == "header":
+            result.header = response.header
+        elif kind == "frame":
+            frame = response.frame
+            result.frames.append(frame)
+            k = int(frame.time_s / chunk_s)
+            if frame.time_s < duration and k < len(sent_at):
+                result.latencies_s.append(received - sent_at[k])
+        elif kind == "viseme":
+            result.visemes.append(response.viseme)
+        elif kind == "status":
+            result.status = response.status
+    return result

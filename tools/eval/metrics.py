@@ -1,0 +1,142 @@
+"""Lip-sync metrics: lagged correlation, speech segments and lip-closure recall.
+
+Lag convention (one for every report): positive lag = the prediction is late, i.e. it must be
+shifted earlier by `lag` frames to match the truth. r(lag) correlates truth[t] with pred[t + lag].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_LAG = 5
+CLOSURE_TOLERANCE = 1
+# A signal counts as "closed" below this fraction of its own 2nd..98th percentile range.
+CLOSED_FRACTION_OF_RANGE = 0.2
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One predictor against one truth."""
+
+    r0: float
+    best_r: float
+    best_lag: int
+    closure_recall: float
+    closures: int
+    closed_share: float
+
+    def as_dict(self) -> dict:
+        return {
+            "r_lag0": self.r0, "best_lag_r": self.best_r, "best_lag": self.best_lag,
+            "closure_recall": self.closure_recall, "closures": self.closures,
+            "closed_share": self.closed_share,
+        }
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson r over the frames where both are finite; NaN when either is constant."""
+    mask = np.isfinite(a) & np.isfinite(b)
+    if mask.sum() < 3:
+        return float("nan")
+    x, y = a[mask] - a[mask].mean(), b[mask] - b[mask].mean()
+    denom = np.sqrt((x * x).sum() * (y * y).sum())
+    return float((x * y).sum() / denom) if denom > 0 else float("nan")
+
+
+def lagged_r(truth: np.ndarray, pred: np.ndarray, lag: int) -> float:
+    """r between truth[t] and pred[t + lag] over their overlap."""
+    n = min(len(truth), len(pred))
+    t, p = truth[:n], pred[:n]
+    if lag >= 0:
+        return pearson(t[: n - lag], p[lag:])
+    return pearson(t[-lag:], p[: n + lag])
+
+
+def lag_curve(truth: np.ndarray, pred: np.ndarray, max_lag: int = MAX_LAG) -> dict[int, float]:
+    return {lag: lagged_r(truth, pred, lag) for lag in range(-max_lag, max_lag + 1)}
+
+
+def best_lag(truth: np.ndarray, pred: np.ndarray, max_lag: int = MAX_LAG) -> tuple[int, float]:
+    """The lag in ±max_lag with the highest r (ties go to the smaller |lag|)."""
+    curve = lag_curve(truth, pred, max_lag)
+    finite = {k: v for k, v in curve.items() if np.isfinite(v)}
+    if not finite:
+        return 0, float("nan")
+    lag = max(finite, key=lambda k: (finite[k], -abs(k)))
+    return lag, finite[lag]
+
+
+def closed_mask(signal: np.ndarray, fraction: float = CLOSED_FRACTION_OF_RANGE) -> np.ndarray:
+    """Frames where a signal sits in the bottom `fraction` of its own robust range."""
+    finite = signal[np.isfinite(signal)]
+    if finite.size == 0:
+        return np.zeros(len(signal), dtype=bool)
+    lo, hi = np.percentile(finite, [2, 98])
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(signal) & (signal <= lo + fraction * (hi - lo))
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Half-open [start, end) index ranges where mask is True."""
+    padded = np.concatenate([[False], mask.astype(bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def speech_mask(samples: np.ndarray, sample_rate: int, fps: float, n_frames: int,
+                floor_db: float = 35.0, min_gap_s: float = 0.25, min_speech_s: float = 0.1) -> np.ndarray:
+    """Frames inside speech: RMS within `floor_db` of the loudest frame, short gaps bridged.
+
+    Gaps shorter than `min_gap_s` are stop closures and breaths inside speech, so they stay in.
+    """
+    rms = frame_rms(samples, sample_rate, fps, n_frames)
+    db = 20 * np.log10(rms + 1e-9)
+    mask = db > db.max() - floor_db
+    for start, end in runs(~mask):
+        if start > 0 and end < n_frames and (end - start) / fps < min_gap_s:
+            mask[start:end] = True
+    for start, end in runs(mask):
+        if (end - start) / fps < min_speech_s:
+            mask[start:end] = False
+    return mask
+
+
+def frame_rms(samples: np.ndarray, sample_rate: int, fps: float, n_frames: int,
+              window_s: float = 0.04) -> np.ndarray:
+    """RMS of a window centred on each frame time i/fps."""
+    half = int(window_s * sample_rate / 2)
+    centres = (np.arange(n_frames) * sample_rate / fps).astype(int)
+    padded = np.pad(samples.astype(np.float64), (half, half))
+    sq = np.concatenate([[0.0], np.cumsum(padded * padded)])
+    lo = np.clip(centres, 0, len(padded))
+    hi = np.clip(centres + 2 * half, 0, len(padded))
+    return np.sqrt((sq[hi] - sq[lo]) / np.maximum(hi - lo, 1))
+
+
+def closure_recall(truth_closed: np.ndarray, pred_closed: np.ndarray, speech: np.ndarray,
+                   tolerance: int = CLOSURE_TOLERANCE) -> tuple[float, int]:
+    """Share of true closures inside speech that the prediction also closes within ±tolerance frames.
+
+    A closure is a run of closed truth frames that lies inside speech; it is hit when the
+    prediction is closed on any frame from start−tolerance to end−1+tolerance.
+    """
+    n = min(len(truth_closed), len(pred_closed), len(speech))
+    events = runs(truth_closed[:n] & speech[:n])
+    if not events:
+        return float("nan"), 0
+    hits = sum(bool(pred_closed[max(0, s - tolerance): min(n, e + tolerance)].any()) for s, e in events)
+    return hits / len(events), len(events)
+
+
+def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech: np.ndarray,
+          max_lag: int = MAX_LAG) -> Scores:
+    """All metrics of one predictor (a per-frame aperture) against one truth aperture."""
+    n = min(len(truth), len(pred))
+    truth, pred = truth[:n], pred[:n]
+    lag, r_best = best_lag(truth, pred, max_lag)
+    pred_closed = closed_mask(pred)
+    recall, count = closure_recall(truth_closed[:n], pred_closed, speech[:n])
+    in_speech = speech[:n]
+    share = float(pred_closed[in_speech].mean()) if in_speech.any() else float("nan")
+    return Scores(lagged_r(truth, pred, 0), r_best, lag, recall, count, share)
