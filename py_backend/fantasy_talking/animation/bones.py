@@ -11,8 +11,9 @@ JAW_MAX_RAD = 0.42          # ARKit JawOpen = 1 is a wide-open mouth, about 24 d
 NECK_SHARE = 0.4            # the neck carries 40 % of head motion, the head the rest
 
 
-def quat_from_euler(yaw: float, pitch: float, roll: float) -> np.ndarray:
-    """(x, y, z, w) of yaw about +Y, then pitch about +X, then roll about +Z."""
+def quat_from_euler(yaw, pitch, roll) -> np.ndarray:
+    """(..., 4) quaternions (x, y, z, w) of yaw about +Y, then pitch about +X, then roll about +Z.
+    Accepts scalars or equally shaped arrays."""
     cy, sy = np.cos(yaw / 2), np.sin(yaw / 2)
     cp, sp = np.cos(pitch / 2), np.sin(pitch / 2)
     cr, sr = np.cos(roll / 2), np.sin(roll / 2)
@@ -21,24 +22,25 @@ def quat_from_euler(yaw: float, pitch: float, roll: float) -> np.ndarray:
     y = sy * cp * cr - cy * sp * sr
     z = cy * cp * sr - sy * sp * cr
     w = cy * cp * cr + sy * sp * sr
-    return np.array([x, y, z, w], np.float32)
+    return np.stack([x, y, z, w], axis=-1).astype(np.float32)
 
 
-def joint_rotations(jaw_open: float, head: tuple[float, float, float],
-                    gaze: tuple[float, float]) -> np.ndarray:
-    """(5, 4) quaternions for jaw, neck, head, eye_L, eye_R (rig.JOINTS order)."""
-    yaw, pitch, roll = head
-    eye = quat_from_euler(gaze[0], gaze[1], 0.0)
+def joint_rotations(jaw_open: np.ndarray, head: np.ndarray, gaze: np.ndarray) -> np.ndarray:
+    """(T, 5, 4) quaternions for jaw, neck, head, eye_L, eye_R (rig.JOINTS order), from
+    jaw_open (T,), head (T, 3) yaw/pitch/roll and gaze (T, 2) yaw/pitch."""
+    zero = np.zeros_like(jaw_open)
+    eye = quat_from_euler(gaze[:, 0], gaze[:, 1], zero)
+    neck = quat_from_euler(*(NECK_SHARE * head.T))
     return np.stack([
-        quat_from_euler(0.0, JAW_MAX_RAD * jaw_open, 0.0),
-        quat_from_euler(NECK_SHARE * yaw, NECK_SHARE * pitch, NECK_SHARE * roll),
-        quat_from_euler((1 - NECK_SHARE) * yaw, (1 - NECK_SHARE) * pitch, (1 - NECK_SHARE) * roll),
+        quat_from_euler(zero, JAW_MAX_RAD * jaw_open, zero),
+        neck,
+        quat_from_euler(*((1 - NECK_SHARE) * head.T)),
         eye,
         eye,
-    ])
+    ], axis=1)
 
 
-def livelink_angles(head: tuple[float, float, float], gaze: tuple[float, float]) -> np.ndarray:
-    """The nine Live Link angles (head yaw/pitch/roll, left eye, right eye) in radians."""
-    yaw, pitch = gaze
-    return np.array([*head, yaw, pitch, 0.0, yaw, pitch, 0.0], np.float32)
+def livelink_angles(head: np.ndarray, gaze: np.ndarray) -> np.ndarray:
+    """(T, 9) Live Link angles (head yaw/pitch/roll, left eye, right eye) in radians."""
+    zero = np.zeros((len(head), 1), np.float32)
+    return np.concatenate([head, gaze, zero, gaze, zero], axis=1).astype(np.float32)

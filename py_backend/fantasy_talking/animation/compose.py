@@ -33,20 +33,18 @@ class FrameComposer:
                 activity: np.ndarray, f0: np.ndarray) -> list[Frame]:
         """One frame per row, continuing the frame count."""
         mouth = mouth_curves(articulators, viseme_weights)
-        frames = []
-        for row in range(len(mouth)):
-            index = self.next_index
-            t = index / self.options.fps
-            extra = self.nonverbal.step(t, float(activity[row]), float(f0[row]))
-            curves = np.clip(mouth[row] + extra.curves, 0.0, 1.0)
-            frames.append(Frame(
-                index=index,
-                time_s=t,
-                weights=curves[self._select].astype(np.float32),
-                joints=joint_rotations(float(curves[self._jaw]), extra.head, extra.gaze),
-                angles=livelink_angles(extra.head, extra.gaze),
-                idle=bool(activity[row] < SPEAKING_ACTIVITY),
-            ))
-            self.next_index += 1
-        return frames
-
+        n = len(mouth)
+        start = self.next_index
+        head, gaze = np.zeros((n, 3), np.float32), np.zeros((n, 2), np.float32)
+        for row in range(n):
+            extra = self.nonverbal.step((start + row) / self.options.fps, float(activity[row]), float(f0[row]))
+            mouth[row] += extra.curves
+            head[row], gaze[row] = extra.head, extra.gaze
+        curves = np.clip(mouth, 0.0, 1.0)
+        joints = joint_rotations(curves[:, self._jaw], head, gaze)
+        angles = livelink_angles(head, gaze)
+        weights = curves[:, self._select]
+        self.next_index += n
+        return [Frame(index=start + row, time_s=(start + row) / self.options.fps, weights=weights[row],
+                      joints=joints[row], angles=angles[row], idle=bool(activity[row] < SPEAKING_ACTIVITY))
+                for row in range(n)]

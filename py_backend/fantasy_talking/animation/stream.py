@@ -26,8 +26,12 @@ from fantasy_talking.speech.acoustic import AcousticArticulation
 
 # Smoothing widths (Gaussian sigma, in 10 ms feature frames) per articulator: the lips seal
 # and part quickly, the jaw and rounding move more slowly.
-SIGMA_FRAMES = np.array([3.0, 1.6, 4.0, 4.0, 3.5, 2.5, 2.5, 2.5, 2.5, 2.5], np.float32)
+SIGMA_FRAMES = np.array([4.0, 1.6, 4.0, 4.0, 3.5, 2.5, 2.5, 2.5, 2.5, 2.5], np.float32)
 PAST_FRAMES = int(3 * SIGMA_FRAMES.max())
+# The mouth moves ahead of the sound it makes: lips close before a /p/ burst and open before
+# a vowel's energy peaks. Frames show the articulation of up to 80 ms later, within the
+# look-ahead (half of it, so the smoothing keeps some future context too).
+ANTICIPATION_FRAMES = 8
 CLASSIFY_DIMS = np.array([0, 1, 2, 4, 6])   # open, close, round, spread, teeth decide the viseme
 MIN_VISEME_S = 0.04
 
@@ -91,13 +95,14 @@ class StreamingAnimator:
         # Feature frames we may look past a frame's time: a feature frame needs HALF samples
         # of audio beyond its centre, and that counts against the look-ahead.
         self.future_frames = max(0, math.floor((options.lookahead_ms - 1000 * HALF / SAMPLE_RATE) / 10))
+        self.anticipation_frames = min(ANTICIPATION_FRAMES, self.future_frames // 2)
         self._acoustic = AcousticArticulation()
         self._composer = FrameComposer(options)
         self._visemes = VisemeTracker()
         self.curve_names = self._composer.curve_names
         self._samples_in = 0
         self._start_analysis(base_s=0.0)
-        offsets = np.arange(-PAST_FRAMES, self.future_frames + 1)
+        offsets = np.arange(-PAST_FRAMES, self.future_frames - self.anticipation_frames + 1)
         self._kernel = np.exp(-0.5 * (offsets[:, None] / SIGMA_FRAMES[None, :]) ** 2).astype(np.float32)
         self._offsets = offsets
 
@@ -165,9 +170,9 @@ class StreamingAnimator:
         times, arts, acts, f0s = [], [], [], []
         while True:
             t = self._composer.next_index / self.fps + len(times) / self.fps
-            pos = (t - self._base_s) * FEATURE_RATE
+            pos = (t - self._base_s) * FEATURE_RATE + self.anticipation_frames
             hi = math.ceil(pos)
-            if t >= limit_s or hi + self.future_frames >= available:
+            if t >= limit_s or hi + self.future_frames - self.anticipation_frames >= available:
                 break
             lo = math.floor(pos)
             frac = pos - lo
@@ -188,7 +193,7 @@ class StreamingAnimator:
 
     def _trim(self) -> None:
         """Forget feature frames no future frame can reach."""
-        next_pos = (self._composer.next_index / self.fps - self._base_s) * FEATURE_RATE
+        next_pos = (self._composer.next_index / self.fps - self._base_s) * FEATURE_RATE + self.anticipation_frames
         first_needed = math.floor(next_pos) - PAST_FRAMES - 1
         drop = first_needed - self._raw_offset
         if drop > 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 
 from fantasy_talking.audio.decode import SAMPLE_RATE
@@ -17,15 +18,14 @@ HOP = 160                     # 10 ms
 WINDOW = 400                  # 25 ms
 HALF = WINDOW // 2
 FEATURE_RATE = SAMPLE_RATE // HOP
-NFFT = 512
-LAG_FFT = 1024
+NFFT = 1024                   # long enough that autocorrelation up to the longest pitch lag does not wrap
 MIN_F0, MAX_F0 = 70.0, 420.0
 
 _FREQS = np.fft.rfftfreq(NFFT, 1.0 / SAMPLE_RATE)
 _HANN = np.hanning(WINDOW).astype(np.float32)
 _BANDS = {"low": (80, 350), "mid": (350, 1000), "upper": (1000, 2800), "high": (3500, 8000)}
 _BAND_MASKS = {k: (_FREQS >= lo) & (_FREQS < hi) for k, (lo, hi) in _BANDS.items()}
-_F1_MASK = (_FREQS >= 200) & (_FREQS < 1100)
+_F1_MASK = (_FREQS >= 300) & (_FREQS < 1200)
 _F2_MASK = (_FREQS >= 900) & (_FREQS < 2800)
 _LAG_MIN = int(SAMPLE_RATE / MAX_F0)
 _LAG_MAX = int(SAMPLE_RATE / MIN_F0)
@@ -39,7 +39,7 @@ class Features:
 
     level_db: np.ndarray    # window power, dBFS
     band_db: np.ndarray     # (n, 4) power in the low, mid, upper and high bands, dB
-    f1_hz: np.ndarray       # power centroid of 200–1100 Hz: tracks the first formant (jaw height)
+    f1_hz: np.ndarray       # peak-weighted centroid of 300–1200 Hz: tracks the first formant (jaw height)
     f2_hz: np.ndarray       # power centroid of 900–2800 Hz: tracks the second formant (lip rounding)
     hf_ratio: np.ndarray    # share of power above 3.5 kHz: fricatives and bursts
     voicing: np.ndarray     # peak normalised autocorrelation in the pitch range, 0..1
@@ -62,17 +62,20 @@ class Features:
 def analyse_windows(windows: np.ndarray) -> Features:
     """Features of (n, WINDOW) sample windows."""
     tapered = windows * _HANN
-    power = np.abs(np.fft.rfft(tapered, NFFT)) ** 2 + 1e-12
+    tapered -= tapered.mean(axis=1, keepdims=True)
+    spectrum = scipy.fft.rfft(tapered, NFFT, axis=1)
+    power = spectrum.real ** 2 + spectrum.imag ** 2 + 1e-12
     total = power.sum(axis=1)
     level_db = 10 * np.log10(np.mean(tapered ** 2, axis=1) + 1e-10) + 4.26  # +4.26 dB undoes the Hann loss
     band_db = np.stack([10 * np.log10(power[:, m].sum(axis=1)) for m in _BAND_MASKS.values()], axis=1)
-    f1 = (power[:, _F1_MASK] * _FREQS[_F1_MASK]).sum(axis=1) / power[:, _F1_MASK].sum(axis=1)
+    # Squared power pulls the centroid towards the strongest peak, i.e. the formant, and away
+    # from the pitch harmonics a plain centroid averages in.
+    peaks = power[:, _F1_MASK] ** 2
+    f1 = (peaks * _FREQS[_F1_MASK]).sum(axis=1) / peaks.sum(axis=1)
     f2 = (power[:, _F2_MASK] * _FREQS[_F2_MASK]).sum(axis=1) / power[:, _F2_MASK].sum(axis=1)
     hf_ratio = power[:, _BAND_MASKS["high"]].sum(axis=1) / total
 
-    centred = tapered - tapered.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(centred, LAG_FFT)
-    ac = np.fft.irfft(np.abs(spec) ** 2, LAG_FFT)[:, : _LAG_MAX + 1]
+    ac = scipy.fft.irfft(power, NFFT, axis=1)[:, : _LAG_MAX + 1]
     ac = ac / (ac[:, :1] + 1e-12) / (_WIN_AC[: _LAG_MAX + 1] / _WIN_AC[0])
     seg = ac[:, _LAG_MIN:_LAG_MAX]
     best = np.argmax(seg, axis=1)

@@ -61,13 +61,14 @@ def add_animation_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--transcript", default="", metavar="TEXT",
                        help="what is said; sharpens the phonetic engine's timing")
     group.add_argument("--language", default="", metavar="TAG",
-                       help="BCP-47 language, e.g. en-US; English enables the phonetic engine")
+                       help="BCP-47 language of the speech, e.g. en-US")
     group.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
     group.add_argument("--lookahead-ms", type=int, default=DEFAULT_LOOKAHEAD_MS, metavar="MS",
                        help=f"how far the mouth anticipates the sound (default {DEFAULT_LOOKAHEAD_MS})")
     group.add_argument("--seed", type=int, default=0, help="seed for blinks and idle motion (default 0)")
     group.add_argument("--engine", choices=sorted(ENGINES), default="auto",
-                       help="speech analysis: phonetic for English, acoustic for any language (default auto)")
+                       help="speech analysis: phonetic (English, PocketSphinx) or acoustic (any language); "
+                            "auto picks phonetic when an English transcript is given (default auto)")
     group.add_argument("--rig", choices=list(RIGS), default="arkit52",
                        help="curve set: ARKit-52, plus tongue shapes, or plus viseme curves (default arkit52)")
 
@@ -123,13 +124,12 @@ def _progress(console: Console) -> Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fantasy_talking.pipeline import animate_audio  # the engine loads after the arguments are checked
-
     speech = Path(args.speech)
     if not speech.is_file():
         raise CliError(f"{speech}: no such file; give the path of an audio or video file")
     options = options_from_args(args)
     prefix = output_prefix(args.out, speech)
+    from fantasy_talking.pipeline import animate_audio  # the engine loads once the arguments are known good
 
     with _progress(Console(stderr=True)) as progress:
         task = progress.add_task(f"decoding {speech.name}", total=1)
@@ -138,9 +138,9 @@ def run(args: argparse.Namespace) -> int:
         except AudioError as exc:
             raise CliError(f"{speech}: {exc}") from None
         progress.advance(task)
-        task = progress.add_task(f"animating {audio.duration_s:.1f} s of speech", total=1)
-        clip = animate_audio(audio, options)
-        progress.advance(task)
+        task = progress.add_task(f"animating {audio.duration_s:.1f} s of speech", total=1.0)
+        clip = animate_audio(audio, options, progress=lambda done: progress.update(task, completed=done))
+        progress.update(task, completed=1.0)
         try:
             written = write_outputs(clip, audio, prefix, speech.name, progress)
         except OSError as exc:

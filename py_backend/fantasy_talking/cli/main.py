@@ -15,6 +15,9 @@ from fantasy_talking.cli import errors
 
 COMMANDS: list[str] = [
     "animate",
+    "serve",
+    "stream",
+    "say",
 ]
 
 

@@ -134,7 +134,7 @@ def plot_clip(clip: AnimationClip, path: str | Path, samples: np.ndarray | None 
     viseme_axis.set_xlabel("time (s)", fontsize=10)
 
     heading = title or "FantasyTalking clip"
-    figure.suptitle(f"{heading}   ·   {duration:.2f} s, {clip.fps} fps, {clip.engine} engine",
+    figure.suptitle(f"{heading}   ·   {clip.duration_s:.2f} s, {clip.fps} fps, {clip.engine} engine",
                     x=0.06, ha="left", fontsize=12)
     figure.subplots_adjust(left=0.07, right=0.87, top=0.94, bottom=0.07)
     figure.savefig(path, dpi=DPI, facecolor="white")

@@ -25,8 +25,8 @@ import numpy as np
 from fantasy_talking.animation.options import AnimationOptions
 from fantasy_talking.audio.decode import PcmEncoding, PcmFormat
 from nvidia_ace_compat import (
-    a2f_pb2, animation_data_pb2, audio_pb2, controller_pb2, emotion_aggregate_pb2, emotion_with_timecode_pb2,
-    status_pb2,
+    a2f_pb2, a2x_export_config_pb2, animation_data_pb2, audio_pb2, controller_pb2, emotion_aggregate_pb2,
+    emotion_with_timecode_pb2, status_pb2,
 )
 
 A2F_FPS = 30
@@ -174,6 +174,13 @@ def a2f_order(curve_names: tuple[str, ...]) -> np.ndarray:
     return np.array([curve_names.index(n) for n in A2F_BLENDSHAPES], dtype=np.intp)
 
 
+def beginning_emotions(settings: StreamSettings) -> list[emotion_with_timecode_pb2.EmotionWithTimeCode]:
+    """The header's beginning emotion as a keyframe at time 0, for the emotion report (none if unset)."""
+    if not settings.beginning_emotion:
+        return []
+    return [emotion_with_timecode_pb2.EmotionWithTimeCode(time_code=0.0, emotion=settings.beginning_emotion)]
+
+
 def chunk_emotions(chunk: a2f_pb2.AudioWithEmotion) -> list[emotion_with_timecode_pb2.EmotionWithTimeCode]:
     """The chunk's time-coded emotions, checked (time codes are seconds from the stream's first sample)."""
     for keyframe in chunk.emotions:
@@ -259,6 +266,13 @@ def effective_config(base: AnimationOptions, joint_names: tuple[str, ...], max_s
         "honoured_parameters": list(HONOURED),
         "accepted_and_ignored": list(ACCEPTED_IGNORED),
     }
+
+
+def config_document(config: dict, config_type: int) -> a2x_export_config_pb2.A2XConfig:
+    """The effective config as one A2XConfig file, JSON or YAML as asked."""
+    if config_type == a2x_export_config_pb2.ConfigsTypeRequest.JSON:
+        return a2x_export_config_pb2.A2XConfig(name="fantasytalking_a2f.json", content=json.dumps(config, indent=2))
+    return a2x_export_config_pb2.A2XConfig(name="fantasytalking_a2f.yaml", content=to_yaml(config) + "\n")
 
 
 def to_yaml(data: dict, indent: str = "") -> str:

@@ -8,4 +8,5 @@ from __future__ import annotations
 SERVICE_MODULES: list[str] = [
     "fantasy_talking.server.animation_service",
     "fantasy_talking.server.info_service",
+    "fantasy_talking.server.speech_service",
 ]

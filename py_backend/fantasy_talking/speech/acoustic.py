@@ -4,7 +4,8 @@ No phone recogniser, so it works for any language and streams with a bounded loo
 The cues are the classic ones from phonetics:
 - loudness relative to the speaker's own level says how far the mouth is open;
 - the first formant (jaw height) scales that opening: /a/ opens wide, /i/ and /u/ barely;
-- a low second formant means rounded lips, a high one spread lips;
+- a low second formant means rounded lips (puckered when the jaw is high, funnelled when it
+  is low), a high one spread lips;
 - a voiced murmur with its energy below 350 Hz and little above is a nasal, often /m/;
 - silence inside speech is a stop closure or a pause: the lips meet;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
@@ -61,14 +62,14 @@ class AcousticArticulation:
         vowel = voiced * (1.0 - fricative)
         low, mid, upper = f.band_db[:, 0], f.band_db[:, 1], f.band_db[:, 2]
         nasal = voiced * _ramp(low - mid, 10.0, 20.0) * _ramp(low - upper, 18.0, 30.0)
-        vowel = vowel * (1.0 - nasal)
 
-        height = _ramp(f.f1_hz, 380.0, 720.0)
-        out[:, A["open"]] = vowel * loud * (0.3 + 0.7 * height) + (1.0 - vowel) * loud * 0.15
-        out[:, A["close"]] = np.maximum(nasal, 1.0 - _ramp(activity, 0.0, 0.25))
+        speaking = _ramp(activity, 0.0, 0.1)
+        height = _ramp(f.f1_hz, 300.0, 800.0)
+        out[:, A["open"]] = speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud)
+        out[:, A["close"]] = 1.0 - speaking
         rounding = vowel * _ramp(-f.f2_hz, -1400.0, -1000.0)
-        out[:, A["round"]] = rounding
-        out[:, A["funnel"]] = 0.7 * rounding + 0.4 * fricative * _ramp(-f.hf_ratio, -0.6, -0.35)
+        out[:, A["round"]] = rounding * (1.0 - height)           # closed rounding: u, w
+        out[:, A["funnel"]] = 0.8 * rounding * height             # open rounding: o, ɔ
         out[:, A["spread"]] = vowel * _ramp(f.f2_hz, 1700.0, 2200.0) + 0.3 * fricative
         out[:, A["teeth"]] = 0.7 * fricative
         out[:, A["tongue_tip"]] = 0.3 * nasal + 0.3 * fricative

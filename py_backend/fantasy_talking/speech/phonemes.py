@@ -70,6 +70,7 @@ IPA_TO_VISEME: dict[str, str] = {
     "i": "I", "ɪ": "I", "ɨ": "I", "y": "U", "ʏ": "U",
     "o": "O", "ɔ": "O", "ɒ": "O", "ø": "O", "œ": "E", "ɤ": "E",
     "u": "U", "ʊ": "U", "ɯ": "I", "w": "U", "ɥ": "U",
+    "χ": "kk", "ç": "CH", "c": "kk", "s.": "CH", "ts.": "CH", "z.": "CH", "ər": "RR",
 }
 _IPA_KEYS = sorted(IPA_TO_VISEME, key=len, reverse=True)
 

@@ -35,6 +35,14 @@ class AnimationServiceServicer(object):
         """Bidirectional stream: send a StreamConfig, then audio chunks of any size, then `end`.
         Frames come back time-coded on the audio's clock as soon as the look-ahead allows.
         While no audio arrives the stream keeps emitting idle motion.
+
+        Errors end the call with a status; the server keeps serving other calls:
+        FAILED_PRECONDITION when anything but a StreamConfig comes first; INVALID_ARGUMENT for a second
+        StreamConfig, a bad format or options (sample rate outside 8000..48000 Hz, unset encoding,
+        phonetic engine), a chunk that is not whole sample frames, or an empty request;
+        RESOURCE_EXHAUSTED when the server already holds its maximum of concurrent streams
+        (see InfoService Limits) or a message is larger than the limit; UNAUTHENTICATED without the
+        server's bearer token (metadata `authorization: Bearer <token>`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -42,6 +50,10 @@ class AnimationServiceServicer(object):
 
     def AnimateClip(self, request, context):
         """Whole clip in, whole animation out.
+
+        INVALID_ARGUMENT for a corrupt or unsupported file, a bad PCM format, audio longer than the
+        server's max_clip_seconds, or bad options. Answers can exceed 4 MiB for long clips: raise the
+        client's max receive message length.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from fantasy_talking.audio.decode import MAX_INPUT_RATE, MIN_INPUT_RATE, Audio
-from fantasy_talking.speech.phonemes import PhoneSegment
+from fantasy_talking.speech.phonemes import SILENCE, PhoneSegment
 
 RATE_RANGE = (0.5, 2.5)
 PITCH_RANGE = (0.5, 2.0)
@@ -85,6 +85,10 @@ class TtsEngine(Protocol):
         """Voices usable now, for `language` when given (best match first)."""
         ...
 
+    def find_voice(self, name: str) -> Voice:
+        """The voice called `name` (case-insensitive); raises TtsError when the engine has none."""
+        ...
+
     def default_voice(self, language: str) -> Voice:
         """The voice used when a request names only a language; raises TtsError for unknown languages."""
         ...
@@ -98,7 +102,8 @@ class TtsEngine(Protocol):
 def phones_from_starts(starts: list[tuple[float, str]], end_s: float, viseme_of) -> list[PhoneSegment]:
     """Phone start times (name "" for a pause) → contiguous PhoneSegments ending at `end_s`.
 
-    Zero-length phones are dropped; time before the first phone is silence.
+    Zero-length phones are dropped, time before the first phone is silence, and
+    neighbouring pauses merge into one.
     """
     segments: list[PhoneSegment] = []
     bounds = [(0.0, "")] + sorted(starts, key=lambda s: s[0]) + [(end_s, "")]
@@ -106,6 +111,9 @@ def phones_from_starts(starts: list[tuple[float, str]], end_s: float, viseme_of)
         end = min(end, end_s)
         if end - start <= 1e-6:
             continue
-        viseme = viseme_of(phone) if phone else "sil"
-        segments.append(PhoneSegment(phone or "sil", start, end, viseme))
+        if not phone and segments and segments[-1].phone == SILENCE:
+            segments[-1] = PhoneSegment(SILENCE, segments[-1].start_s, end, SILENCE)
+            continue
+        viseme = viseme_of(phone) if phone else SILENCE
+        segments.append(PhoneSegment(phone or SILENCE, start, end, viseme))
     return segments

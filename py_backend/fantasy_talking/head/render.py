@@ -1,0 +1,110 @@
+"""Headless rendering of a posed head with OpenGL 3.3 through EGL (Mesa llvmpipe works; no display).
+
+The renderer only rasterises: callers pass already-deformed positions and normals (see rig.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from fantasy_talking.head.errors import HeadError
+
+_VERTEX = """
+#version 330
+uniform mat4 mvp;
+in vec3 in_position;
+in vec3 in_normal;
+in vec2 in_uv;
+out vec3 v_normal;
+out vec2 v_uv;
+void main() {
+    gl_Position = mvp * vec4(in_position, 1.0);
+    v_normal = in_normal;
+    v_uv = in_uv;
+}
+"""
+_FRAGMENT = """
+#version 330
+uniform sampler2D albedo;
+uniform vec3 light;
+in vec3 v_normal;
+in vec2 v_uv;
+out vec4 colour;
+void main() {
+    vec3 n = normalize(v_normal);
+    if (!gl_FrontFacing) n = -n;
+    float diffuse = max(dot(n, normalize(light)), 0.0);
+    vec3 base = texture(albedo, v_uv).rgb;
+    colour = vec4(base * (0.55 + 0.5 * diffuse), 1.0);
+}
+"""
+
+
+def _perspective(fov_deg: float, aspect: float, near: float, far: float) -> np.ndarray:
+    f = 1.0 / np.tan(np.radians(fov_deg) / 2)
+    return np.array([[f / aspect, 0, 0, 0], [0, f, 0, 0],
+                     [0, 0, (far + near) / (near - far), 2 * far * near / (near - far)], [0, 0, -1, 0]])
+
+
+def _look_at(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
+    forward = target - eye
+    forward /= np.linalg.norm(forward)
+    right = np.cross(forward, [0.0, 1.0, 0.0])
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    view = np.eye(4)
+    view[0, :3], view[1, :3], view[2, :3] = right, up, -forward
+    view[:3, 3] = -view[:3, :3] @ eye
+    return view
+
+
+class Renderer:
+    """One offscreen framebuffer and one textured mesh; draw() returns (size, size, 3) uint8 RGB."""
+
+    def __init__(self, size: int, triangles: np.ndarray, uv: np.ndarray, texture_rgb: np.ndarray,
+                 target: np.ndarray, distance: float = 0.75, fov_deg: float = 24.0):
+        try:
+            import moderngl
+
+            self._ctx = moderngl.create_standalone_context(backend="egl")
+        except Exception as exc:
+            raise HeadError(f"offscreen OpenGL (EGL) is unavailable: {exc}; install libegl1 and libgl1-mesa-dri")
+        ctx = self._ctx
+        self.size = size
+        self._program = ctx.program(vertex_shader=_VERTEX, fragment_shader=_FRAGMENT)
+        self._n = len(uv)
+        self._positions = ctx.buffer(reserve=self._n * 12)
+        self._normals = ctx.buffer(reserve=self._n * 12)
+        uv_buffer = ctx.buffer(np.ascontiguousarray(uv, dtype="f4").tobytes())
+        index = ctx.buffer(np.ascontiguousarray(triangles, dtype="i4").tobytes())
+        self._vao = ctx.vertex_array(self._program, [(self._positions, "3f", "in_position"),
+                                                     (self._normals, "3f", "in_normal"),
+                                                     (uv_buffer, "2f", "in_uv")], index_buffer=index)
+        h, w = texture_rgb.shape[:2]
+        self._texture = ctx.texture((w, h), 3, np.ascontiguousarray(texture_rgb, dtype=np.uint8).tobytes())
+        self._texture.build_mipmaps()
+        self._fbo = ctx.framebuffer(color_attachments=[ctx.renderbuffer((size, size), samples=0)],
+                                    depth_attachment=ctx.depth_renderbuffer((size, size)))
+        self._target = np.asarray(target, dtype=np.float64)
+        self._distance = distance
+        self._projection = _perspective(fov_deg, 1.0, 0.05, 5.0)
+
+    def draw(self, positions: np.ndarray, normals: np.ndarray, yaw_deg: float = 0.0,
+             background=(0.18, 0.2, 0.24)) -> np.ndarray:
+        ctx = self._ctx
+        yaw = np.radians(yaw_deg)
+        eye = self._target + self._distance * np.array([np.sin(yaw), 0.0, np.cos(yaw)])
+        mvp = self._projection @ _look_at(eye, self._target)
+        self._program["mvp"].write(mvp.T.astype("f4").tobytes())
+        self._program["light"].value = tuple(float(c) for c in (eye - self._target) + [0.25, 0.35, 0.0])
+        self._positions.write(np.ascontiguousarray(positions, dtype="f4").tobytes())
+        self._normals.write(np.ascontiguousarray(normals, dtype="f4").tobytes())
+        self._fbo.use()
+        ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+        ctx.clear(*background, 1.0)
+        self._texture.use(0)
+        self._vao.render()
+        data = self._fbo.read(components=3, alignment=1)
+        return np.frombuffer(data, dtype=np.uint8).reshape(self.size, self.size, 3)[::-1].copy()
+
+    def release(self) -> None:
+        self._ctx.release()

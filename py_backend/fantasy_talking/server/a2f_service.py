@@ -1,0 +1,179 @@
+"""Audio2Face-3D wire compatibility: NVIDIA ACE clients drive our streaming engine.
+
+Serves `nvidia_ace.services.a2f_controller.v1.A2FControllerService/ProcessAudioStream` and
+`nvidia_ace.services.a2x_export_config.v1.A2XExportConfigService/GetConfigs` with the compatible
+protos in `nvidia_ace_compat`. Transport only: the curves come from the same `StreamingAnimator`
+as StreamAnimation, and every parameter mapping lives in `a2f_mapping`.
+
+Status codes (NVIDIA does not document NIM's; these are the natural gRPC ones): protocol and
+format errors are INVALID_ARGUMENT, a full server is RESOURCE_EXHAUSTED, a bug is INTERNAL.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Iterator
+
+import grpc
+import numpy as np
+
+from fantasy_talking.animation.clip import Frame
+from fantasy_talking.animation.options import AnimationOptions, OptionsError
+from fantasy_talking.animation.stream import StreamingAnimator
+from fantasy_talking.audio.decode import AudioError
+from fantasy_talking.server import a2f_mapping as mapping
+from fantasy_talking.server.a2f_mapping import A2FRequestError
+from fantasy_talking.server.context import ServerContext
+from fantasy_talking.server.pcm_stream import PcmStream
+from nvidia_ace_compat import (
+    a2f_controller_service_pb2, a2f_pb2, animation_data_pb2, a2f_controller_service_pb2_grpc, a2x_export_config_pb2,
+    a2x_export_config_pb2_grpc, controller_pb2,
+)
+
+log = logging.getLogger(__name__)
+
+CONTROLLER_SERVICE = a2f_controller_service_pb2.DESCRIPTOR.services_by_name["A2FControllerService"].full_name
+EXPORT_CONFIG_SERVICE = a2x_export_config_pb2.DESCRIPTOR.services_by_name["A2XExportConfigService"].full_name
+
+INTERNAL_MESSAGE = "internal error while animating; the server log has the details"
+
+
+def first_header(requests: Iterator[controller_pb2.AudioStream]) -> controller_pb2.AudioStreamHeader:
+    """The stream's header, which must come first."""
+    first = next(requests, None)
+    if first is None:
+        raise A2FRequestError("the stream ended before its audio_stream_header; send the header first")
+    kind = first.WhichOneof("stream_part")
+    if kind != "audio_stream_header":
+        raise A2FRequestError(f"got {kind or 'an empty message'} before the audio_stream_header; "
+                              "the first message must be the header")
+    return first.audio_stream_header
+
+
+class A2FStream:
+    """One ProcessAudioStream call after its header: audio chunks and the end marker in; a header,
+    frames with the audio they cover, an end-of-processing event and a status out."""
+
+    def __init__(self, header: controller_pb2.AudioStreamHeader, base: AnimationOptions,
+                 max_clip_seconds: float) -> None:
+        self._settings = mapping.stream_settings(header, base)
+        try:
+            self._animator = StreamingAnimator(self._settings.options)
+        except OptionsError as exc:
+            raise A2FRequestError(str(exc)) from exc
+        self._audio_header = header.audio_header
+        self._order = mapping.a2f_order(tuple(self._animator.curve_names))
+        self._pcm = PcmStream(self._settings.pcm)
+        self._max_clip_seconds = max_clip_seconds
+        self._unechoed = bytearray()
+        self._echoed_samples = 0
+        self._emotions = mapping.beginning_emotions(self._settings)
+        self.frames_sent = 0
+
+    def responses(self, requests: Iterator[controller_pb2.AudioStream]
+                  ) -> Iterator[controller_pb2.AnimationDataStream]:
+        animator = self._animator
+        yield mapping.response_header(self._audio_header, tuple(animator.joint_names), time.time())
+        for request in requests:
+            kind = request.WhichOneof("stream_part")
+            if kind == "audio_with_emotion":
+                yield from self._emit(animator.push(self._take(request.audio_with_emotion)).frames)
+            elif kind == "end_of_audio":
+                break
+            elif kind == "audio_stream_header":
+                raise A2FRequestError("a second audio_stream_header was sent; a stream takes exactly one, first")
+            else:
+                raise A2FRequestError("empty AudioStream message; set audio_with_emotion or end_of_audio")
+        tail = self._pcm.flush()
+        frames = (animator.push(tail).frames if len(tail) else []) + animator.finish().frames
+        yield from self._emit(frames, final=True)
+        yield mapping.end_of_processing()
+        yield mapping.final_status(self.frames_sent, self._pcm.received_seconds)
+
+    def _take(self, chunk: a2f_pb2.AudioWithEmotion) -> np.ndarray:
+        """Check and decode one audio chunk; keep its bytes for the echo and its emotions for the report."""
+        limit = mapping.MAX_CHUNK_SECONDS * self._settings.bytes_per_second
+        if len(chunk.audio_buffer) > limit:
+            raise A2FRequestError(f"an audio_buffer holds {len(chunk.audio_buffer)} bytes, more than "
+                                  f"{mapping.MAX_CHUNK_SECONDS:g} s of audio; send smaller chunks")
+        self._emotions.extend(mapping.chunk_emotions(chunk))
+        try:
+            samples = self._pcm.feed(chunk.audio_buffer)
+        except AudioError as exc:
+            raise A2FRequestError(f"bad audio_buffer: {exc}") from exc
+        if self._pcm.received_seconds > self._max_clip_seconds:
+            raise A2FRequestError(f"the audio is longer than the {self._max_clip_seconds:g} s limit; "
+                                  "split it into several streams")
+        self._unechoed.extend(chunk.audio_buffer)
+        return samples
+
+    def _emit(self, frames: list[Frame], final: bool = False) -> Iterator[controller_pb2.AnimationDataStream]:
+        """One response per frame, each with the input audio up to the frame's end (all of it at the end)."""
+        rate = self._settings.pcm.sample_rate
+        for k, frame in enumerate(frames):
+            last = final and k == len(frames) - 1
+            weights = self._settings.adjustment.apply(frame.weights[self._order])
+            yield self._data(mapping.skel_frame(frame.time_s, weights, frame.joints),
+                             None if last else round((frame.index + 1) * rate / mapping.A2F_FPS))
+            self.frames_sent += 1
+        if final and (self._unechoed or self._emotions):
+            yield self._data(None, None)
+
+    def _data(self, skel: animation_data_pb2.SkelAnimation | None,
+              until_sample: int | None) -> controller_pb2.AnimationDataStream:
+        """A response with `skel` and the unechoed audio up to `until_sample` (all of it when None)."""
+        available = len(self._unechoed) // 2
+        count = available if until_sample is None else max(0, min(available, until_sample - self._echoed_samples))
+        audio = bytes(self._unechoed[:2 * count])
+        del self._unechoed[:2 * count]
+        start_s = self._echoed_samples / self._settings.pcm.sample_rate
+        self._echoed_samples += count
+        emotions, self._emotions = self._emotions, []
+        return mapping.animation_data(skel, start_s, audio, emotions)
+
+
+class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerServiceServicer):
+    def __init__(self, ctx: ServerContext) -> None:
+        self._ctx = ctx
+
+    def ProcessAudioStream(self, request_iterator, context: grpc.ServicerContext):
+        slot = self._ctx.stream_slots.try_acquire()
+        if slot is None:
+            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                          f"too many concurrent streams ({self._ctx.stream_slots.capacity}); retry later")
+        context.add_callback(slot.release)
+        started = time.monotonic()
+        stream: A2FStream | None = None
+        try:
+            stream = A2FStream(first_header(request_iterator), AnimationOptions(), self._ctx.config.max_clip_seconds)
+            yield from stream.responses(request_iterator)
+        except A2FRequestError as exc:
+            log.info("a2f stream rejected reason=%s", exc)
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except grpc.RpcError:
+            log.info("a2f stream dropped by the client")
+        except Exception:
+            log.exception("a2f stream failed")
+            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+        finally:
+            slot.release()
+            log.info("a2f stream closed frames=%d wall_s=%.2f", stream.frames_sent if stream else 0,
+                     time.monotonic() - started)
+
+
+class A2XExportConfigServicer(a2x_export_config_pb2_grpc.A2XExportConfigServiceServicer):
+    def __init__(self, ctx: ServerContext) -> None:
+        self._ctx = ctx
+
+    def GetConfigs(self, request: a2x_export_config_pb2.ConfigsTypeRequest, context: grpc.ServicerContext):
+        base = AnimationOptions()
+        config = mapping.effective_config(base, StreamingAnimator(base).joint_names,
+                                          self._ctx.config.max_concurrent_streams,
+                                          self._ctx.config.max_clip_seconds)
+        yield mapping.config_document(config, request.config_type)
+
+
+def add_to_server(server: grpc.Server, ctx: ServerContext) -> list[str]:
+    a2f_controller_service_pb2_grpc.add_A2FControllerServiceServicer_to_server(A2FControllerServicer(ctx), server)
+    a2x_export_config_pb2_grpc.add_A2XExportConfigServiceServicer_to_server(A2XExportConfigServicer(ctx), server)
+    return [CONTROLLER_SERVICE, EXPORT_CONFIG_SERVICE]
