@@ -12,18 +12,31 @@ from typing import Sequence
 
 import numpy as np
 
+from fantasy_talking.animation.articulators import A
+from fantasy_talking.animation.rig import VISEMES
 from fantasy_talking.animation.visemes import DOMINANCE, TARGETS
 from fantasy_talking.speech.phonemes import PhoneSegment
 
-ANTICIPATION_S = 0.09   # how early a sound's dominance starts to rise (anticipatory coarticulation)
-CARRYOVER_S = 0.06      # how long it lingers after the phone ends (carry-over coarticulation)
+# How early a sound's dominance starts to rise (anticipatory coarticulation) and how long it
+# lingers after the phone ends (carry-over), in seconds. Vowels spread further than consonants.
+VOWEL_REACH = (0.09, 0.06)
+CONSONANT_REACH = (0.05, 0.035)
+_VOWELS = {VISEMES.index(v) for v in ("sil", "aa", "E", "I", "O", "U")}
+_CLOSE = A["close"]
 
 
-def dominance(times: np.ndarray, start: float, end: float) -> np.ndarray:
+def dominance(times: np.ndarray, start: float, end: float, reach: tuple[float, float]) -> np.ndarray:
     """Shape of one phone's dominance over `times`: 1 inside the phone, Gaussian shoulders outside."""
-    before = np.clip(start - times, 0.0, None) / ANTICIPATION_S
-    after = np.clip(times - end, 0.0, None) / CARRYOVER_S
+    before = np.clip(start - times, 0.0, None) / reach[0]
+    after = np.clip(times - end, 0.0, None) / reach[1]
     return np.exp(-(before ** 2 + after ** 2))
+
+
+def seal(close: np.ndarray) -> np.ndarray:
+    """Lip contact is nearly all-or-nothing: a blended closure above 0.75 seals the lips,
+    one below 0.25 leaves them apart, with a smooth step between."""
+    x = np.clip((close - 0.25) / 0.5, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
 
 
 def blend(segments: Sequence[PhoneSegment], times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,12 +51,13 @@ def blend(segments: Sequence[PhoneSegment], times: np.ndarray) -> tuple[np.ndarr
     viseme_weights = np.zeros((len(times), n_visemes), np.float64)
     numerator += 1e-6 * TARGETS[0]  # with no phone in reach the mouth rests at silence
     for seg in segments:
-        lo = np.searchsorted(times, seg.start_s - 4 * ANTICIPATION_S)
-        hi = np.searchsorted(times, seg.end_s + 4 * CARRYOVER_S)
+        v = seg.viseme_id
+        reach = VOWEL_REACH if v in _VOWELS else CONSONANT_REACH
+        lo = np.searchsorted(times, seg.start_s - 4 * reach[0])
+        hi = np.searchsorted(times, seg.end_s + 4 * reach[1])
         if lo >= hi:
             continue
-        shape = dominance(times[lo:hi], seg.start_s, seg.end_s)[:, None]
-        v = seg.viseme_id
+        shape = dominance(times[lo:hi], seg.start_s, seg.end_s, reach)[:, None]
         weight = shape * DOMINANCE[v]
         numerator[lo:hi] += weight * TARGETS[v]
         denominator[lo:hi] += weight
@@ -51,4 +65,6 @@ def blend(segments: Sequence[PhoneSegment], times: np.ndarray) -> tuple[np.ndarr
     totals = viseme_weights.sum(axis=1, keepdims=True)
     viseme_weights = np.where(totals > 1e-6, viseme_weights / np.maximum(totals, 1e-6), 0.0)
     viseme_weights[totals[:, 0] <= 1e-6, 0] = 1.0
-    return (numerator / denominator).astype(np.float32), viseme_weights.astype(np.float32)
+    articulators = numerator / denominator
+    articulators[:, _CLOSE] = seal(articulators[:, _CLOSE])
+    return articulators.astype(np.float32), viseme_weights.astype(np.float32)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fantasy_talking.animation.articulators import A
 from fantasy_talking.animation.clip import Frame, VisemeEvent
 from fantasy_talking.animation.compose import FrameComposer
 from fantasy_talking.animation.options import AnimationOptions
@@ -34,6 +35,9 @@ PAST_FRAMES = int(3 * SIGMA_FRAMES.max())
 ANTICIPATION_FRAMES = 8
 CLASSIFY_DIMS = np.array([0, 1, 2, 4, 6])   # open, close, round, spread, teeth decide the viseme
 MIN_VISEME_S = 0.04
+SETTLE_S = 0.2
+REST = np.zeros(len(SIGMA_FRAMES), np.float32)
+REST[A["close"]] = 1.0   # at rest the lips meet and the jaw is closed
 
 
 @dataclass
@@ -130,9 +134,15 @@ class StreamingAnimator:
         return self._release(limit_s=math.inf)
 
     def interrupt(self) -> StreamOutput:
-        """Treat everything not yet animated as silence: the mouth settles to neutral by the
-        end of the audio received so far, and later audio continues on the same clock."""
-        out = self._drain()
+        """Drop the articulation of everything not yet animated and settle the face to rest.
+
+        The clock then runs on by SETTLE_S of silence, so the settling is always shown;
+        audio sent after the interrupt is timed from there."""
+        pending = math.floor(self._feature_position(self._composer.next_index)) - self._raw_offset
+        self._raw[max(0, pending):] = REST
+        self._activity[max(0, pending):] = 0.0
+        out = self.push(np.zeros(int(SETTLE_S * SAMPLE_RATE), np.float32))
+        out.extend(self._drain())
         out.visemes.extend(self._visemes.close(self.audio_seconds))
         self._start_analysis(base_s=self.audio_seconds)
         return out
@@ -147,6 +157,10 @@ class StreamingAnimator:
         pad = HALF + (self.future_frames + 2) * 160 + math.ceil(SAMPLE_RATE / self.fps)
         self._analyse(np.zeros(pad, np.float32))
         return self._release(limit_s=self.audio_seconds)
+
+    def _feature_position(self, frame_index: int) -> float:
+        """Where frame `frame_index` reads the feature track (anticipation included)."""
+        return (frame_index / self.fps - self._base_s) * FEATURE_RATE + self.anticipation_frames
 
     def _analyse(self, samples: np.ndarray) -> None:
         features = self._features.push(samples)
@@ -169,8 +183,9 @@ class StreamingAnimator:
         available = self._raw_offset + len(self._raw)   # feature frames analysed so far
         times, arts, acts, f0s = [], [], [], []
         while True:
-            t = self._composer.next_index / self.fps + len(times) / self.fps
-            pos = (t - self._base_s) * FEATURE_RATE + self.anticipation_frames
+            index = self._composer.next_index + len(times)
+            t = index / self.fps
+            pos = self._feature_position(index)
             hi = math.ceil(pos)
             if t >= limit_s or hi + self.future_frames - self.anticipation_frames >= available:
                 break
@@ -193,8 +208,7 @@ class StreamingAnimator:
 
     def _trim(self) -> None:
         """Forget feature frames no future frame can reach."""
-        next_pos = (self._composer.next_index / self.fps - self._base_s) * FEATURE_RATE + self.anticipation_frames
-        first_needed = math.floor(next_pos) - PAST_FRAMES - 1
+        first_needed = math.floor(self._feature_position(self._composer.next_index)) - PAST_FRAMES - 1
         drop = first_needed - self._raw_offset
         if drop > 0:
             self._raw = self._raw[drop:]

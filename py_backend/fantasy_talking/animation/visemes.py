@@ -32,7 +32,7 @@ _TARGETS: dict[str, tuple[float, ...]] = {
 
 # (jaw dominance, lip dominance): vowels own the jaw, lip-shaping consonants own the lips.
 _DOMINANCE: dict[str, tuple[float, float]] = {
-    "sil": (0.6, 0.6), "PP": (1.0, 12.0), "FF": (0.8, 8.0), "TH": (0.8, 2.0), "DD": (0.5, 0.4),
+    "sil": (0.6, 0.6), "PP": (1.0, 5.0), "FF": (0.8, 4.0), "TH": (0.8, 2.0), "DD": (0.5, 0.4),
     "kk": (0.4, 0.3), "CH": (0.8, 4.0), "SS": (1.2, 2.0), "nn": (0.5, 0.4), "RR": (0.6, 1.5),
     "aa": (1.5, 1.0), "E": (1.2, 1.0), "I": (1.2, 1.2), "O": (1.5, 2.0), "U": (1.2, 2.5),
 }

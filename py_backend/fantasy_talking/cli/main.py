@@ -18,6 +18,8 @@ COMMANDS: list[str] = [
     "serve",
     "stream",
     "say",
+    "head",
+    "preview",
 ]
 
 

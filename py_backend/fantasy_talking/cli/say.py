@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
                 prefix.parent.mkdir(parents=True, exist_ok=True)
                 wav = write_wav(audio.samples, audio.sample_rate, prefix.with_name(prefix.name + ".wav"))
                 written = [WrittenFile(wav, "speech")]
-                written += write_outputs(clip, audio, prefix, plan.sentences[0], progress)
+                written += write_outputs(clip, audio, prefix, prefix.name, progress)
             except OSError as exc:
                 raise CliError(f"cannot write {prefix}.*: {exc.strerror or exc}") from None
             summary.append((f"{plan.voice}: {clip.duration_s:.2f} s, {clip.n_frames} frames at {clip.fps} fps, "

@@ -37,7 +37,8 @@ def register(subparsers) -> None:
     p.add_argument("--max-clip-seconds", type=float, default=600.0,
                    help="longest audio AnimateClip accepts (default 600)")
     if _a2f_available():
-        p.add_argument("--a2f-port", type=int, help="also serve the Audio2Face-3D compatible API on this port")
+        p.add_argument("--a2f-port", type=int, help="also serve the NVIDIA Audio2Face-3D compatible API on this port "
+                       "(NIM uses 52000; off unless given)")
     p.set_defaults(func=run)
 
 

@@ -69,14 +69,24 @@ def format_timecode(time_s: float, fps: int) -> str:
     return f"{hours:02d}:{minute:02d}:{second:02d}:{frame:02d}.{fraction:03d}"
 
 
-def parse_timecode(timecode: str, fps: int) -> float:
-    """Seconds for a `HH:MM:SS:FF[.fff]` timecode at `fps`."""
+def _timecode_parts(timecode: str) -> tuple[int, int, int, int, float]:
+    """Hours, minutes, seconds, frame and fraction of a frame."""
     match = _TIMECODE.match(timecode.strip())
     if not match:
         raise LiveLinkCsvError(f"timecode {timecode!r} is not HH:MM:SS:FF.fff")
     hours, minutes, seconds, frame = (int(g) for g in match.groups()[:4])
     fraction = float(f"0.{match.group(5)}") if match.group(5) else 0.0
+    return hours, minutes, seconds, frame, fraction
+
+
+def _seconds(parts: tuple[int, int, int, int, float], fps: int) -> float:
+    hours, minutes, seconds, frame, fraction = parts
     return hours * 3600 + minutes * 60 + seconds + (frame + fraction) / fps
+
+
+def parse_timecode(timecode: str, fps: int) -> float:
+    """Seconds for a `HH:MM:SS:FF[.fff]` timecode at `fps`."""
+    return _seconds(_timecode_parts(timecode), fps)
 
 
 def _arkit_weights(clip: AnimationClip) -> np.ndarray:
@@ -110,11 +120,11 @@ def livelink_csv_text(clip: AnimationClip) -> str:
     return buffer.getvalue()
 
 
-def _infer_fps(frame_numbers: list[int], seconds: list[int]) -> int:
+def _infer_fps(parts: list[tuple[int, int, int, int, float]]) -> int:
     """Live Link Face does not store its frame rate; the frame counter's wrap point gives it away."""
-    for k in range(1, len(seconds)):
-        if seconds[k] != seconds[k - 1]:
-            return max(frame_numbers[: k]) + 1
+    for k in range(1, len(parts)):
+        if parts[k][:3] != parts[k - 1][:3]:
+            return max(p[3] for p in parts[:k]) + 1
     raise LiveLinkCsvError("the take is shorter than one second, so its frame rate cannot be inferred; pass fps")
 
 
@@ -138,17 +148,18 @@ def read_livelink_csv(source: str | Path, fps: int | None = None) -> LiveLinkTak
     weight_columns = [columns[name.lower()] for name in ARKIT_52]
     angle_columns = [columns.get(name.lower()) for name in LIVELINK_ANGLES]
 
-    body = rows[1:]
-    parsed = []
-    for line, row in enumerate(body, start=2):
-        match = _TIMECODE.match(row[0].strip())
-        if not match:
-            raise LiveLinkCsvError(f"line {line}: timecode {row[0]!r} is not HH:MM:SS:FF.fff")
-        parsed.append(match)
+    # Live Link Face writes BlendShapeCount 0 on frames where it lost the face; they hold no values.
+    body = [row for row in rows[1:] if len(row) > 1 and row[1].strip() != "0"]
+    parts = []
+    for r, row in enumerate(body):
+        try:
+            parts.append(_timecode_parts(row[0]))
+        except LiveLinkCsvError as exc:
+            raise LiveLinkCsvError(f"row {r + 1}: {exc}") from None
     if fps is None:
-        fps = _infer_fps([int(m.group(4)) for m in parsed], [int(m.group(3)) for m in parsed])
+        fps = _infer_fps(parts)
 
-    times = np.array([parse_timecode(row[0], fps) for row in body], dtype=np.float64)
+    times = np.array([_seconds(p, fps) for p in parts], dtype=np.float64)
     weights = np.zeros((len(body), len(ARKIT_52)), dtype=np.float64)
     angles = np.zeros((len(body), len(LIVELINK_ANGLES)), dtype=np.float64)
     for r, row in enumerate(body):
@@ -157,7 +168,7 @@ def read_livelink_csv(source: str | Path, fps: int | None = None) -> LiveLinkTak
             angles[r] = [float(row[c]) * math.pi if c is not None and c < len(row) else 0.0
                          for c in angle_columns]
         except (IndexError, ValueError) as exc:
-            raise LiveLinkCsvError(f"line {r + 2}: {exc}") from None
+            raise LiveLinkCsvError(f"row {r + 1}: {exc}") from None
     if len(times):
         times -= times[0]
     return LiveLinkTake(fps=int(fps), times=times, weights=weights, angles=angles)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.path import Path as Polygon
 
+from fantasy_talking.animation.bones import JAW_MAX_RAD
 from fantasy_talking.animation.rig import ARKIT_52, VISEME_CURVES
 from fantasy_talking.head import topology as topo
 from fantasy_talking.head.skeleton import jaw_weights
 from fantasy_talking.head.template import EYEBALL_RADIUS, HeadMesh, Part
 
-JAW_OPEN_RAD = 0.38
 EYE_TURN_RAD = {"Up": -0.30, "Down": 0.35, "In": 0.38, "Out": 0.38}
 VISEME_MIX: dict[str, dict[str, float]] = {
     "sil": {},
@@ -106,7 +106,7 @@ def _eyelids(s: _Sculptor, upper_ids, lower_ids, centre) -> tuple[np.ndarray, np
     low_y = np.interp(x, lower[ol, 0], lower[ol, 1])
     close_y = low_y + 0.3 * (up_y - low_y)
     half = 0.5 * (upper[:, 0].max() - upper[:, 0].min())
-    inside_x = np.clip(1.0 - np.abs(x - centre[0]) / (half * 1.15), 0.0, 1.0) ** 0.5
+    inside_x = np.clip((half * 1.4 - np.abs(x - centre[0])) / (half * 0.3), 0.0, 1.0)
     near = (s.mesh.part == Part.FACE) & (np.abs(s.p[:, 2] - centre[2]) < 0.03)
     above = np.clip(1.0 - (s.p[:, 1] - up_y) / 0.011, 0.0, 1.0) ** 1.5 * (s.p[:, 1] >= up_y - 1e-4)
     below = np.clip(1.0 - (low_y - s.p[:, 1]) / 0.008, 0.0, 1.0) ** 1.5 * (s.p[:, 1] <= low_y + 1e-4)
@@ -129,7 +129,7 @@ def build_morphs(mesh: HeadMesh) -> MorphTargets:
     t: dict[str, np.ndarray] = {}
     z = np.zeros_like(s.p)
 
-    t["JawOpen"] = s.rotate(s.jaw, a.jaw_hinge, _rotation("x", JAW_OPEN_RAD))
+    t["JawOpen"] = s.rotate(s.jaw, a.jaw_hinge, _rotation("x", JAW_MAX_RAD))
     t["JawForward"] = s.jaw[:, None] * [0, 0, 0.006]
     t["JawLeft"] = s.jaw[:, None] * [0.006, 0, 0]
     t["JawRight"] = s.jaw[:, None] * [-0.006, 0, 0]

@@ -72,10 +72,10 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
         if slot is None:
             context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
                           f"too many concurrent streams ({self._ctx.stream_slots.capacity}); retry later")
-        cancelled = threading.Event()
-        context.add_callback(cancelled.set)
+        call_done = threading.Event()
+        context.add_callback(call_done.set)
         context.add_callback(slot.release)
-        session = StreamSession(request_iterator, cancelled)
+        session = StreamSession(request_iterator, call_done)
         started = time.monotonic()
         try:
             yield from session.responses()

@@ -60,7 +60,8 @@ def f32_chunks(samples_16k: np.ndarray, chunk_ms: int) -> list[bytes]:
 
 def stream_samples(stub: animation_pb2_grpc.AnimationServiceStub, samples_16k: np.ndarray,
                    options: common_pb2.AnimationOptions, chunk_ms: int = 20, realtime: bool = True,
-                   token: str | None = None, timeout: float | None = None) -> StreamResult:
+                   token: str | None = None, timeout: float | None = None,
+                   idle_after_ms: int = 0) -> StreamResult:
     """Stream 16 kHz mono audio (paced in real time unless `realtime` is False) and collect the answer."""
     chunks = f32_chunks(samples_16k, chunk_ms)
     chunk_s = chunk_ms / 1000.0
@@ -70,7 +71,7 @@ def stream_samples(stub: animation_pb2_grpc.AnimationServiceStub, samples_16k: n
         yield animation_pb2.StreamAnimationRequest(config=animation_pb2.StreamConfig(
             audio_format=common_pb2.AudioFormat(encoding=common_pb2.AUDIO_ENCODING_PCM_F32LE,
                                                 sample_rate_hz=16_000, channels=1),
-            options=options))
+            options=options, idle_after_ms=idle_after_ms))
         start = time.monotonic()
         for k, chunk in enumerate(chunks):
             if realtime:

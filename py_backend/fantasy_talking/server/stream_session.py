@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 DEFAULT_IDLE_AFTER_MS = 250
 MIN_IDLE_AFTER_MS, MAX_IDLE_AFTER_MS = 50, 10_000
 MIN_TICK_S = 0.005
+QUEUE_MESSAGES = 100
 
 _CLOSED = object()
 """Queued by the reader when the client half-closes or the call ends."""
@@ -50,13 +51,27 @@ class _Inbound:
 
 
 class _RequestReader:
-    """Drains the request iterator on a daemon thread; counts interrupts as they arrive."""
+    """Drains the request iterator on a daemon thread; counts interrupts as they arrive.
 
-    def __init__(self, requests: Iterator[animation_pb2.StreamAnimationRequest]) -> None:
-        self.queue: queue.Queue = queue.Queue()
+    The queue is bounded, so a client sending faster than the engine animates is slowed down
+    by gRPC flow control instead of filling the server's memory.
+    """
+
+    def __init__(self, requests: Iterator[animation_pb2.StreamAnimationRequest],
+                 call_done: threading.Event) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_MESSAGES)
         self.generation = 0
         self._requests = requests
+        self._call_done = call_done
         threading.Thread(target=self._run, name="ftalk-stream-reader", daemon=True).start()
+
+    def _put(self, item) -> None:
+        while not self._call_done.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
 
     def _run(self) -> None:
         try:
@@ -64,13 +79,13 @@ class _RequestReader:
                 kind = request.WhichOneof("request")
                 if kind == "interrupt":
                     self.generation += 1
-                self.queue.put(_Inbound(self.generation, request))
-                if kind == "end":
+                self._put(_Inbound(self.generation, request))
+                if kind == "end" or self._call_done.is_set():
                     return
         except grpc.RpcError:
             pass
         finally:
-            self.queue.put(_CLOSED)
+            self._put(_CLOSED)
 
 
 def _idle_after_s(config: animation_pb2.StreamConfig) -> float:
@@ -86,9 +101,9 @@ class StreamSession:
     """Runs one stream: `responses()` yields header, frames, visemes and the closing status."""
 
     def __init__(self, requests: Iterator[animation_pb2.StreamAnimationRequest],
-                 cancelled: threading.Event) -> None:
-        self._reader = _RequestReader(requests)
-        self._cancelled = cancelled
+                 call_done: threading.Event) -> None:
+        self._reader = _RequestReader(requests, call_done)
+        self._call_done = call_done
         self._frames_sent = 0
 
     def responses(self) -> Iterator[animation_pb2.StreamAnimationResponse]:
@@ -110,7 +125,7 @@ class StreamSession:
         yield from self._animate(animator, pcm, idle_after)
 
     def _await_config(self) -> animation_pb2.StreamConfig | None:
-        while not self._cancelled.is_set():
+        while not self._call_done.is_set():
             try:
                 item = self._reader.queue.get(timeout=0.5)
             except queue.Empty:
@@ -139,7 +154,7 @@ class StreamSession:
         last_input = time.monotonic()
         filled_until: float | None = None
         interrupted = False
-        while not self._cancelled.is_set():
+        while not self._call_done.is_set():
             now = time.monotonic()
             if filled_until is None and now - last_input >= idle_after:
                 filled_until = last_input
@@ -155,10 +170,7 @@ class StreamSession:
                 item = self._reader.queue.get(timeout=max(wait, MIN_TICK_S))
             except queue.Empty:
                 continue
-            if item is _CLOSED:
-                kind = "end"
-            else:
-                kind = item.request.WhichOneof("request")
+            kind = "end" if item is _CLOSED else item.request.WhichOneof("request")
             if kind == "audio":
                 samples = self._decode(pcm, item.request.audio)
                 if item.generation < self._reader.generation:

@@ -22,12 +22,14 @@ from fantasy_talking.animation.options import AnimationOptions
 from fantasy_talking.animation.rig import curve_names
 from fantasy_talking.audio.decode import SAMPLE_RATE, Audio, resample
 from fantasy_talking.pipeline import PhoneAnimator
+from fantasy_talking.speech.phonemes import PhoneSegment
 from fantasy_talking.speech.tts.base import Prosody, SynthesisCancelled, TtsEngine, Voice, check_sample_rate
 from fantasy_talking.speech.tts.registry import TtsRegistry, default_registry
 from fantasy_talking.speech.tts.text import check_text, normalize, split_sentences, TextError
 
-MAX_CHUNK_SECONDS = 1.0
-"""Longer sentences are sent as several chunks, so no message grows past a few hundred kB."""
+MAX_CHUNK_SECONDS = 0.5
+"""Sentences are sent (and animated) in pieces of at most this length: the first chunk leaves
+sooner and no message grows past ~100 kB."""
 
 ANIMATION_ENGINE = "tts"
 
@@ -85,13 +87,17 @@ def plan_speech(text: str, language: str = "", voice: str = "", rate: float = 1.
 
 def speak(plan: SpeechPlan, cancel: threading.Event | None = None,
           on_sentence: Callable[[int], None] | None = None) -> Iterator[SpeechChunk]:
-    """Synthesise and animate sentence by sentence; stops without error as soon as `cancel` is set."""
+    """Synthesise and animate sentence by sentence; stops without error as soon as `cancel` is set.
+
+    A sentence is animated piece by piece (MAX_CHUNK_SECONDS each) so its first chunk leaves
+    early. Every piece sees all of the sentence's phones, so the coarticulation across piece
+    boundaries is the same as for the whole sentence.
+    """
     animator = PhoneAnimator(plan.options)
-    fps = plan.options.fps
-    rate = plan.sample_rate
-    next_sample = 0
+    fps, rate = plan.options.fps, plan.sample_rate
+    max_chunk = max(1, int(MAX_CHUNK_SECONDS * rate))
+    next_sample = next_frame = 0
     pending: list[Frame] = []
-    max_chunk = int(MAX_CHUNK_SECONDS * rate)
     for index, sentence in enumerate(plan.sentences):
         if cancel is not None and cancel.is_set():
             return
@@ -100,28 +106,35 @@ def speak(plan: SpeechPlan, cancel: threading.Event | None = None,
                                             plan.prosody.volume, rate, cancel)
         except SynthesisCancelled:
             return
-        animation_audio = Audio(resample(speech.audio.samples, rate, SAMPLE_RATE))
-        clip = animator.animate(speech.phones, animation_audio)
-        first = clip.first_index
-        pending += [Frame(first + i, (first + i) / fps, f.weights, f.joints, f.angles, f.idle)
-                    for i, f in enumerate(clip.frames())]
-        visemes = list(clip.visemes)
         samples = speech.audio.samples
-        last_sentence = index == len(plan.sentences) - 1
-        for offset in range(0, max(len(samples), 1), max_chunk):
-            piece = samples[offset:offset + max_chunk]
-            start = next_sample
-            next_sample += len(piece)
+        samples_16k = resample(samples, rate, SAMPLE_RATE)
+        sentence_s = animator.clock_s
+        visemes = [VisemeEvent(p.viseme_id, p.viseme, sentence_s + p.start_s, sentence_s + p.end_s, p.phone)
+                   for p in speech.phones]
+        bounds = (list(range(0, len(samples), max_chunk)) or [0]) + [len(samples)]
+        for number, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            final_piece = end == len(samples)
+            lo = round(start * SAMPLE_RATE / rate)
+            hi = len(samples_16k) if final_piece else round(end * SAMPLE_RATE / rate)
+            offset_s = lo / SAMPLE_RATE
+            shifted = [PhoneSegment(p.phone, p.start_s - offset_s, p.end_s - offset_s, p.viseme)
+                       for p in speech.phones]
+            clip = animator.animate(shifted, Audio(samples_16k[lo:hi]))
+            for f in clip.frames():
+                pending.append(Frame(next_frame, next_frame / fps, f.weights, f.joints, f.angles, f.idle))
+                next_frame += 1
+            chunk_start = next_sample
+            next_sample += end - start
+            last = final_piece and index == len(plan.sentences) - 1
             end_s = next_sample / rate
-            final = last_sentence and offset + max_chunk >= len(samples)
-            frames = pending if final else [f for f in pending if f.time_s < end_s]
+            frames = pending if last else [f for f in pending if f.time_s < end_s]
             pending = pending[len(frames):]
-            spans = [v for v in visemes if final or v.start_s < end_s]
+            spans = visemes if last else [v for v in visemes if v.start_s < end_s]
             visemes = visemes[len(spans):]
-            yield SpeechChunk(index, sentence if offset == 0 else "", piece, rate, start, frames, spans)
+            yield SpeechChunk(index, sentence if number == 0 else "", samples[start:end], rate, chunk_start,
+                              frames, spans)
         if on_sentence is not None:
             on_sentence(index)
-
 
 def whole_utterance(plan: SpeechPlan, chunks: Iterable[SpeechChunk]) -> tuple[Audio, AnimationClip]:
     """Chunks joined back into the whole utterance: one Audio (at the plan's rate) and one AnimationClip."""

@@ -1,0 +1,58 @@
+"""Bake an AnimationClip into a head GLB as a glTF animation, so it plays in any glTF viewer.
+
+Every clip curve whose name matches a morph target becomes a keyframe of the mesh's `weights`;
+the neck and head joints get rotation channels. The jaw and eye bones are left still, because
+their motion is already in the JawOpen and EyeLook* morphs (baking both would double it); engines
+that prefer bones can drive them from the live stream instead.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from fantasy_talking.animation.clip import AnimationClip
+from fantasy_talking.head.errors import HeadError
+from fantasy_talking.head.glb import FLOAT, GltfDocument, read_glb
+
+BAKED_JOINTS = ("neck", "head")
+
+
+def _morph_node(doc: GltfDocument) -> tuple[int, list[str]]:
+    for index, node in enumerate(doc.json.get("nodes", [])):
+        mesh = node.get("mesh")
+        if mesh is None:
+            continue
+        names = doc.json["meshes"][mesh].get("extras", {}).get("targetNames", [])
+        if names:
+            return index, names
+    raise HeadError("the GLB has no named morph targets; pass a head made by `ftalk head`")
+
+
+def bake_clip(glb: bytes, clip: AnimationClip, name: str = "speech") -> bytes:
+    """Return `glb` with one more animation named `name` holding the clip's curves and head motion."""
+    doc = read_glb(glb)
+    node, target_names = _morph_node(doc)
+    if clip.n_frames == 0:
+        raise HeadError("the clip has no frames; nothing to bake")
+    times = clip.times.astype(np.float32)
+    weights = np.zeros((clip.n_frames, len(target_names)), dtype=np.float32)
+    matched = 0
+    for t, target in enumerate(target_names):
+        if target in clip.curve_names:
+            weights[:, t] = np.clip(clip.curve(target), 0.0, 1.0)
+            matched += 1
+    if matched == 0:
+        raise HeadError("none of the clip's curves match the GLB's morph targets")
+    time_accessor = doc.add_accessor(times, FLOAT, with_bounds=True)
+    samplers = [{"input": time_accessor, "output": doc.add_accessor(weights.reshape(-1), FLOAT),
+                 "interpolation": "LINEAR"}]
+    channels = [{"sampler": 0, "target": {"node": node, "path": "weights"}}]
+    nodes = {n.get("name"): i for i, n in enumerate(doc.json["nodes"])}
+    for joint in BAKED_JOINTS:
+        if joint in nodes and joint in clip.joint_names:
+            rotations = clip.joints[:, clip.joint_names.index(joint)].astype(np.float32)
+            rotations /= np.linalg.norm(rotations, axis=1, keepdims=True)
+            samplers.append({"input": time_accessor, "output": doc.add_accessor(rotations, FLOAT),
+                             "interpolation": "LINEAR"})
+            channels.append({"sampler": len(samplers) - 1, "target": {"node": nodes[joint], "path": "rotation"}})
+    doc.json.setdefault("animations", []).append({"name": name, "samplers": samplers, "channels": channels})
+    return doc.to_bytes()

@@ -1,0 +1,39 @@
+"""Shared test data: speech made with espeak-ng, and the optional shared samples folder."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fantasy_talking.audio.decode import Audio, decode_file
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+
+def espeak_wav(path: Path, text: str, voice: str = "en-us") -> Path:
+    """Synthesise `text` to a WAV file with espeak-ng (22.05 kHz mono)."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (run tools/setup.sh)")
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory) -> Path:
+    """About three seconds of English speech with a pause, as a WAV file."""
+    path = tmp_path_factory.mktemp("speech") / "speech.wav"
+    return espeak_wav(path, "Maybe the bold moon will pop up. Please, be calm.")
+
+
+@pytest.fixture(scope="session")
+def speech_audio(speech_wav) -> Audio:
+    return decode_file(speech_wav)
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip(f"shared samples not found at {SAMPLES}")
+    return SAMPLES
