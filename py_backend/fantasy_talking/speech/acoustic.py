@@ -7,7 +7,7 @@ The cues are the classic ones from phonetics:
 - a low second formant means rounded lips (puckered when the jaw is high, funnelled when it
   is low), a high one spread lips;
 - a voiced murmur with its energy below 350 Hz and little above is a nasal, often /m/;
-- silence inside speech is a stop closure or a pause: the lips meet;
+- silence inside speech, or a sharp drop in level, is a stop closure or a pause: the lips meet;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
 Level trackers adapt to each voice, so no fixed dB threshold decides anything.
 """
@@ -66,7 +66,8 @@ class AcousticArticulation:
         speaking = _ramp(activity, 0.0, 0.1)
         height = _ramp(f.f1_hz, 300.0, 800.0)
         out[:, A["open"]] = speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud)
-        out[:, A["close"]] = 1.0 - speaking
+        # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
+        out[:, A["close"]] = np.maximum(1.0 - speaking, _ramp(-out[:, A["open"]], -0.3, -0.1))
         rounding = vowel * _ramp(-f.f2_hz, -1400.0, -1000.0)
         out[:, A["round"]] = rounding * (1.0 - height)           # closed rounding: u, w
         out[:, A["funnel"]] = 0.8 * rounding * height             # open rounding: o, ɔ
