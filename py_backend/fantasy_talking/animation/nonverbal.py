@@ -20,6 +20,8 @@ from fantasy_talking.animation.rig import ALL_CURVES, CURVE_INDEX
 BLINK_CLOSE_S, BLINK_HOLD_S, BLINK_OPEN_S = 0.07, 0.03, 0.15
 BLINK_INTERVAL_S = 3.5
 MAX_GAZE_RAD = 0.5
+ACCENT_RISE = 0.15      # natural-log pitch rise over the running mean (about 2.6 semitones)
+ACCENT_GAP_S = 1.5      # at most one brow raise per phrase-sized stretch
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class NonverbalLayer:
         self.log_f0_mean = 0.0
         self.f0_seen = False
         self.accent_start = -10.0
+        self.accent_size = 0.0
         self.was_rising = False
         self.last_log_f0 = 0.0
 
@@ -92,18 +95,22 @@ class NonverbalLayer:
             self.gaze[k] += alpha * (self.gaze_target[k] - self.gaze[k])
 
     def _update_accent(self, t: float, f0: float) -> float:
-        """Brow/nod pulse strength at t, triggered when pitch rises well above its running mean."""
+        """Brow/nod pulse at t. A pitch accent is a rise well above the running pitch; not every
+        accent moves the brows (people don't), and the pulse grows with the size of the rise."""
         if f0 > 0:
             log_f0 = math.log(f0)
             if not self.f0_seen:
                 self.log_f0_mean, self.f0_seen, self.last_log_f0 = log_f0, True, log_f0
-            rising = log_f0 - self.log_f0_mean > 0.12 and log_f0 >= self.last_log_f0
-            if rising and not self.was_rising and t - self.accent_start > 0.6:
-                self.accent_start = t
+            rise = log_f0 - self.log_f0_mean
+            rising = rise > ACCENT_RISE and log_f0 >= self.last_log_f0
+            if rising and not self.was_rising and t - self.accent_start > ACCENT_GAP_S:
+                if self.rng.random() < 0.7:
+                    self.accent_start = t
+                    self.accent_size = min(1.0, 0.4 + rise)
             self.was_rising = rising
             self.log_f0_mean += (log_f0 - self.log_f0_mean) * min(1.0, self.dt / 2.0)
             self.last_log_f0 = log_f0
-        return _bump(t - self.accent_start, 0.6)
+        return self.accent_size * _bump(t - self.accent_start, 0.6)
 
     def step(self, t: float, activity: float, f0: float) -> NonverbalFrame:
         speaking = activity > 0.15

@@ -17,7 +17,7 @@ import numpy as np
 
 from fantasy_talking.animation.articulators import A
 from fantasy_talking.animation.clip import Frame, VisemeEvent
-from fantasy_talking.animation.compose import FrameComposer
+from fantasy_talking.animation.compose import SPEAKING_ACTIVITY, FrameComposer
 from fantasy_talking.animation.options import AnimationOptions
 from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
@@ -52,13 +52,18 @@ class StreamOutput:
         self.visemes.extend(other.visemes)
 
 
-def viseme_weights_from_articulators(articulators: np.ndarray) -> np.ndarray:
-    """Soft nearest-target classification: (T, N_ARTICULATORS) → (T, 15) weights summing to 1."""
+def viseme_weights_from_articulators(articulators: np.ndarray, activity: np.ndarray) -> np.ndarray:
+    """Soft nearest-target classification: (T, N_ARTICULATORS) → (T, 15) weights summing to 1.
+    Without speech activity the viseme is silence, even though resting lips look like a /p/."""
     diff = articulators[:, None, CLASSIFY_DIMS] - TARGETS[None, :, CLASSIFY_DIMS]
     score = -np.sum(diff ** 2, axis=2) / 0.02
     score -= score.max(axis=1, keepdims=True)
     weights = np.exp(score)
-    return (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
+    weights /= weights.sum(axis=1, keepdims=True)
+    speaking = np.clip(activity / SPEAKING_ACTIVITY, 0.0, 1.0)[:, None]
+    weights *= speaking
+    weights[:, 0] += 1.0 - speaking[:, 0]
+    return weights.astype(np.float32)
 
 
 class VisemeTracker:
@@ -200,8 +205,9 @@ class StreamingAnimator:
         out = StreamOutput()
         if times:
             articulators = np.array(arts, np.float32)
-            weights = viseme_weights_from_articulators(articulators)
-            out.frames = self._composer.compose(articulators, weights, np.array(acts), np.array(f0s))
+            activity = np.array(acts, np.float32)
+            weights = viseme_weights_from_articulators(articulators, activity)
+            out.frames = self._composer.compose(articulators, weights, activity, np.array(f0s))
             out.visemes = self._visemes.update(weights.argmax(axis=1), np.array(times), 1 / self.fps)
         self._trim()
         return out

@@ -36,6 +36,7 @@ class AcousticArticulation:
         self.peak_db = -20.0
 
     def _track_levels(self, level_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
         noise = np.empty_like(level_db)
         peak = np.empty_like(level_db)
         n_db, p_db = self.noise_db, self.peak_db
