@@ -148,7 +148,8 @@ def expression_strength(params: a2f_pb2.EmotionPostProcessingParameters) -> floa
     _in_range(params, "max_emotions", 1, 6)
     if not params.HasField("emotion_strength"):
         return 1.0
-    return min(2.0, params.emotion_strength / NIM_DEFAULT_EMOTION_STRENGTH)
+    # Rounded so that NIM's default, which arrives as float32, maps to exactly our default.
+    return min(2.0, round(params.emotion_strength / NIM_DEFAULT_EMOTION_STRENGTH, 4))
 
 
 def stream_settings(header: controller_pb2.AudioStreamHeader, base: AnimationOptions) -> StreamSettings:
@@ -233,6 +234,11 @@ def final_status(frames: int, audio_seconds: float) -> controller_pb2.AnimationD
     return controller_pb2.AnimationDataStream(status=status_pb2.Status(
         code=status_pb2.Status.SUCCESS,
         message=f"animated {audio_seconds:.3f} s of audio into {frames} frames at {A2F_FPS} fps"))
+
+
+
+def error_status(message: str) -> controller_pb2.AnimationDataStream:
+    return controller_pb2.AnimationDataStream(status=status_pb2.Status(code=status_pb2.Status.ERROR, message=message))
 
 
 HONOURED = (

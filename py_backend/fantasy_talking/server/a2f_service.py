@@ -7,6 +7,8 @@ as StreamAnimation, and every parameter mapping lives in `a2f_mapping`.
 
 Status codes (NVIDIA does not document NIM's; these are the natural gRPC ones): protocol and
 format errors are INVALID_ARGUMENT, a full server is RESOURCE_EXHAUSTED, a bug is INTERNAL.
+An error after the response header is also sent in-band as a Status ERROR first, which is
+where NVIDIA's sample client looks for input-limit errors.
 """
 from __future__ import annotations
 
@@ -69,11 +71,13 @@ class A2FStream:
         self._echoed_samples = 0
         self._emotions = mapping.beginning_emotions(self._settings)
         self.frames_sent = 0
+        self.header_sent = False
 
     def responses(self, requests: Iterator[controller_pb2.AudioStream]
                   ) -> Iterator[controller_pb2.AnimationDataStream]:
         animator = self._animator
         yield mapping.response_header(self._audio_header, tuple(animator.joint_names), time.time())
+        self.header_sent = True
         for request in requests:
             kind = request.WhichOneof("stream_part")
             if kind == "audio_with_emotion":
@@ -122,10 +126,11 @@ class A2FStream:
     def _data(self, skel: animation_data_pb2.SkelAnimation | None,
               until_sample: int | None) -> controller_pb2.AnimationDataStream:
         """A response with `skel` and the unechoed audio up to `until_sample` (all of it when None)."""
-        available = len(self._unechoed) // 2
+        width = self._settings.pcm.bytes_per_frame
+        available = len(self._unechoed) // width
         count = available if until_sample is None else max(0, min(available, until_sample - self._echoed_samples))
-        audio = bytes(self._unechoed[:2 * count])
-        del self._unechoed[:2 * count]
+        audio = bytes(self._unechoed[:width * count])
+        del self._unechoed[:width * count]
         start_s = self._echoed_samples / self._settings.pcm.sample_rate
         self._echoed_samples += count
         emotions, self._emotions = self._emotions, []
@@ -149,6 +154,8 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
             yield from stream.responses(request_iterator)
         except A2FRequestError as exc:
             log.info("a2f stream rejected reason=%s", exc)
+            if stream is not None and stream.header_sent:
+                yield mapping.error_status(str(exc))
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except grpc.RpcError:
             log.info("a2f stream dropped by the client")
@@ -167,7 +174,7 @@ class A2XExportConfigServicer(a2x_export_config_pb2_grpc.A2XExportConfigServiceS
 
     def GetConfigs(self, request: a2x_export_config_pb2.ConfigsTypeRequest, context: grpc.ServicerContext):
         base = AnimationOptions()
-        config = mapping.effective_config(base, StreamingAnimator(base).joint_names,
+        config = mapping.effective_config(base, StreamingAnimator.joint_names,
                                           self._ctx.config.max_concurrent_streams,
                                           self._ctx.config.max_clip_seconds)
         yield mapping.config_document(config, request.config_type)
