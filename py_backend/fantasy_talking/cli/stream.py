@@ -6,9 +6,10 @@ from pathlib import Path
 
 import grpc
 import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fantasy_talking.animation.clip import AnimationClip, Frame, VisemeEvent
-from fantasy_talking.animation.rig import LIVELINK_ANGLES
 from fantasy_talking.audio.decode import AudioError, decode_file
 from fantasy_talking.cli.errors import CliError
 from fantasy_talking.server.client import StreamResult, open_channel, stream_samples
@@ -36,11 +37,11 @@ def register(subparsers) -> None:
 
 
 def _received_clip(result: StreamResult, duration_s: float) -> AnimationClip:
-    """The received frames as a clip. The stream carries no Live Link angles, so they are zero."""
+    """The received frames as a clip."""
     header = result.header
-    angles = np.zeros(len(LIVELINK_ANGLES), np.float32)
     frames = [Frame(f.index, f.time_s, np.array(f.blendshapes, np.float32),
-                    np.array([[q.x, q.y, q.z, q.w] for q in f.joints], np.float32), angles, f.idle)
+                    np.array([[q.x, q.y, q.z, q.w] for q in f.joints], np.float32),
+                    np.array(f.angles, np.float32), f.idle)
               for f in result.frames]
     visemes = [VisemeEvent(v.viseme_id, v.viseme, v.start_s, v.end_s, v.phoneme) for v in result.visemes]
     return AnimationClip.from_frames(frames, tuple(header.blendshape_names), header.fps, visemes,
@@ -68,11 +69,16 @@ def run(args: argparse.Namespace) -> int:
     options = common_pb2.AnimationOptions(fps=args.fps)
     if args.lookahead_ms is not None:
         options.lookahead_ms = args.lookahead_ms
+    console = Console(stderr=True)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                   transient=True, disable=not console.is_terminal)
     try:
-        with open_channel(args.server, args.tls_ca) as channel:
+        with bar, open_channel(args.server, args.tls_ca) as channel:
+            task = bar.add_task(f"streaming {audio.duration_s:.1f} s to {args.server}", total=1.0)
             result = stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), audio.samples, options,
                                     chunk_ms=args.chunk_ms, realtime=not args.as_fast_as_possible,
-                                    token=token_from_env(args.token))
+                                    token=token_from_env(args.token),
+                                    progress=lambda done: bar.update(task, completed=done))
     except grpc.RpcError as exc:
         raise CliError(f"{exc.code().name} from {args.server}: {exc.details()}") from exc
     header, status = result.header, result.status
@@ -86,5 +92,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"status: {common_pb2.StreamStatus.Code.Name(status.code)}: {status.message}")
     if args.out is not None:
         _write(_received_clip(result, audio.duration_s), args.out)
-        print(f"wrote {args.out} (head/eye angles are not streamed and are written as 0)")
+        print(f"wrote {args.out}")
     return 0

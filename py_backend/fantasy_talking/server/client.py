@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import grpc
 import numpy as np
@@ -61,8 +61,11 @@ def f32_chunks(samples_16k: np.ndarray, chunk_ms: int) -> list[bytes]:
 def stream_samples(stub: animation_pb2_grpc.AnimationServiceStub, samples_16k: np.ndarray,
                    options: common_pb2.AnimationOptions, chunk_ms: int = 20, realtime: bool = True,
                    token: str | None = None, timeout: float | None = None,
-                   idle_after_ms: int = 0) -> StreamResult:
-    """Stream 16 kHz mono audio (paced in real time unless `realtime` is False) and collect the answer."""
+                   idle_after_ms: int = 0, progress: Callable[[float], None] | None = None) -> StreamResult:
+    """Stream 16 kHz mono audio (paced in real time unless `realtime` is False) and collect the answer.
+
+    `progress` is called with the fraction of the audio sent so far.
+    """
     chunks = f32_chunks(samples_16k, chunk_ms)
     chunk_s = chunk_ms / 1000.0
     sent_at: list[float] = []
@@ -80,6 +83,8 @@ def stream_samples(stub: animation_pb2_grpc.AnimationServiceStub, samples_16k: n
                     time.sleep(delay)
             sent_at.append(time.monotonic())
             yield animation_pb2.StreamAnimationRequest(audio=chunk)
+            if progress is not None:
+                progress((k + 1) / len(chunks))
         yield animation_pb2.StreamAnimationRequest(end=animation_pb2.EndOfAudio())
 
     result = StreamResult()

@@ -71,6 +71,7 @@ def frame_to_proto(frame: Frame) -> common_pb2.AnimationFrame:
         blendshapes=frame.weights.tolist(),
         joints=[common_pb2.Quaternion(x=x, y=y, z=z, w=w) for x, y, z, w in frame.joints.tolist()],
         idle=frame.idle,
+        angles=frame.angles.tolist(),
     )
 
 

@@ -9,4 +9,5 @@ SERVICE_MODULES: list[str] = [
     "fantasy_talking.server.animation_service",
     "fantasy_talking.server.info_service",
     "fantasy_talking.server.speech_service",
+    "fantasy_talking.server.head_service",
 ]

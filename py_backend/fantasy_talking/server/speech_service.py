@@ -13,7 +13,6 @@ import time
 import grpc
 import numpy as np
 
-from fantasy_talking.animation.options import OptionsError
 from fantasy_talking.animation.rig import JOINTS, curve_names
 from fantasy_talking.server import convert
 from fantasy_talking.server.context import EngineDescription, ServerContext
@@ -80,7 +79,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
     def Speak(self, request: speech_pb2.SpeakRequest, context: grpc.ServicerContext):
         try:
             plan = _plan(request)
-        except (ValueError, OptionsError) as exc:
+        except ValueError as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         slot = self._ctx.stream_slots.try_acquire()
         if slot is None:

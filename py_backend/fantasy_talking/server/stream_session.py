@@ -6,7 +6,6 @@ emitting idle frames while the client is silent. Every decision about animation 
 """
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 import time
@@ -22,8 +21,6 @@ from fantasy_talking.audio.decode import SAMPLE_RATE, AudioError
 from fantasy_talking.server import convert
 from fantasy_talking.server.pcm_stream import PcmStream
 from fantasytalking.v1 import animation_pb2, common_pb2
-
-log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_AFTER_MS = 250
 MIN_IDLE_AFTER_MS, MAX_IDLE_AFTER_MS = 50, 10_000
@@ -105,6 +102,7 @@ class StreamSession:
         self._reader = _RequestReader(requests, call_done)
         self._call_done = call_done
         self._frames_sent = 0
+        self._held: object | None = None
 
     def responses(self) -> Iterator[animation_pb2.StreamAnimationResponse]:
         config = self._await_config()
@@ -155,33 +153,34 @@ class StreamSession:
         filled_until: float | None = None
         interrupted = False
         while not self._call_done.is_set():
-            now = time.monotonic()
-            if filled_until is None and now - last_input >= idle_after:
-                filled_until = last_input
-            if filled_until is not None:
-                silence = int(round((now - filled_until) * SAMPLE_RATE))
-                if silence > 0:
-                    filled_until += silence / SAMPLE_RATE
-                    yield from self._emit(animator.push(np.zeros(silence, dtype=np.float32)))
-                wait = frame_period
-            else:
-                wait = last_input + idle_after - now
+            wait = frame_period if filled_until is not None else last_input + idle_after - time.monotonic()
             try:
-                item = self._reader.queue.get(timeout=max(wait, MIN_TICK_S))
+                item = self._next(timeout=max(wait, MIN_TICK_S))
             except queue.Empty:
+                now = time.monotonic()
+                if filled_until is None and now - last_input >= idle_after:
+                    filled_until = last_input
+                if filled_until is not None:
+                    silence = int(round((now - filled_until) * SAMPLE_RATE))
+                    if silence > 0:
+                        filled_until += silence / SAMPLE_RATE
+                        yield from self._emit(animator.push(np.zeros(silence, dtype=np.float32)))
                 continue
             kind = "end" if item is _CLOSED else item.request.WhichOneof("request")
             if kind == "audio":
-                samples = self._decode(pcm, item.request.audio)
+                chunks = [item.request.audio, *self._waiting_audio(item.generation)]
+                samples = np.concatenate([self._decode(pcm, chunk) for chunk in chunks])
                 if item.generation < self._reader.generation:
                     continue
-                last_input, filled_until, interrupted = time.monotonic(), None, False
+                filled_until, interrupted = None, False
                 if len(samples):
                     yield from self._emit(animator.push(samples))
+                last_input = time.monotonic()
             elif kind == "interrupt":
                 pcm.reset()
-                last_input, filled_until, interrupted = time.monotonic(), None, True
+                filled_until, interrupted = None, True
                 yield from self._emit(animator.interrupt())
+                last_input = time.monotonic()
             elif kind == "end":
                 tail = pcm.flush()
                 if len(tail) and not interrupted:
@@ -195,6 +194,31 @@ class StreamSession:
             else:
                 raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
                                      "empty StreamAnimationRequest; set config, audio, interrupt or end")
+
+    def _next(self, timeout: float):
+        if self._held is not None:
+            item, self._held = self._held, None
+            return item
+        return self._reader.queue.get(timeout=timeout)
+
+    def _waiting_audio(self, generation: int) -> list[bytes]:
+        """Audio already queued behind the current chunk, taken in one batch.
+
+        Only a client ahead of the engine (or a server behind) leaves a backlog; animating it
+        in one push costs less per chunk, so an overloaded server catches up instead of falling
+        further behind. Any other message is held back for the next turn of the loop.
+        """
+        chunks: list[bytes] = []
+        while self._held is None:
+            try:
+                item = self._reader.queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not _CLOSED and item.generation == generation and item.request.WhichOneof("request") == "audio":
+                chunks.append(item.request.audio)
+            else:
+                self._held = item
+        return chunks
 
     @staticmethod
     def _decode(pcm: PcmStream, data: bytes) -> np.ndarray:

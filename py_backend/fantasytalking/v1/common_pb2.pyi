@@ -96,18 +96,20 @@ class AnimationHeader(_message.Message):
     def __init__(self, blendshape_names: _Optional[_Iterable[str]] = ..., joint_names: _Optional[_Iterable[str]] = ..., fps: _Optional[int] = ..., engine: _Optional[str] = ..., lookahead_ms: _Optional[int] = ...) -> None: ...
 
 class AnimationFrame(_message.Message):
-    __slots__ = ("time_s", "index", "blendshapes", "joints", "idle")
+    __slots__ = ("time_s", "index", "blendshapes", "joints", "idle", "angles")
     TIME_S_FIELD_NUMBER: _ClassVar[int]
     INDEX_FIELD_NUMBER: _ClassVar[int]
     BLENDSHAPES_FIELD_NUMBER: _ClassVar[int]
     JOINTS_FIELD_NUMBER: _ClassVar[int]
     IDLE_FIELD_NUMBER: _ClassVar[int]
+    ANGLES_FIELD_NUMBER: _ClassVar[int]
     time_s: float
     index: int
     blendshapes: _containers.RepeatedScalarFieldContainer[float]
     joints: _containers.RepeatedCompositeFieldContainer[Quaternion]
     idle: bool
-    def __init__(self, time_s: _Optional[float] = ..., index: _Optional[int] = ..., blendshapes: _Optional[_Iterable[float]] = ..., joints: _Optional[_Iterable[_Union[Quaternion, _Mapping]]] = ..., idle: bool = ...) -> None: ...
+    angles: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, time_s: _Optional[float] = ..., index: _Optional[int] = ..., blendshapes: _Optional[_Iterable[float]] = ..., joints: _Optional[_Iterable[_Union[Quaternion, _Mapping]]] = ..., idle: bool = ..., angles: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class VisemeEvent(_message.Message):
     __slots__ = ("viseme_id", "viseme", "phoneme", "start_s", "end_s")
