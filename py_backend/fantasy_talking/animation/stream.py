@@ -22,7 +22,7 @@ from fantasy_talking.animation.options import AnimationOptions
 from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
 from fantasy_talking.audio.decode import SAMPLE_RATE
-from fantasy_talking.audio.features import FEATURE_RATE, HALF, FeatureStream
+from fantasy_talking.audio.features import FEATURE_RATE, HALF, HOP, FeatureStream
 from fantasy_talking.speech.acoustic import AcousticArticulation
 
 # Smoothing widths (Gaussian sigma, in 10 ms feature frames) per articulator: the lips seal
@@ -110,14 +110,16 @@ class StreamingAnimator:
         self._visemes = VisemeTracker()
         self.curve_names = self._composer.curve_names
         self._samples_in = 0
-        self._start_analysis(base_s=0.0)
+        self._pending: list[np.ndarray] = []   # audio received but not analysed yet
+        self._start_analysis(base_sample=0)
         offsets = np.arange(-PAST_FRAMES, self.future_frames - self.anticipation_frames + 1)
         self._kernel = np.exp(-0.5 * (offsets[:, None] / SIGMA_FRAMES[None, :]) ** 2).astype(np.float32)
         self._offsets = offsets
 
-    def _start_analysis(self, base_s: float) -> None:
-        """Fresh feature analysis whose frame 0 sits at `base_s` on the audio clock."""
-        self._base_s = base_s
+    def _start_analysis(self, base_sample: int) -> None:
+        """Fresh feature analysis whose frame 0 sits at `base_sample` on the audio clock."""
+        self._base_sample = base_sample
+        self._base_s = base_sample / SAMPLE_RATE
         self._features = FeatureStream()
         self._raw = np.zeros((0, len(SIGMA_FRAMES)), np.float32)   # raw articulators, window kept
         self._activity = np.zeros(0, np.float32)
@@ -133,23 +135,35 @@ class StreamingAnimator:
         return self._composer.next_index / self.fps
 
     def push(self, samples: np.ndarray) -> StreamOutput:
-        """Add 16 kHz mono samples; return every frame whose look-ahead is now satisfied."""
+        """Add 16 kHz mono samples; return every frame whose look-ahead is now satisfied.
+
+        Audio is only analysed once the next frame can be released, so many small chunks
+        cost little more than one large one, and latency is unchanged."""
         self._samples_in += len(samples)
-        self._analyse(samples)
+        self._pending.append(samples)
+        if self._samples_in < self._samples_needed(self._composer.next_index):
+            return StreamOutput()
+        self._analyse_pending()
         return self._release(limit_s=math.inf)
+
+    def _samples_needed(self, frame_index: int) -> int:
+        """Audio (in samples on the clock) that must have arrived before `frame_index` is released."""
+        last_feature = math.ceil(self._feature_position(frame_index)) + self.future_frames - self.anticipation_frames
+        return self._base_sample + last_feature * HOP + HALF
 
     def interrupt(self) -> StreamOutput:
         """Drop the articulation of everything not yet animated and settle the face to rest.
 
         The clock then runs on by SETTLE_S of silence, so the settling is always shown;
         audio sent after the interrupt is timed from there."""
+        self._analyse_pending()
         pending = math.floor(self._feature_position(self._composer.next_index)) - self._raw_offset
         self._raw[max(0, pending):] = REST
         self._activity[max(0, pending):] = 0.0
         out = self.push(np.zeros(int(SETTLE_S * SAMPLE_RATE), np.float32))
         out.extend(self._drain())
         out.visemes.extend(self._visemes.close(self.audio_seconds))
-        self._start_analysis(base_s=self.audio_seconds)
+        self._start_analysis(base_sample=self._samples_in)
         return out
 
     def finish(self) -> StreamOutput:
@@ -159,13 +173,19 @@ class StreamingAnimator:
         return out
 
     def _drain(self) -> StreamOutput:
-        pad = HALF + (self.future_frames + 2) * 160 + math.ceil(SAMPLE_RATE / self.fps)
+        self._analyse_pending()
+        pad = HALF + (self.future_frames + 2) * HOP + math.ceil(SAMPLE_RATE / self.fps)
         self._analyse(np.zeros(pad, np.float32))
         return self._release(limit_s=self.audio_seconds)
 
     def _feature_position(self, frame_index: int) -> float:
         """Where frame `frame_index` reads the feature track (anticipation included)."""
         return (frame_index / self.fps - self._base_s) * FEATURE_RATE + self.anticipation_frames
+
+    def _analyse_pending(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._analyse(np.concatenate(pending) if len(pending) > 1 else pending[0])
 
     def _analyse(self, samples: np.ndarray) -> None:
         features = self._features.push(samples)

@@ -23,10 +23,18 @@ MIN_F0, MAX_F0 = 70.0, 420.0
 
 _FREQS = np.fft.rfftfreq(NFFT, 1.0 / SAMPLE_RATE)
 _HANN = np.hanning(WINDOW).astype(np.float32)
-_BANDS = {"low": (80, 350), "mid": (350, 1000), "upper": (1000, 2800), "high": (3500, 8000)}
-_BAND_MASKS = {k: (_FREQS >= lo) & (_FREQS < hi) for k, (lo, hi) in _BANDS.items()}
-_F1_MASK = (_FREQS >= 300) & (_FREQS < 1200)
-_F2_MASK = (_FREQS >= 900) & (_FREQS < 2800)
+_BANDS = ((80, 350), (350, 1000), (1000, 2800), (3500, 8000))   # low, mid, upper, high
+
+
+def _bins(lo: float, hi: float) -> slice:
+    """FFT bins with lo <= frequency < hi."""
+    return slice(int(np.searchsorted(_FREQS, lo)), int(np.searchsorted(_FREQS, hi)))
+
+
+_BAND_MATRIX = np.zeros((len(_FREQS), len(_BANDS)), np.float32)
+for _column, (_lo, _hi) in enumerate(_BANDS):
+    _BAND_MATRIX[_bins(_lo, _hi), _column] = 1.0
+_F1_BINS, _F2_BINS = _bins(300, 1200), _bins(900, 2800)
 _LAG_MIN = int(SAMPLE_RATE / MAX_F0)
 _LAG_MAX = int(SAMPLE_RATE / MIN_F0)
 # Autocorrelation of the window itself, to undo its taper when normalising lags.
@@ -66,14 +74,16 @@ def analyse_windows(windows: np.ndarray) -> Features:
     spectrum = scipy.fft.rfft(tapered, NFFT, axis=1)
     power = spectrum.real ** 2 + spectrum.imag ** 2 + 1e-12
     total = power.sum(axis=1)
+    bands = power @ _BAND_MATRIX
     level_db = 10 * np.log10(np.mean(tapered ** 2, axis=1) + 1e-10) + 4.26  # +4.26 dB undoes the Hann loss
-    band_db = np.stack([10 * np.log10(power[:, m].sum(axis=1)) for m in _BAND_MASKS.values()], axis=1)
+    band_db = 10 * np.log10(bands)
     # Squared power pulls the centroid towards the strongest peak, i.e. the formant, and away
     # from the pitch harmonics a plain centroid averages in.
-    peaks = power[:, _F1_MASK] ** 2
-    f1 = (peaks * _FREQS[_F1_MASK]).sum(axis=1) / peaks.sum(axis=1)
-    f2 = (power[:, _F2_MASK] * _FREQS[_F2_MASK]).sum(axis=1) / power[:, _F2_MASK].sum(axis=1)
-    hf_ratio = power[:, _BAND_MASKS["high"]].sum(axis=1) / total
+    peaks = power[:, _F1_BINS] ** 2
+    f1 = (peaks @ _FREQS[_F1_BINS]) / peaks.sum(axis=1)
+    upper = power[:, _F2_BINS]
+    f2 = (upper @ _FREQS[_F2_BINS]) / upper.sum(axis=1)
+    hf_ratio = bands[:, 3] / total
 
     ac = scipy.fft.irfft(power, NFFT, axis=1)[:, : _LAG_MAX + 1]
     ac = ac / (ac[:, :1] + 1e-12) / (_WIN_AC[: _LAG_MAX + 1] / _WIN_AC[0])

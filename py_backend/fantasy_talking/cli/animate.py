@@ -29,7 +29,7 @@ from fantasy_talking.formats.livelink_csv import write_livelink_csv
 
 ENGINES = {"auto": Engine.AUTO, "acoustic": Engine.ACOUSTIC, "phonetic": Engine.PHONETIC}
 RIGS = {"arkit52": RigProfile.ARKIT_52, "tongue": RigProfile.ARKIT_52_TONGUE, "visemes": RigProfile.ARKIT_52_VISEMES}
-OUTPUT_SUFFIXES = (".csv", ".json", ".png")
+OUTPUT_SUFFIXES = (".csv", ".json", ".png", ".glb")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("-o", "--out", required=True, metavar="OUT",
                         help="path prefix for OUT.csv, OUT.json and OUT.png; "
                              "a directory names the files after SPEECH")
+    parser.add_argument("--head", metavar="HEAD.glb",
+                        help="also write OUT.glb: this head (from `ftalk head`) with the animation baked in")
     add_animation_arguments(parser)
     parser.set_defaults(func=run)
     return parser
@@ -127,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
     speech = Path(args.speech)
     if not speech.is_file():
         raise CliError(f"{speech}: no such file; give the path of an audio or video file")
+    if args.head and not Path(args.head).is_file():
+        raise CliError(f"{args.head}: no such file; give the .glb written by `ftalk head`")
     options = options_from_args(args)
     prefix = output_prefix(args.out, speech)
     from fantasy_talking.pipeline import animate_audio  # the engine loads once the arguments are known good
@@ -143,6 +147,9 @@ def run(args: argparse.Namespace) -> int:
         progress.update(task, completed=1.0)
         try:
             written = write_outputs(clip, audio, prefix, speech.name, progress)
+            if args.head:
+                from fantasy_talking.cli.head import bake_head_file
+                written.append(WrittenFile(bake_head_file(args.head, clip, prefix), "animated head (glTF)"))
         except OSError as exc:
             raise CliError(f"cannot write {prefix}.*: {exc.strerror or exc}") from None
 

@@ -1,14 +1,15 @@
 """JSON frames: a whole clip in one self-describing document for web players and scripts.
 
-Names are sent once, then time-coded frames, the same shape as the gRPC stream:
+Names are sent once, then time-coded frames: the shape and field names of the gRPC stream
+(AnimationHeader, AnimationFrame, VisemeEvent in common.proto), plus the head/eye angles:
 
     {"format": "fantasytalking.frames", "version": 1, "fps": 30, "engine": "phonetic",
      "duration_s": 2.4, "blendshape_names": [...], "joint_names": [...], "angle_names": [...],
-     "frames": [{"index": 0, "time": 0.0, "weights": [...], "joints": [[x, y, z, w], ...],
+     "frames": [{"index": 0, "time_s": 0.0, "blendshapes": [...], "joints": [[x, y, z, w], ...],
                  "angles": [...], "idle": false}, ...],
-     "visemes": [{"id": 10, "viseme": "aa", "start": 0.12, "end": 0.2, "phoneme": "AA"}, ...]}
+     "visemes": [{"viseme_id": 10, "viseme": "aa", "phoneme": "AA", "start_s": 0.12, "end_s": 0.2}, ...]}
 
-Weights are in `blendshape_names` order, joints are (x, y, z, w) quaternions in `joint_names`
+Blendshapes are in `blendshape_names` order, joints are (x, y, z, w) quaternions in `joint_names`
 order, angles are radians in `angle_names` order (the nine Live Link head/eye angles).
 """
 from __future__ import annotations
@@ -42,8 +43,8 @@ def clip_to_dict(clip: AnimationClip) -> dict[str, Any]:
     frames = [
         {
             "index": i,
-            "time": round(i / clip.fps, DECIMALS),
-            "weights": weights[i],
+            "time_s": round(i / clip.fps, DECIMALS),
+            "blendshapes": weights[i],
             "joints": joints[i],
             "angles": angles[i],
             "idle": bool(clip.idle[i]),
@@ -51,8 +52,8 @@ def clip_to_dict(clip: AnimationClip) -> dict[str, Any]:
         for i in range(clip.n_frames)
     ]
     visemes = [
-        {"id": v.viseme_id, "viseme": v.viseme, "start": round(v.start_s, DECIMALS),
-         "end": round(v.end_s, DECIMALS), "phoneme": v.phoneme}
+        {"viseme_id": v.viseme_id, "viseme": v.viseme, "phoneme": v.phoneme,
+         "start_s": round(v.start_s, DECIMALS), "end_s": round(v.end_s, DECIMALS)}
         for v in clip.visemes
     ]
     return {
@@ -95,12 +96,12 @@ def clip_from_dict(document: dict[str, Any]) -> AnimationClip:
     joint_names = tuple(document["joint_names"])
     frames = document["frames"]
     try:
-        weights = np.array([f["weights"] for f in frames], dtype=np.float32).reshape(len(frames), len(names))
+        weights = np.array([f["blendshapes"] for f in frames], dtype=np.float32).reshape(len(frames), len(names))
         joints = np.array([f["joints"] for f in frames], dtype=np.float32).reshape(len(frames), len(joint_names), 4)
         angles = np.array([f["angles"] for f in frames], dtype=np.float32).reshape(len(frames), len(LIVELINK_ANGLES))
     except (KeyError, ValueError) as exc:
         raise JsonFramesError(f"a frame does not match the declared names: {exc}") from None
-    visemes = [VisemeEvent(v["id"], v["viseme"], v["start"], v["end"], v.get("phoneme", ""))
+    visemes = [VisemeEvent(v["viseme_id"], v["viseme"], v["start_s"], v["end_s"], v.get("phoneme", ""))
                for v in document.get("visemes", [])]
     return AnimationClip(
         curve_names=names,

@@ -66,9 +66,10 @@ def _style(axis, ylabel: str) -> None:
 
 
 def _draw_visemes(axis, clip: AnimationClip, duration: float) -> None:
-    """Spans in a strip under the curves, labels on two staggered rows so neighbours don't collide."""
+    """Spans in a strip under the curves, labels on three staggered rows so neighbours don't collide."""
     axis.set_ylim(0, 2)
     axis.set_yticks([])
+    rows = (1.55, 1.0, 0.45)
     row = 0
     min_label_s = duration / 160.0
     for event in clip.visemes:
@@ -78,9 +79,9 @@ def _draw_visemes(axis, clip: AnimationClip, duration: float) -> None:
         axis.axvspan(event.start_s, event.end_s, ymin=0.04, ymax=0.96, color=colour, alpha=0.18, linewidth=0)
         axis.axvline(event.start_s, ymin=0.04, ymax=0.96, color="white", linewidth=1.2)
         if event.end_s - event.start_s >= min_label_s:
-            axis.text((event.start_s + event.end_s) / 2, 1.4 if row == 0 else 0.6, event.viseme,
+            axis.text((event.start_s + event.end_s) / 2, rows[row], event.viseme,
                       ha="center", va="center", fontsize=8, color=colour, fontweight="bold")
-            row = 1 - row
+            row = (row + 1) % len(rows)
     for group, colour in VISEME_GROUP_COLOURS.items():
         axis.plot([], [], color=colour, linewidth=6, alpha=0.35, label=group)
     axis.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False)
@@ -94,7 +95,7 @@ def plot_clip(clip: AnimationClip, path: str | Path, samples: np.ndarray | None 
     times = clip.times
     figure, axes = plt.subplots(
         5, 1, figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, sharex=True,
-        gridspec_kw={"height_ratios": [1.1, 2.2, 1.2, 1.2, 0.55], "hspace": 0.12},
+        gridspec_kw={"height_ratios": [1.1, 2.2, 1.2, 1.2, 0.7], "hspace": 0.12},
     )
     wave_axis, mouth_axis, upper_axis, head_axis, viseme_axis = axes
 

@@ -21,7 +21,7 @@ from fantasy_talking.audio.features import Features
 
 def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """0 below lo, 1 above hi, linear between."""
-    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    return np.minimum(np.maximum((x - lo) / (hi - lo), 0.0), 1.0)
 
 
 class AcousticArticulation:
