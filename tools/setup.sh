@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 python3-venv)
+APT_PACKAGES=(espeak-ng libespeak-ng1 festival festvox-kallpc16k libgl1 libegl1 python3-venv libegl-mesa0 libgl1-mesa-dri blender python3-numpy chromium nodejs npm)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -17,4 +17,5 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e ".[dev]"
+(cd tests/js && npm ci --silent --no-audit --no-fund)  # gltf-validator, three, playwright-core for tests/test_head_*.py
 echo "set-up done: .venv is ready (activate with: source .venv/bin/activate)"

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from fantasy_talking.animation.options import AnimationOptions, OptionsError
-from fantasy_talking.cli.animate import RIGS, WrittenFile, _progress, write_outputs
+from fantasy_talking.cli.animate import RIGS, WrittenFile, write_outputs
 from fantasy_talking.cli.errors import CliError
 
 OUTPUT_SUFFIXES = (".wav", ".csv", ".json", ".png")
@@ -110,6 +111,11 @@ def _list_voices(language: str) -> int:
     return 0
 
 
+def _progress(console: Console) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_voices:
         return _list_voices(args.language)
@@ -120,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         options = AnimationOptions(fps=args.fps, seed=args.seed, rig=RIGS[args.rig])
     except OptionsError as exc:
         raise CliError(str(exc)) from None
-    from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance  # the engines load once the arguments are good
+    from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance  # engines load after the checks
 
     try:
         plans = [plan_speech(text, args.language, args.voice, args.rate, args.pitch, args.volume,

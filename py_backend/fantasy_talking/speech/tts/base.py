@@ -54,6 +54,7 @@ class Prosody:
 
 
 def check_sample_rate(sample_rate: int) -> int:
+    """The output rate when engines can produce it (the same range PCM input accepts); raises TtsError otherwise."""
     if not MIN_INPUT_RATE <= sample_rate <= MAX_INPUT_RATE:
         raise TtsError(f"sample rate must be {MIN_INPUT_RATE}..{MAX_INPUT_RATE} Hz, got {sample_rate}")
     return sample_rate

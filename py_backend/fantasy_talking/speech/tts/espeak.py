@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from fantasy_talking.audio.decode import Audio, resample
-from fantasy_talking.speech.phonemes import ipa_viseme
+from fantasy_talking.speech.phonemes import PhoneSegment, ipa_viseme
 from fantasy_talking.speech.tts.base import (
     Prosody, Synthesis, SynthesisCancelled, TtsError, Voice, check_sample_rate, phones_from_starts,
 )
@@ -46,6 +46,9 @@ _POS_CHARACTER = 1
 _EVENT_PHONEME = 7
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
 _GENDERS = {1: "male", 2: "female"}
+VOICELESS_STOPS = ("p", "t", "k", "c", "q", "ʈ")
+CLOSURE_HOP_S = 0.005
+CLOSURE_SILENCE = 0.004
 
 
 class _EventId(ctypes.Union):
@@ -90,17 +93,13 @@ class _Library:
         try:
             self._lib = ctypes.CDLL(LIBRARY)
         except OSError as exc:
-            raise RuntimeError(f"{LIBRARY} is not installed (Debian: apt-get install libespeak-ng1 espeak-ng-data)") from exc
+            raise RuntimeError(f"{LIBRARY} is not installed (Debian: apt-get install libespeak-ng1)") from exc
         self._lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_VoiceSpec))
-        self._lib.espeak_Info.restype = ctypes.c_char_p
         rate = self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None,
                                            _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_PHONEME_IPA)
         if rate <= 0:
             raise RuntimeError("espeak_Initialize failed: espeak-ng-data is missing")
         self.sample_rate = rate
-        data_path = ctypes.c_char_p()
-        self._lib.espeak_Info(ctypes.byref(data_path))
-        self.data_dir = Path(data_path.value.decode()) if data_path.value else Path()
         self._chunks: list[np.ndarray] = []
         self._phones: list[tuple[int, str]] = []
         self._cancel: threading.Event | None = None
@@ -119,7 +118,7 @@ class _Library:
             i += 1
         return 1 if self._cancel is not None and self._cancel.is_set() else 0
 
-    def list_voices(self) -> list[tuple[str, str, int]]:
+    def list_voices(self) -> list[tuple[str, tuple[str, ...], int]]:
         """(identifier, languages, gender) of every voice file, variants and MBROLA voices included."""
         spec = _VoiceSpec()
         with self.lock:
@@ -143,6 +142,7 @@ class _Library:
             self._lib.espeak_SetParameter(_PARAM_PITCH, int(np.clip(50 * prosody.pitch, 0, 100)), 0)
             self._lib.espeak_SetParameter(_PARAM_VOLUME, int(round(100 * prosody.volume)), 0)
             self._chunks, self._phones, self._cancel = [], [], cancel
+            self._lib.espeak_SetSynthCallback(self._callback)  # other code in the process may have set its own
             flags = _CHARS_UTF8 | (_ENDPAUSE if end_pause else 0)
             status = self._lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, flags, None, None)
             chunks, phones, self._cancel = self._chunks, self._phones, None
@@ -166,6 +166,32 @@ def _voice_name(identifier: str) -> str:
 def _mbrola_installed(name: str) -> bool:
     """espeak-ng voice mb-us1 needs the mbrola program and /usr/share/mbrola/us1."""
     return shutil.which("mbrola") is not None and (MBROLA_DIR / name.removeprefix("mb-").split("-")[0]).exists()
+
+
+def with_stop_closures(phones: list[PhoneSegment], samples: np.ndarray, rate: int) -> list[PhoneSegment]:
+    """Give each voiceless stop its closure back.
+
+    espeak-ng reports a voiceless stop (p, t, k, ph, tɕ, ...) at its burst and counts the
+    silent closure before it as the end of the previous phone, yet the lips or tongue are
+    already shut during that silence. The boundary moves back to where the silence starts
+    (at most half the previous phone), so a /p/ closes the lips for its whole closure.
+    """
+    hop = max(1, int(CLOSURE_HOP_S * rate))
+    out = list(phones)
+    for i in range(1, len(out)):
+        phone, before = out[i], out[i - 1]
+        if not phone.phone.startswith(VOICELESS_STOPS) or before.viseme == "sil":
+            continue
+        start = int(round(phone.start_s * rate))
+        limit = int(round((before.start_s + before.end_s) / 2 * rate))
+        onset = start
+        while onset - hop >= limit and np.abs(samples[onset - hop:onset]).max(initial=0.0) < CLOSURE_SILENCE:
+            onset -= hop
+        if onset < start:
+            moved = onset / rate
+            out[i - 1] = PhoneSegment(before.phone, before.start_s, moved, before.viseme)
+            out[i] = PhoneSegment(phone.phone, moved, phone.end_s, phone.viseme)
+    return out
 
 
 class EspeakEngine:
@@ -257,7 +283,8 @@ class EspeakEngine:
             offset += len(samples)
         native_audio = np.concatenate(pieces).astype(np.float32) / 32768.0 if pieces else np.zeros(0, np.float32)
         duration = len(native_audio) / self._lib.sample_rate
-        phones = phones_from_starts(starts, duration, ipa_viseme)
+        phones = with_stop_closures(phones_from_starts(starts, duration, ipa_viseme), native_audio,
+                                    self._lib.sample_rate)
         audio = Audio(resample(native_audio, self._lib.sample_rate, sample_rate), sample_rate)
         return Synthesis(audio, phones)
 

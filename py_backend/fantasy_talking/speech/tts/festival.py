@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from fantasy_talking.audio.decode import decode_file, resample, SAMPLE_RATE, Audio
+from fantasy_talking.audio.decode import SAMPLE_RATE, Audio, decode_file, resample
 from fantasy_talking.speech.phonemes import arpabet_viseme
 from fantasy_talking.speech.tts.base import (
     Prosody, Synthesis, SynthesisCancelled, TtsError, Voice, check_sample_rate, phones_from_starts,
@@ -87,7 +87,7 @@ class FestivalEngine:
         voice = self.find_voice(voice).name
         with tempfile.TemporaryDirectory(prefix="ftalk-festival-") as tmp:
             wave = Path(tmp) / "speech.wav"
-            segments = self._run(self._script(text, voice, prosody, wave), cancel)
+            segments = self._run(self._script(text, voice, prosody, wave), Path(tmp), cancel)
             audio = decode_file(wave)
         ends = []
         for line in segments.splitlines():
@@ -100,27 +100,30 @@ class FestivalEngine:
         samples = resample(audio.samples * prosody.volume, SAMPLE_RATE, sample_rate).clip(-1.0, 1.0)
         return Synthesis(Audio(samples, sample_rate), phones)
 
-    def _run(self, script: str, cancel: threading.Event | None) -> str:
-        process = subprocess.Popen([self._program, "--pipe"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        assert process.stdin is not None
-        process.stdin.write(script)
-        process.stdin.close()
-        waited = 0.0
-        while process.poll() is None:
-            if cancel is not None and cancel.is_set():
-                process.kill()
-                process.wait()
-                raise SynthesisCancelled()
-            try:
-                process.wait(POLL_SECONDS)
-            except subprocess.TimeoutExpired:
-                waited += POLL_SECONDS
-                if waited > TIMEOUT_SECONDS:
+    def _run(self, script: str, workdir: Path, cancel: threading.Event | None) -> str:
+        """Run one Festival process on `script`; its output goes to files, so no pipe can fill up and block."""
+        out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            process = subprocess.Popen([self._program, "--pipe"], stdin=subprocess.PIPE, stdout=out, stderr=err,
+                                       text=True)
+            assert process.stdin is not None
+            process.stdin.write(script)
+            process.stdin.close()
+            waited = 0.0
+            while process.poll() is None:
+                if cancel is not None and cancel.is_set():
                     process.kill()
                     process.wait()
-                    raise RuntimeError("festival did not finish within a minute")
-        out, err = process.communicate()
-        if process.returncode != 0 or "SIOD ERROR" in err or "SIOD ERROR" in out:
-            raise RuntimeError(f"festival failed: {err.strip() or out.strip()}")
-        return out
+                    raise SynthesisCancelled()
+                try:
+                    process.wait(POLL_SECONDS)
+                except subprocess.TimeoutExpired:
+                    waited += POLL_SECONDS
+                    if waited > TIMEOUT_SECONDS:
+                        process.kill()
+                        process.wait()
+                        raise RuntimeError("festival did not finish within a minute")
+        stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
+        if process.returncode != 0 or "SIOD ERROR" in stderr or "SIOD ERROR" in stdout:
+            raise RuntimeError(f"festival failed: {stderr.strip() or stdout.strip()}")
+        return stdout

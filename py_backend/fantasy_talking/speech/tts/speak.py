@@ -23,13 +23,13 @@ from fantasy_talking.animation.rig import curve_names
 from fantasy_talking.audio.decode import SAMPLE_RATE, Audio, resample
 from fantasy_talking.pipeline import PhoneAnimator
 from fantasy_talking.speech.phonemes import PhoneSegment
-from fantasy_talking.speech.tts.base import Prosody, SynthesisCancelled, TtsEngine, Voice, check_sample_rate
+from fantasy_talking.speech.tts.base import Prosody, SynthesisCancelled, TtsEngine, check_sample_rate
 from fantasy_talking.speech.tts.registry import TtsRegistry, default_registry
-from fantasy_talking.speech.tts.text import check_text, normalize, split_sentences, TextError
+from fantasy_talking.speech.tts.text import TextError, check_text, normalize, split_sentences
 
 MAX_CHUNK_SECONDS = 0.5
-"""Sentences are sent (and animated) in pieces of at most this length: the first chunk leaves
-sooner and no message grows past ~100 kB."""
+"""Audio is sent in chunks of at most this length, so no message grows past ~100 kB; each
+sentence's first chunk is animated on its own, so it leaves as soon as the sentence is synthesised."""
 
 ANIMATION_ENGINE = "tts"
 
@@ -40,7 +40,6 @@ class SpeechPlan:
 
     engine: TtsEngine
     voice: str
-    voice_info: Voice
     sentences: tuple[str, ...]
     prosody: Prosody
     sample_rate: int
@@ -82,16 +81,16 @@ def plan_speech(text: str, language: str = "", voice: str = "", rate: float = 1.
     if not sentences:
         raise TextError("text has nothing to speak (only punctuation or symbols); send words")
     animation = replace(options, language=spoken_language, transcript="")
-    return SpeechPlan(engine, voice or voice_info.name, voice_info, sentences, prosody, sample_rate, animation)
+    return SpeechPlan(engine, voice or voice_info.name, sentences, prosody, sample_rate, animation)
 
 
 def speak(plan: SpeechPlan, cancel: threading.Event | None = None,
           on_sentence: Callable[[int], None] | None = None) -> Iterator[SpeechChunk]:
     """Synthesise and animate sentence by sentence; stops without error as soon as `cancel` is set.
 
-    A sentence is animated piece by piece (MAX_CHUNK_SECONDS each) so its first chunk leaves
-    early. Every piece sees all of the sentence's phones, so the coarticulation across piece
-    boundaries is the same as for the whole sentence.
+    Each sentence is animated in two calls, its first MAX_CHUNK_SECONDS and the rest, so its
+    first chunk leaves early. Both calls see all of the sentence's phones, so the mouth is the
+    same as if the sentence were animated at once; only prosody features (brows) restart at the cut.
     """
     animator = PhoneAnimator(plan.options)
     fps, rate = plan.options.fps, plan.sample_rate
@@ -111,30 +110,32 @@ def speak(plan: SpeechPlan, cancel: threading.Event | None = None,
         sentence_s = animator.clock_s
         visemes = [VisemeEvent(p.viseme_id, p.viseme, sentence_s + p.start_s, sentence_s + p.end_s, p.phone)
                    for p in speech.phones]
-        bounds = (list(range(0, len(samples), max_chunk)) or [0]) + [len(samples)]
-        for number, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
-            final_piece = end == len(samples)
-            lo = round(start * SAMPLE_RATE / rate)
-            hi = len(samples_16k) if final_piece else round(end * SAMPLE_RATE / rate)
+        cuts = sorted({0, min(max_chunk, len(samples)), len(samples)})
+        first_chunk = True
+        for piece_start, piece_end in zip(cuts[:-1] or [0], cuts[1:] or [0]):
+            lo = round(piece_start * SAMPLE_RATE / rate)
+            hi = len(samples_16k) if piece_end == len(samples) else round(piece_end * SAMPLE_RATE / rate)
             offset_s = lo / SAMPLE_RATE
             shifted = [PhoneSegment(p.phone, p.start_s - offset_s, p.end_s - offset_s, p.viseme)
                        for p in speech.phones]
-            clip = animator.animate(shifted, Audio(samples_16k[lo:hi]))
-            for f in clip.frames():
+            for f in animator.animate(shifted, Audio(samples_16k[lo:hi])).frames():
                 pending.append(Frame(next_frame, next_frame / fps, f.weights, f.joints, f.angles, f.idle))
                 next_frame += 1
-            chunk_start = next_sample
-            next_sample += end - start
-            last = final_piece and index == len(plan.sentences) - 1
-            end_s = next_sample / rate
-            frames = pending if last else [f for f in pending if f.time_s < end_s]
-            pending = pending[len(frames):]
-            spans = visemes if last else [v for v in visemes if v.start_s < end_s]
-            visemes = visemes[len(spans):]
-            yield SpeechChunk(index, sentence if number == 0 else "", samples[start:end], rate, chunk_start,
-                              frames, spans)
+            for start in range(piece_start, max(piece_end, piece_start + 1), max_chunk):
+                end = min(start + max_chunk, piece_end)
+                last = end == len(samples) and index == len(plan.sentences) - 1
+                chunk_start, next_sample = next_sample, next_sample + end - start
+                end_s = next_sample / rate
+                frames = pending if last else [f for f in pending if f.time_s < end_s]
+                pending = pending[len(frames):]
+                spans = visemes if last else [v for v in visemes if v.start_s < end_s]
+                visemes = visemes[len(spans):]
+                yield SpeechChunk(index, sentence if first_chunk else "", samples[start:end], rate, chunk_start,
+                                  frames, spans)
+                first_chunk = False
         if on_sentence is not None:
             on_sentence(index)
+
 
 def whole_utterance(plan: SpeechPlan, chunks: Iterable[SpeechChunk]) -> tuple[Audio, AnimationClip]:
     """Chunks joined back into the whole utterance: one Audio (at the plan's rate) and one AnimationClip."""

@@ -8,6 +8,7 @@ Arabic digits become Chinese numerals, so that a Mandarin voice reads "3个" as 
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 
@@ -137,7 +138,7 @@ def chinese_numbers(text: str) -> str:
     return _NUMBER.sub(spell, text)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*(?:\s+|(?=[\u3400-\u9fff]))|\n+")
 _CLAUSE_END = re.compile(r"(?<=[,:])\s+")
 
 
@@ -155,11 +156,18 @@ def split_sentences(text: str, long_chars: int = LONG_SENTENCE_CHARS) -> list[st
         for clause in _CLAUSE_END.split(sentence):
             piece = f"{piece} {clause}".strip()
             if len(piece) >= long_chars // 2:
-                sentences.append(piece)
+                sentences += _wrap(piece, long_chars)
                 piece = ""
         if piece:
-            sentences.append(piece)
+            sentences += _wrap(piece, long_chars)
     return [s for s in sentences if any(ch.isalnum() for ch in s)]
+
+
+def _wrap(piece: str, long_chars: int) -> list[str]:
+    """A clause with no punctuation for twice `long_chars` is cut between words (or characters, in Chinese)."""
+    if len(piece) <= 2 * long_chars:
+        return [piece]
+    return textwrap.wrap(piece, width=long_chars, break_long_words=True, break_on_hyphens=False)
 
 
 @dataclass(frozen=True)
