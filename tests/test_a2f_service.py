@@ -332,3 +332,17 @@ def test_token_guards_the_a2f_port_like_the_core_api(speech_16k):
             assert responses[-1].status.code == status_pb2.Status.SUCCESS
     finally:
         running.stop(0)
+
+
+def test_emotions_move_the_face(stub, speech_16k):
+    pcm = speech_16k[: 16000 * 2 * 2]
+    neutral_names, _, neutral = curves(list(stub.ProcessAudioStream(requests(pcm, 16000))))
+    joy = emotion_with_timecode_pb2.EmotionWithTimeCode(time_code=1.0, emotion={"joy": 1.0})
+    first = header(emotion_params=a2f_pb2.EmotionParameters(beginning_emotion={"sadness": 1.0}))
+    responses = list(stub.ProcessAudioStream(iter([first, chunk(pcm, [joy]), END])))
+    names, times, weights = curves(responses)
+    smile, frown = names.index("MouthSmileLeft"), names.index("MouthFrownLeft")
+    sad, happy = times < 0.9, times > 1.6
+    assert weights[sad, frown].mean() > neutral[sad, frown].mean() + 0.3
+    assert weights[happy, smile].mean() > neutral[happy, smile].mean() + 0.3
+    assert weights[happy, frown].mean() < 0.1

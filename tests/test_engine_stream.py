@@ -120,3 +120,21 @@ def test_speech_moves_the_mouth_and_emits_visemes(speech_audio):
 def test_options_out_of_range_are_rejected(kwargs):
     with pytest.raises(OptionsError):
         AnimationOptions(**kwargs)
+
+
+def test_emotions_ease_in_and_scale_with_expression(speech_audio):
+    joy = AnimationOptions(emotions=(("joy", 1.0),))
+    smile = ARKIT_52.index("MouthSmileLeft")
+    neutral = animate_audio(speech_audio).weights[:, smile]
+    happy = animate_audio(speech_audio, joy).weights[:, smile]
+    assert happy[5:].mean() > neutral[5:].mean() + 0.4
+    muted = animate_audio(speech_audio, AnimationOptions(emotions=(("joy", 1.0),), expression=0.0))
+    np.testing.assert_allclose(muted.weights[:, smile], animate_audio(
+        speech_audio, AnimationOptions(expression=0.0)).weights[:, smile])
+    animator = StreamingAnimator(AnimationOptions(fps=30))
+    animator.set_emotions(1.0, {"anger": 1.0})
+    frames = animator.push(speech_audio.samples).frames + animator.finish().frames
+    brow = np.array([f.weights[ARKIT_52.index("BrowDownLeft")] for f in frames])
+    assert brow[:29].max() < 0.05 and brow[45:].min() > 0.5
+    with pytest.raises(OptionsError, match="unknown emotion"):
+        AnimationOptions(emotions=(("smug", 1.0),))

@@ -9,6 +9,7 @@ import numpy as np
 
 from fantasy_talking.animation.bones import joint_rotations, livelink_angles
 from fantasy_talking.animation.clip import Frame
+from fantasy_talking.animation.emotions import EmotionTrack
 from fantasy_talking.animation.nonverbal import NonverbalLayer
 from fantasy_talking.animation.options import AnimationOptions
 from fantasy_talking.animation.pose import mouth_curves
@@ -27,6 +28,7 @@ class FrameComposer:
         self._jaw = CURVE_INDEX["JawOpen"]
         self.nonverbal = NonverbalLayer(options.fps, options.seed, options.head_motion,
                                         options.blink, options.expression)
+        self.emotions = EmotionTrack(options.fps, dict(options.emotions))
         self.next_index = 0
 
     def compose(self, articulators: np.ndarray, viseme_weights: np.ndarray,
@@ -37,8 +39,9 @@ class FrameComposer:
         start = self.next_index
         head, gaze = np.zeros((n, 3), np.float32), np.zeros((n, 2), np.float32)
         for row in range(n):
-            extra = self.nonverbal.step((start + row) / self.options.fps, float(activity[row]), float(f0[row]))
-            mouth[row] += extra.curves
+            t = (start + row) / self.options.fps
+            extra = self.nonverbal.step(t, float(activity[row]), float(f0[row]))
+            mouth[row] += extra.curves + self.options.expression * self.emotions.step(t)
             head[row], gaze[row] = extra.head, extra.gaze
         curves = np.clip(mouth, 0.0, 1.0)
         joints = joint_rotations(curves[:, self._jaw], head, gaze)

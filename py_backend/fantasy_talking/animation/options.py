@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from fantasy_talking.animation.emotions import emotion_vector
 from fantasy_talking.animation.rig import RigProfile
 
 MIN_FPS, MAX_FPS = 1, 120
@@ -37,6 +38,8 @@ class AnimationOptions:
     rig: RigProfile = RigProfile.ARKIT_52
     seed: int = 0
     engine: Engine = Engine.AUTO
+    emotions: tuple[tuple[str, float], ...] = ()
+    """Starting emotion mix as (name, strength) pairs; names from animation.emotions.EMOTIONS."""
 
     def __post_init__(self) -> None:
         if not MIN_FPS <= self.fps <= MAX_FPS:
@@ -47,6 +50,10 @@ class AnimationOptions:
             value = getattr(self, name)
             if not 0.0 <= value <= 2.0:
                 raise OptionsError(f"{name} must be 0..2, got {value}")
+        try:
+            emotion_vector(dict(self.emotions))
+        except ValueError as exc:
+            raise OptionsError(str(exc)) from None
         if self.seed < 0:
             raise OptionsError(f"seed must be >= 0, got {self.seed}")
 

@@ -151,6 +151,11 @@ class StreamingAnimator:
         last_feature = math.ceil(self._feature_position(frame_index)) + self.future_frames - self.anticipation_frames
         return self._base_sample + last_feature * HOP + HALF
 
+    def set_emotions(self, time_s: float, emotions: dict[str, float]) -> None:
+        """From `time_s` on the audio clock, ease the face towards this emotion mix
+        (names from animation.emotions.EMOTIONS, strengths 0..1). Raises ValueError on bad input."""
+        self._composer.emotions.set(time_s, emotions)
+
     def interrupt(self) -> StreamOutput:
         """Drop the articulation of everything not yet animated and settle the face to rest.
 

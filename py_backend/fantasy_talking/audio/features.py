@@ -31,9 +31,7 @@ def _bins(lo: float, hi: float) -> slice:
     return slice(int(np.searchsorted(_FREQS, lo)), int(np.searchsorted(_FREQS, hi)))
 
 
-_BAND_MATRIX = np.zeros((len(_FREQS), len(_BANDS)), np.float32)
-for _column, (_lo, _hi) in enumerate(_BANDS):
-    _BAND_MATRIX[_bins(_lo, _hi), _column] = 1.0
+_BAND_BINS = [_bins(lo, hi) for lo, hi in _BANDS]
 _F1_BINS, _F2_BINS = _bins(300, 1200), _bins(900, 2800)
 _LAG_MIN = int(SAMPLE_RATE / MAX_F0)
 _LAG_MAX = int(SAMPLE_RATE / MIN_F0)
@@ -74,15 +72,17 @@ def analyse_windows(windows: np.ndarray) -> Features:
     spectrum = scipy.fft.rfft(tapered, NFFT, axis=1)
     power = spectrum.real ** 2 + spectrum.imag ** 2 + 1e-12
     total = power.sum(axis=1)
-    bands = power @ _BAND_MATRIX
+    # Plain row sums, not BLAS products: their rounding must not depend on how many frames a
+    # chunk holds, so that any chunking of a stream gives bit-identical features.
+    bands = np.stack([power[:, b].sum(axis=1) for b in _BAND_BINS], axis=1)
     level_db = 10 * np.log10(np.mean(tapered ** 2, axis=1) + 1e-10) + 4.26  # +4.26 dB undoes the Hann loss
     band_db = 10 * np.log10(bands)
     # Squared power pulls the centroid towards the strongest peak, i.e. the formant, and away
     # from the pitch harmonics a plain centroid averages in.
     peaks = power[:, _F1_BINS] ** 2
-    f1 = (peaks @ _FREQS[_F1_BINS]) / peaks.sum(axis=1)
+    f1 = (peaks * _FREQS[_F1_BINS]).sum(axis=1) / peaks.sum(axis=1)
     upper = power[:, _F2_BINS]
-    f2 = (upper @ _FREQS[_F2_BINS]) / upper.sum(axis=1)
+    f2 = (upper * _FREQS[_F2_BINS]).sum(axis=1) / upper.sum(axis=1)
     hf_ratio = bands[:, 3] / total
 
     ac = scipy.fft.irfft(power, NFFT, axis=1)[:, : _LAG_MAX + 1]

@@ -8,10 +8,11 @@ Pure functions over the compatible protos (`nvidia_ace_compat`), so the transpor
 * `blendshape_params`: applied exactly as NVIDIA documents them, per curve after the engine:
   `weight * multiplier + offset`, clamped to [0, 1] only when `enable_clamping_bs_weight` is true.
   Names we do not emit (NIM's tongue shapes, say) are accepted and ignored.
-* `emotion_post_processing_params.emotion_strength` scales our expression layer (brows, cheeks
-  and smile that follow prosody): NIM's default 0.6 is our default 1.0, 0 is neutral.
-* Emotion names and strengths (header and chunks) are checked and reported back in the
-  `emotion_aggregate` metadata; our engine has no per-emotion model, so they do not move the face.
+* `emotion_post_processing_params.emotion_strength` scales our expression layer (prosody-driven
+  brows and the emotion poses): NIM's default 0.6 is our default 1.0, 0 is neutral.
+* Emotions drive the engine's emotion layer (animation/emotions.py, the same ten names): the
+  header's `beginning_emotion` from the first frame, each chunk's time-coded emotions from their
+  time code on, eased over half a second. They are also reported back in `emotion_aggregate`.
 * `face_params` and the other emotion parameters tune NVIDIA's network and smoothing, which we
   do not have: accepted and ignored.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from fantasy_talking.animation.emotions import emotion_vector
 from fantasy_talking.animation.options import AnimationOptions
 from fantasy_talking.audio.decode import PcmEncoding, PcmFormat
 from nvidia_ace_compat import (
@@ -38,10 +40,6 @@ MAX_CHUNK_SECONDS = 10.0
 
 NIM_DEFAULT_EMOTION_STRENGTH = 0.6
 
-EMOTIONS: tuple[str, ...] = (
-    "amazement", "anger", "cheekiness", "disgust", "fear",
-    "grief", "joy", "outofbreath", "pain", "sadness",
-)
 
 A2F_BLENDSHAPES: tuple[str, ...] = (
     "EyeBlinkLeft", "EyeLookDownLeft", "EyeLookInLeft", "EyeLookOutLeft", "EyeLookUpLeft",
@@ -123,12 +121,11 @@ def blendshape_adjustment(params: a2f_pb2.BlendShapeParameters) -> BlendshapeAdj
 
 
 def checked_emotions(emotions: dict[str, float], where: str) -> dict[str, float]:
-    """Emotion strengths by name, refusing unknown names and values outside [0, 1]."""
-    for name, value in emotions.items():
-        if name not in EMOTIONS:
-            raise A2FRequestError(f"{where}: unknown emotion {name!r}; use one of {', '.join(EMOTIONS)}")
-        if not 0.0 <= value <= 1.0:
-            raise A2FRequestError(f"{where}: emotion {name!r} is {value}; strengths are 0 to 1")
+    """Emotion names and strengths checked against the engine's emotion layer."""
+    try:
+        emotion_vector(emotions)
+    except ValueError as exc:
+        raise A2FRequestError(f"{where}: {exc}") from None
     return dict(emotions)
 
 
@@ -161,7 +158,8 @@ def stream_settings(header: controller_pb2.AudioStreamHeader, base: AnimationOpt
     if params.HasField("live_transition_time") and not params.live_transition_time > 0:
         raise A2FRequestError("emotion_params.live_transition_time must be greater than 0")
     beginning = checked_emotions(dict(params.beginning_emotion), "emotion_params.beginning_emotion")
-    options = replace(base, fps=A2F_FPS, expression=expression_strength(header.emotion_post_processing_params))
+    options = replace(base, fps=A2F_FPS, expression=expression_strength(header.emotion_post_processing_params),
+                      emotions=tuple(beginning.items()))
     return StreamSettings(pcm=pcm, options=options,
                           adjustment=blendshape_adjustment(header.blendshape_params),
                           beginning_emotion=beginning)
@@ -247,10 +245,11 @@ HONOURED = (
     "blendshape_params.bs_weight_offsets",
     "blendshape_params.enable_clamping_bs_weight",
     "emotion_post_processing_params.emotion_strength (scales the expression layer; 0.6 = 1x)",
+    "emotion_params.beginning_emotion and time-coded emotions (drive the emotion layer; eased over 0.5 s)",
 )
 ACCEPTED_IGNORED = (
     "face_params (tunes NVIDIA's network)",
-    "emotion_params and time-coded emotions (reported back in emotion_aggregate; no per-emotion model)",
+    "emotion_params other than beginning_emotion (NVIDIA's emotion network settings)",
     "emotion_post_processing_params other than emotion_strength (NVIDIA's emotion smoothing)",
 )
 

@@ -100,7 +100,10 @@ class A2FStream:
         if len(chunk.audio_buffer) > limit:
             raise A2FRequestError(f"an audio_buffer holds {len(chunk.audio_buffer)} bytes, more than "
                                   f"{mapping.MAX_CHUNK_SECONDS:g} s of audio; send smaller chunks")
-        self._emotions.extend(mapping.chunk_emotions(chunk))
+        keyframes = mapping.chunk_emotions(chunk)
+        for keyframe in keyframes:
+            self._animator.set_emotions(keyframe.time_code, dict(keyframe.emotion))
+        self._emotions.extend(keyframes)
         try:
             samples = self._pcm.feed(chunk.audio_buffer)
         except AudioError as exc:

@@ -43,6 +43,7 @@ def options_from_proto(message: common_pb2.AnimationOptions) -> AnimationOptions
         rig=rig,
         seed=message.seed,
         engine=engine,
+        emotions=tuple(sorted(message.emotions.items())),
     )
 
 

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66\x61ntasytalking/v1/common.proto\x12\x11\x66\x61ntasytalking.v1\"k\n\x0b\x41udioFormat\x12\x32\n\x08\x65ncoding\x18\x01 \x01(\x0e\x32 .fantasytalking.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x02 \x01(\r\x12\x10\n\x08\x63hannels\x18\x03 \x01(\r\"\xcc\x02\n\x10\x41nimationOptions\x12\x0b\n\x03\x66ps\x18\x01 \x01(\r\x12\x19\n\x0clookahead_ms\x18\x02 \x01(\rH\x00\x88\x01\x01\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x12\n\ntranscript\x18\x04 \x01(\t\x12\x18\n\x0bhead_motion\x18\x05 \x01(\x02H\x01\x88\x01\x01\x12\x12\n\x05\x62link\x18\x06 \x01(\x02H\x02\x88\x01\x01\x12\x17\n\nexpression\x18\x07 \x01(\x02H\x03\x88\x01\x01\x12*\n\x03rig\x18\x08 \x01(\x0e\x32\x1d.fantasytalking.v1.RigProfile\x12\x0c\n\x04seed\x18\t \x01(\x04\x12/\n\x06\x65ngine\x18\n \x01(\x0e\x32\x1f.fantasytalking.v1.SpeechEngineB\x0f\n\r_lookahead_msB\x0e\n\x0c_head_motionB\x08\n\x06_blinkB\r\n\x0b_expression\"8\n\nQuaternion\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\x12\t\n\x01z\x18\x03 \x01(\x02\x12\t\n\x01w\x18\x04 \x01(\x02\"s\n\x0f\x41nimationHeader\x12\x18\n\x10\x62lendshape_names\x18\x01 \x03(\t\x12\x13\n\x0bjoint_names\x18\x02 \x03(\t\x12\x0b\n\x03\x66ps\x18\x03 \x01(\r\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\x12\x14\n\x0clookahead_ms\x18\x05 \x01(\r\"\x91\x01\n\x0e\x41nimationFrame\x12\x0e\n\x06time_s\x18\x01 \x01(\x01\x12\r\n\x05index\x18\x02 \x01(\x04\x12\x13\n\x0b\x62lendshapes\x18\x03 \x03(\x02\x12-\n\x06joints\x18\x04 \x03(\x0b\x32\x1d.fantasytalking.v1.Quaternion\x12\x0c\n\x04idle\x18\x05 \x01(\x08\x12\x0e\n\x06\x61ngles\x18\x06 \x03(\x02\"a\n\x0bVisemeEvent\x12\x11\n\tviseme_id\x18\x01 \x01(\r\x12\x0e\n\x06viseme\x18\x02 \x01(\t\x12\x0f\n\x07phoneme\x18\x03 \x01(\t\x12\x0f\n\x07start_s\x18\x04 \x01(\x01\x12\r\n\x05\x65nd_s\x18\x05 \x01(\x01\"\xbb\x01\n\x0cStreamStatus\x12\x32\n\x04\x63ode\x18\x01 \x01(\x0e\x32$.fantasytalking.v1.StreamStatus.Code\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0e\n\x06\x66rames\x18\x03 \x01(\x04\x12\x15\n\raudio_seconds\x18\x04 \x01(\x01\"?\n\x04\x43ode\x12\x14\n\x10\x43ODE_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x43ODE_OK\x10\x01\x12\x14\n\x10\x43ODE_INTERRUPTED\x10\x02*k\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41UDIO_ENCODING_PCM_S16LE\x10\x01\x12\x1c\n\x18\x41UDIO_ENCODING_PCM_F32LE\x10\x02*\x86\x01\n\nRigProfile\x12\x1b\n\x17RIG_PROFILE_UNSPECIFIED\x10\x00\x12\x18\n\x14RIG_PROFILE_ARKIT_52\x10\x01\x12\x1f\n\x1bRIG_PROFILE_ARKIT_52_TONGUE\x10\x02\x12 \n\x1cRIG_PROFILE_ARKIT_52_VISEMES\x10\x03*^\n\x0cSpeechEngine\x12\x16\n\x12SPEECH_ENGINE_AUTO\x10\x00\x12\x1a\n\x16SPEECH_ENGINE_ACOUSTIC\x10\x01\x12\x1a\n\x16SPEECH_ENGINE_PHONETIC\x10\x02\x42*\n\x14\x61i.fantasytalking.v1\xaa\x02\x11\x46\x61ntasyTalking.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66\x61ntasytalking/v1/common.proto\x12\x11\x66\x61ntasytalking.v1\"k\n\x0b\x41udioFormat\x12\x32\n\x08\x65ncoding\x18\x01 \x01(\x0e\x32 .fantasytalking.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x02 \x01(\r\x12\x10\n\x08\x63hannels\x18\x03 \x01(\r\"\xc2\x03\n\x10\x41nimationOptions\x12\x0b\n\x03\x66ps\x18\x01 \x01(\r\x12\x19\n\x0clookahead_ms\x18\x02 \x01(\rH\x00\x88\x01\x01\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x12\n\ntranscript\x18\x04 \x01(\t\x12\x18\n\x0bhead_motion\x18\x05 \x01(\x02H\x01\x88\x01\x01\x12\x12\n\x05\x62link\x18\x06 \x01(\x02H\x02\x88\x01\x01\x12\x17\n\nexpression\x18\x07 \x01(\x02H\x03\x88\x01\x01\x12*\n\x03rig\x18\x08 \x01(\x0e\x32\x1d.fantasytalking.v1.RigProfile\x12\x0c\n\x04seed\x18\t \x01(\x04\x12/\n\x06\x65ngine\x18\n \x01(\x0e\x32\x1f.fantasytalking.v1.SpeechEngine\x12\x43\n\x08\x65motions\x18\x0b \x03(\x0b\x32\x31.fantasytalking.v1.AnimationOptions.EmotionsEntry\x1a/\n\rEmotionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x02:\x02\x38\x01\x42\x0f\n\r_lookahead_msB\x0e\n\x0c_head_motionB\x08\n\x06_blinkB\r\n\x0b_expression\"8\n\nQuaternion\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\x12\t\n\x01z\x18\x03 \x01(\x02\x12\t\n\x01w\x18\x04 \x01(\x02\"s\n\x0f\x41nimationHeader\x12\x18\n\x10\x62lendshape_names\x18\x01 \x03(\t\x12\x13\n\x0bjoint_names\x18\x02 \x03(\t\x12\x0b\n\x03\x66ps\x18\x03 \x01(\r\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\x12\x14\n\x0clookahead_ms\x18\x05 \x01(\r\"\x91\x01\n\x0e\x41nimationFrame\x12\x0e\n\x06time_s\x18\x01 \x01(\x01\x12\r\n\x05index\x18\x02 \x01(\x04\x12\x13\n\x0b\x62lendshapes\x18\x03 \x03(\x02\x12-\n\x06joints\x18\x04 \x03(\x0b\x32\x1d.fantasytalking.v1.Quaternion\x12\x0c\n\x04idle\x18\x05 \x01(\x08\x12\x0e\n\x06\x61ngles\x18\x06 \x03(\x02\"a\n\x0bVisemeEvent\x12\x11\n\tviseme_id\x18\x01 \x01(\r\x12\x0e\n\x06viseme\x18\x02 \x01(\t\x12\x0f\n\x07phoneme\x18\x03 \x01(\t\x12\x0f\n\x07start_s\x18\x04 \x01(\x01\x12\r\n\x05\x65nd_s\x18\x05 \x01(\x01\"\xbb\x01\n\x0cStreamStatus\x12\x32\n\x04\x63ode\x18\x01 \x01(\x0e\x32$.fantasytalking.v1.StreamStatus.Code\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0e\n\x06\x66rames\x18\x03 \x01(\x04\x12\x15\n\raudio_seconds\x18\x04 \x01(\x01\"?\n\x04\x43ode\x12\x14\n\x10\x43ODE_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x43ODE_OK\x10\x01\x12\x14\n\x10\x43ODE_INTERRUPTED\x10\x02*k\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41UDIO_ENCODING_PCM_S16LE\x10\x01\x12\x1c\n\x18\x41UDIO_ENCODING_PCM_F32LE\x10\x02*\x86\x01\n\nRigProfile\x12\x1b\n\x17RIG_PROFILE_UNSPECIFIED\x10\x00\x12\x18\n\x14RIG_PROFILE_ARKIT_52\x10\x01\x12\x1f\n\x1bRIG_PROFILE_ARKIT_52_TONGUE\x10\x02\x12 \n\x1cRIG_PROFILE_ARKIT_52_VISEMES\x10\x03*^\n\x0cSpeechEngine\x12\x16\n\x12SPEECH_ENGINE_AUTO\x10\x00\x12\x1a\n\x16SPEECH_ENGINE_ACOUSTIC\x10\x01\x12\x1a\n\x16SPEECH_ENGINE_PHONETIC\x10\x02\x42*\n\x14\x61i.fantasytalking.v1\xaa\x02\x11\x46\x61ntasyTalking.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -22,26 +22,30 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'fantasytalking.v1.common_pb
 if _descriptor._USE_C_DESCRIPTORS == False:
   _globals['DESCRIPTOR']._options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\024ai.fantasytalking.v1\252\002\021FantasyTalking.V1'
-  _globals['_AUDIOENCODING']._serialized_start=1109
-  _globals['_AUDIOENCODING']._serialized_end=1216
-  _globals['_RIGPROFILE']._serialized_start=1219
-  _globals['_RIGPROFILE']._serialized_end=1353
-  _globals['_SPEECHENGINE']._serialized_start=1355
-  _globals['_SPEECHENGINE']._serialized_end=1449
+  _globals['_ANIMATIONOPTIONS_EMOTIONSENTRY']._options = None
+  _globals['_ANIMATIONOPTIONS_EMOTIONSENTRY']._serialized_options = b'8\001'
+  _globals['_AUDIOENCODING']._serialized_start=1227
+  _globals['_AUDIOENCODING']._serialized_end=1334
+  _globals['_RIGPROFILE']._serialized_start=1337
+  _globals['_RIGPROFILE']._serialized_end=1471
+  _globals['_SPEECHENGINE']._serialized_start=1473
+  _globals['_SPEECHENGINE']._serialized_end=1567
   _globals['_AUDIOFORMAT']._serialized_start=53
   _globals['_AUDIOFORMAT']._serialized_end=160
   _globals['_ANIMATIONOPTIONS']._serialized_start=163
-  _globals['_ANIMATIONOPTIONS']._serialized_end=495
-  _globals['_QUATERNION']._serialized_start=497
-  _globals['_QUATERNION']._serialized_end=553
-  _globals['_ANIMATIONHEADER']._serialized_start=555
-  _globals['_ANIMATIONHEADER']._serialized_end=670
-  _globals['_ANIMATIONFRAME']._serialized_start=673
-  _globals['_ANIMATIONFRAME']._serialized_end=818
-  _globals['_VISEMEEVENT']._serialized_start=820
-  _globals['_VISEMEEVENT']._serialized_end=917
-  _globals['_STREAMSTATUS']._serialized_start=920
-  _globals['_STREAMSTATUS']._serialized_end=1107
-  _globals['_STREAMSTATUS_CODE']._serialized_start=1044
-  _globals['_STREAMSTATUS_CODE']._serialized_end=1107
+  _globals['_ANIMATIONOPTIONS']._serialized_end=613
+  _globals['_ANIMATIONOPTIONS_EMOTIONSENTRY']._serialized_start=508
+  _globals['_ANIMATIONOPTIONS_EMOTIONSENTRY']._serialized_end=555
+  _globals['_QUATERNION']._serialized_start=615
+  _globals['_QUATERNION']._serialized_end=671
+  _globals['_ANIMATIONHEADER']._serialized_start=673
+  _globals['_ANIMATIONHEADER']._serialized_end=788
+  _globals['_ANIMATIONFRAME']._serialized_start=791
+  _globals['_ANIMATIONFRAME']._serialized_end=936
+  _globals['_VISEMEEVENT']._serialized_start=938
+  _globals['_VISEMEEVENT']._serialized_end=1035
+  _globals['_STREAMSTATUS']._serialized_start=1038
+  _globals['_STREAMSTATUS']._serialized_end=1225
+  _globals['_STREAMSTATUS_CODE']._serialized_start=1162
+  _globals['_STREAMSTATUS_CODE']._serialized_end=1225
 # @@protoc_insertion_point(module_scope)

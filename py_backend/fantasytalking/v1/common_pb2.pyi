@@ -46,7 +46,14 @@ class AudioFormat(_message.Message):
     def __init__(self, encoding: _Optional[_Union[AudioEncoding, str]] = ..., sample_rate_hz: _Optional[int] = ..., channels: _Optional[int] = ...) -> None: ...
 
 class AnimationOptions(_message.Message):
-    __slots__ = ("fps", "lookahead_ms", "language", "transcript", "head_motion", "blink", "expression", "rig", "seed", "engine")
+    __slots__ = ("fps", "lookahead_ms", "language", "transcript", "head_motion", "blink", "expression", "rig", "seed", "engine", "emotions")
+    class EmotionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     FPS_FIELD_NUMBER: _ClassVar[int]
     LOOKAHEAD_MS_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
@@ -57,6 +64,7 @@ class AnimationOptions(_message.Message):
     RIG_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
+    EMOTIONS_FIELD_NUMBER: _ClassVar[int]
     fps: int
     lookahead_ms: int
     language: str
@@ -67,7 +75,8 @@ class AnimationOptions(_message.Message):
     rig: RigProfile
     seed: int
     engine: SpeechEngine
-    def __init__(self, fps: _Optional[int] = ..., lookahead_ms: _Optional[int] = ..., language: _Optional[str] = ..., transcript: _Optional[str] = ..., head_motion: _Optional[float] = ..., blink: _Optional[float] = ..., expression: _Optional[float] = ..., rig: _Optional[_Union[RigProfile, str]] = ..., seed: _Optional[int] = ..., engine: _Optional[_Union[SpeechEngine, str]] = ...) -> None: ...
+    emotions: _containers.ScalarMap[str, float]
+    def __init__(self, fps: _Optional[int] = ..., lookahead_ms: _Optional[int] = ..., language: _Optional[str] = ..., transcript: _Optional[str] = ..., head_motion: _Optional[float] = ..., blink: _Optional[float] = ..., expression: _Optional[float] = ..., rig: _Optional[_Union[RigProfile, str]] = ..., seed: _Optional[int] = ..., engine: _Optional[_Union[SpeechEngine, str]] = ..., emotions: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class Quaternion(_message.Message):
     __slots__ = ("x", "y", "z", "w")
