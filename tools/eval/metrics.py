@@ -25,12 +25,14 @@ class Scores:
     closure_recall: float
     closures: int
     closed_share: float
+    lag_r: tuple[float, ...] = ()
+    """r at every lag from −MAX_LAG to +MAX_LAG."""
 
     def as_dict(self) -> dict:
         return {
             "r_lag0": self.r0, "best_lag_r": self.best_r, "best_lag": self.best_lag,
             "closure_recall": self.closure_recall, "closures": self.closures,
-            "closed_share": self.closed_share,
+            "closed_share": self.closed_share, "r_by_lag": list(self.lag_r),
         }
 
 
@@ -85,14 +87,14 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def speech_mask(samples: np.ndarray, sample_rate: int, fps: float, n_frames: int,
-                floor_db: float = 35.0, min_gap_s: float = 0.25, min_speech_s: float = 0.1) -> np.ndarray:
-    """Frames inside speech: RMS within `floor_db` of the loudest frame, short gaps bridged.
+                floor_db: float = 25.0, min_gap_s: float = 0.25, min_speech_s: float = 0.1) -> np.ndarray:
+    """Frames inside speech: RMS within `floor_db` of the loud frames (95th percentile), short gaps bridged.
 
     Gaps shorter than `min_gap_s` are stop closures and breaths inside speech, so they stay in.
     """
     rms = frame_rms(samples, sample_rate, fps, n_frames)
     db = 20 * np.log10(rms + 1e-9)
-    mask = db > db.max() - floor_db
+    mask = db > np.percentile(db, 95) - floor_db
     for start, end in runs(~mask):
         if start > 0 and end < n_frames and (end - start) / fps < min_gap_s:
             mask[start:end] = True
@@ -134,9 +136,24 @@ def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech:
     """All metrics of one predictor (a per-frame aperture) against one truth aperture."""
     n = min(len(truth), len(pred))
     truth, pred = truth[:n], pred[:n]
+    curve = lag_curve(truth, pred, max_lag)
     lag, r_best = best_lag(truth, pred, max_lag)
     pred_closed = closed_mask(pred)
     recall, count = closure_recall(truth_closed[:n], pred_closed, speech[:n])
     in_speech = speech[:n]
     share = float(pred_closed[in_speech].mean()) if in_speech.any() else float("nan")
-    return Scores(lagged_r(truth, pred, 0), r_best, lag, recall, count, share)
+    return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()))
+
+
+def common_lag(curves: list[tuple[float, ...]], max_lag: int = MAX_LAG) -> tuple[int, float]:
+    """One lag for a whole set of clips: the one with the highest median r across them."""
+    table = np.array([c for c in curves if len(c) == 2 * max_lag + 1], dtype=np.float64)
+    if table.size == 0:
+        return 0, float("nan")
+    with np.errstate(all="ignore"):
+        medians = np.nanmedian(table, axis=0)
+    if not np.isfinite(medians).any():
+        return 0, float("nan")
+    lags = np.arange(-max_lag, max_lag + 1)
+    best = max(np.flatnonzero(np.isfinite(medians)), key=lambda i: (medians[i], -abs(lags[i])))
+    return int(lags[best]), float(medians[best])

@@ -1,0 +1,169 @@
+"""The lip-sync evaluation tool: its metrics on synthetic signals, its truths, and one end-to-end run."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
+sys.path.insert(0, str(TOOLS))
+
+from eval import metrics, tts_truth  # noqa: E402
+from eval.video_truth import EYE_SPANS, INNER_LIP_PAIRS, measure_video, mouth_opening, pad_square  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+
+def smooth_noise(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.convolve(rng.standard_normal(n + 8), np.ones(5) / 5, mode="same")[4:-4]
+
+
+@pytest.mark.parametrize("late_by", [-3, 0, 2, 5])
+def test_best_lag_sign_says_how_late_the_prediction_is(late_by):
+    truth = smooth_noise(300)
+    pred = np.roll(truth, late_by)  # pred[t + late_by] == truth[t]
+    lag, r = metrics.best_lag(truth, pred)
+    assert lag == late_by
+    assert r == pytest.approx(1.0, abs=0.02)
+
+
+def test_lagged_r_ignores_frames_without_truth():
+    truth = smooth_noise(200, seed=1)
+    pred = 2.0 * truth + 1.0
+    truth[50:60] = np.nan
+    assert metrics.lagged_r(truth, pred, 0) == pytest.approx(1.0)
+    assert np.isnan(metrics.pearson(np.ones(10), np.arange(10.0)))
+
+
+def test_closure_recall_counts_runs_inside_speech_within_one_frame():
+    n = 40
+    truth_closed = np.zeros(n, bool)
+    truth_closed[[5, 6, 15, 25, 35]] = True  # runs: 5-6, 15, 25, 35
+    speech = np.ones(n, bool)
+    speech[33:] = False  # the closure at 35 is a pause, not speech
+    pred_closed = np.zeros(n, bool)
+    pred_closed[[7, 17, 26]] = True  # 7: one frame after 5-6 (hit); 17: two late (miss); 26: hit
+    recall, count = metrics.closure_recall(truth_closed, pred_closed, speech)
+    assert count == 3
+    assert recall == pytest.approx(2 / 3)
+
+
+def test_closed_mask_uses_the_signal_own_range():
+    signal = np.concatenate([np.linspace(10, 11, 50), np.linspace(11, 20, 50)])
+    closed = metrics.closed_mask(signal)
+    assert closed[:50].all() and not closed[-40:].any()
+    assert np.array_equal(metrics.closed_mask(signal), metrics.closed_mask(signal * 3 + 7))
+
+
+def test_speech_mask_bridges_stop_gaps_but_not_pauses():
+    rate, fps = 16000, 25
+    t = np.arange(4 * rate) / rate
+    tone = 0.3 * np.sin(2 * np.pi * 220 * t)
+    on = np.ones_like(t)
+    on[(t >= 1.0) & (t < 1.1)] = 0  # a 0.1 s stop closure: still speech
+    on[(t >= 2.0) & (t < 2.8)] = 0  # a 0.8 s pause
+    speech = metrics.speech_mask((tone * on).astype(np.float32), rate, fps, 4 * fps)
+    assert speech[int(1.05 * fps)]
+    assert not speech[int(2.4 * fps)]
+    assert speech[int(0.5 * fps)] and speech[int(3.5 * fps)]
+
+
+def test_mouth_opening_does_not_depend_on_zoom_or_position():
+    rng = np.random.default_rng(3)
+    points = rng.uniform(100, 300, size=(478, 2))
+    for up, down in INNER_LIP_PAIRS:
+        points[down] = points[up] + [0.0, 12.0]
+    for a, b in EYE_SPANS:
+        points[b] = points[a] + [60.0, 0.0]
+    opening = mouth_opening(points)
+    assert opening == pytest.approx(12.0 / 60.0)
+    assert mouth_opening(points * 2.5 + 40) == pytest.approx(opening)
+
+
+def test_pad_square_keeps_the_image_centred():
+    image = np.ones((8, 4, 3), np.uint8)
+    square = pad_square(image)
+    assert square.shape == (8, 8, 3)
+    assert square[:, 2:6].all() and not square[:, :2].any()
+
+
+def test_espeak_phone_timings_are_exact_on_the_audio_clock():
+    sample = tts_truth.synthesize("en")
+    assert sample.audio.sample_rate == 16000
+    visemes = [p.viseme for p in sample.phones]
+    assert "PP" in visemes and "aa" in visemes
+    assert all(a.end_s <= b.start_s + 1e-9 for a, b in zip(sample.phones, sample.phones[1:]))
+    fps = 100
+    n = int(sample.audio.duration_s * fps)
+    truth = tts_truth.truth_aperture(sample.phones, fps, n)
+    rms = metrics.frame_rms(sample.audio.samples, sample.audio.sample_rate, fps, n)
+    lag, r = metrics.best_lag(truth, rms, max_lag=10)
+    assert abs(lag) <= 2 and r > 0.4  # loudness follows the phones with no offset
+    closed = tts_truth.closure_frames(sample.phones, fps, n)
+    open_ = truth > 0.6
+    assert np.median(rms[closed]) < 0.5 * np.median(rms[open_])
+
+
+def test_tool_writes_json_for_tts(tmp_path):
+    import eval_lipsync
+
+    out = tmp_path / "scores.json"
+    plots = tmp_path / "plots"
+    assert eval_lipsync.main(["--tts", "en", "--engine", "acoustic", "--json", str(out), "--plot", str(plots)]) == 0
+    assert (plots / "tts-espeak-en.png").stat().st_size > 10_000
+    report = json.loads(out.read_text())
+    clip = report["sets"]["tts"]["clips"][0]
+    assert clip["clip"] == "espeak-en"
+    assert {"ours", "rms", "pylipsync"} <= set(clip["scores"])
+    for scores in clip["scores"].values():
+        assert -1.0 <= scores["best_lag_r"] <= 1.0 and abs(scores["best_lag"]) <= metrics.MAX_LAG
+        assert scores["best_lag_r"] >= scores["r_lag0"] - 1e-9
+    assert len(report["sets"]["tts"]["targets"]) == 4
+
+
+@pytest.mark.samples
+def test_video_truth_tracks_the_mouth_on_a_real_clip():
+    video = SAMPLES / "video" / "talking_woman_frontal_5s.mp4"
+    if not video.exists():
+        pytest.skip(f"shared samples not found at {video}")
+    truth = measure_video(video)
+    assert truth.fps == 25 and len(truth.opening) == 125
+    assert truth.face_found > 0.95
+    assert np.allclose(truth.times_s, np.arange(125) / 25, atol=1e-3)
+    low, high = np.nanpercentile(truth.opening, [2, 98])
+    assert low < 0.05 < 0.15 < high < 1.0  # closes fully at times, opens wide at others
+
+
+def test_baselines_are_centred_on_the_frame_times():
+    from fantasy_talking.audio.decode import Audio
+    from eval.predictors import pylipsync_aperture, rms_envelope
+
+    rate, fps = 16000, 25
+    t = np.arange(rate // 2) / rate
+    samples = np.zeros(2 * rate, np.float32)
+    samples[rate:rate + rate // 2] = 0.3 * np.sin(2 * np.pi * 700 * t) + 0.2 * np.sin(2 * np.pi * 1200 * t)
+    audio = Audio(samples, rate)
+    for predict in (rms_envelope, pylipsync_aperture):
+        on = predict(audio, fps, 2 * fps) > 0
+        assert not on[:24].any() and on[25:37].all() and not on[39:].any(), predict.__name__
+
+
+def test_predictions_made_at_30_fps_land_on_a_29_97_fps_video_grid():
+    from eval.predictors import at_frame_rate
+
+    made = np.arange(300) / 30.0  # each value is its own time stamp
+    placed = at_frame_rate(made, 30, 30000 / 1001, 299)
+    assert np.allclose(placed, np.arange(299) * 1001 / 30000)
+    assert np.array_equal(at_frame_rate(made, 25, 25, 310)[-10:], np.full(10, made[-1]))
+
+
+def test_common_lag_is_the_one_shift_that_suits_most_clips():
+    truths = [smooth_noise(200, seed=s) for s in range(3)]
+    curves = [metrics.score(t, np.roll(t, 2), np.zeros(200, bool), np.ones(200, bool)).lag_r for t in truths]
+    curves.append(metrics.score(truths[0], np.roll(truths[0], -4), np.zeros(200, bool), np.ones(200, bool)).lag_r)
+    lag, r = metrics.common_lag(curves)
+    assert lag == 2 and r > 0.5

@@ -1,0 +1,1 @@
+"""Pieces of tools/eval_lipsync.py: truths (video, TTS), predictors (ours and baselines) and metrics."""

@@ -1,0 +1,155 @@
+"""Everything that predicts a per-frame mouth aperture from audio: our engine and the baselines.
+
+Each predictor maps (16 kHz audio, fps, frame count) to one aperture value per frame i at
+time i/fps. The aperture mappings are part of the method, so they are stated here:
+
+- ours: JawOpen − MouthClose + 0.3·MouthFunnel of the ARKit curves.
+- rms: the RMS envelope in a 40 ms window centred on each frame.
+- pylipsync: Σ target·APERTURE over its vowel classes (silence scores 0).
+- rhubarb: its mouth shape under each frame through RHUBARB_APERTURE.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+import wave
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from fantasy_talking.audio.decode import Audio
+
+from eval.metrics import frame_rms
+from eval.video_truth import CACHE_DIR
+
+FUNNEL_WEIGHT = 0.3
+
+# uLipSync vowel classes (pylipsync's templates): A open, E/I mid, O rounded-open, U rounded-narrow.
+PYLIPSYNC_APERTURE = {"aa": 1.0, "ee": 0.5, "ih": 0.5, "oh": 0.7, "ou": 0.35, "silence": 0.0}
+
+# Rhubarb's mouth shapes (its README): A closed (M B P), B clenched teeth, C open (EH), D wide (AA),
+# E slightly rounded (AO, ER), F puckered (UW, W), G upper teeth on lower lip (F V), H tongue (L), X rest.
+RHUBARB_APERTURE = {"A": 0.0, "B": 0.25, "C": 0.6, "D": 1.0, "E": 0.5, "F": 0.3, "G": 0.15, "H": 0.45, "X": 0.0}
+RHUBARB_RECOGNIZERS = ("phonetic", "pocketSphinx")
+
+Predictor = Callable[[Audio, float, int], np.ndarray]
+
+
+def fit_length(values: np.ndarray, n_frames: int) -> np.ndarray:
+    """Trim or hold the last value so a prediction has exactly n_frames."""
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) >= n_frames:
+        return values[:n_frames]
+    tail = values[-1] if len(values) else 0.0
+    return np.concatenate([values, np.full(n_frames - len(values), tail)])
+
+
+def at_frame_rate(values: np.ndarray, rate: int, fps: float, n_frames: int) -> np.ndarray:
+    """Values made at a whole-number `rate` resampled onto frames i/fps (e.g. 30 → 29.97 fps video)."""
+    values = np.asarray(values, dtype=np.float64)
+    if rate == fps or len(values) == 0:
+        return fit_length(values, n_frames)
+    return np.interp(np.arange(n_frames) / fps, np.arange(len(values)) / rate, values)
+
+
+def ours(engine: str, lookahead_ms: int | None = None) -> Predictor:
+    """Our engine (auto, acoustic or phonetic), audio only, at the truth's frame rate."""
+
+    def predict(audio: Audio, fps: float, n_frames: int) -> np.ndarray:
+        from fantasy_talking.animation.options import AnimationOptions, Engine
+        from fantasy_talking.pipeline import animate_audio
+
+        rate = int(round(fps))
+        options = AnimationOptions(fps=rate, engine=Engine[engine.upper()])
+        if lookahead_ms is not None:
+            options = replace(options, lookahead_ms=lookahead_ms)
+        clip = animate_audio(audio, options)
+        aperture = clip.curve("JawOpen") - clip.curve("MouthClose") + FUNNEL_WEIGHT * clip.curve("MouthFunnel")
+        return at_frame_rate(aperture, rate, fps, n_frames)
+
+    return predict
+
+
+def rms_envelope(audio: Audio, fps: float, n_frames: int) -> np.ndarray:
+    return frame_rms(audio.samples, audio.sample_rate, fps, n_frames)
+
+
+def pylipsync_aperture(audio: Audio, fps: float, n_frames: int) -> np.ndarray:
+    """pylipsync's per-frame vowel weights mapped to an aperture (its window centres on each frame)."""
+    from pylipsync import PhonemeAnalyzer
+
+    analyzer = PhonemeAnalyzer()
+    rate = int(round(fps))
+    hop = audio.sample_rate // rate
+    # pylipsync's window k is centred on (k + 0.5)·hop; half a hop of leading silence centres it on k/fps.
+    shifted = np.concatenate([np.zeros(hop // 2, np.float32), audio.samples])
+    segments = analyzer.extract_phoneme_segments(shifted, audio.sample_rate, fps=rate)
+    values = [sum(PYLIPSYNC_APERTURE.get(p.name, 0.0) * p.target for p in seg.phonemes) for seg in segments]
+    return at_frame_rate(values, rate, fps, n_frames)
+
+
+def write_wav(audio: Audio, path: Path) -> None:
+    pcm = (np.clip(audio.samples, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(audio.sample_rate)
+        w.writeframes(pcm.tobytes())
+
+
+def rhubarb_cues(binary: Path, audio: Audio, recognizer: str) -> list[dict]:
+    """Rhubarb's mouth cues for the audio, cached under /tmp by audio digest and recognizer."""
+    digest = hashlib.sha256(audio.samples.tobytes() + str(binary.resolve()).encode()).hexdigest()[:20]
+    cache = CACHE_DIR / "rhubarb" / f"{digest}-{recognizer}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())["mouthCues"]
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "speech.wav"
+        write_wav(audio, wav)
+        result = subprocess.run(
+            [str(binary), "--recognizer", recognizer, "--exportFormat", "json", "--extendedShapes", "GHX",
+             "--quiet", str(wav)],
+            capture_output=True, text=True, check=False, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(f"rhubarb ({recognizer}) failed: {result.stderr.strip()[-400:]}")
+    data = json.loads(result.stdout)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(data))
+    return data["mouthCues"]
+
+
+def rhubarb(binary: Path, recognizer: str) -> Predictor:
+    def predict(audio: Audio, fps: float, n_frames: int) -> np.ndarray:
+        cues = rhubarb_cues(binary, audio, recognizer)
+        times = np.arange(n_frames) / fps
+        out = np.zeros(n_frames)
+        for cue in cues:
+            out[(times >= cue["start"]) & (times < cue["end"])] = RHUBARB_APERTURE.get(cue["value"], 0.0)
+        return out
+
+    return predict
+
+
+def predictors(engine: str, rhubarb_binary: Path | None, baselines: bool = True,
+               lookahead_ms: int | None = None) -> dict[str, Predictor]:
+    """Our engine first, then the baselines that can run here."""
+    table: dict[str, Predictor] = {"ours": ours(engine, lookahead_ms)}
+    if not baselines:
+        return table
+    table["rms"] = rms_envelope
+    table["pylipsync"] = pylipsync_aperture
+    if rhubarb_binary is not None:
+        for recognizer in RHUBARB_RECOGNIZERS:
+            table[f"rhubarb-{recognizer.lower()}"] = rhubarb(rhubarb_binary, recognizer)
+    return table
+
+
+def default_rhubarb() -> Path | None:
+    """$RHUBARB, if it names an executable file."""
+    path = os.environ.get("RHUBARB")
+    return Path(path) if path and os.access(path, os.X_OK) else None

@@ -1,0 +1,319 @@
+"""Measure lip-sync against truth: real talking-face videos and espeak-ng speech with exact phones.
+
+    .venv/bin/python tools/eval_lipsync.py                           # videos + TTS, ours and baselines
+    .venv/bin/python tools/eval_lipsync.py --videos --no-baselines   # quick loop while tuning
+    .venv/bin/python tools/eval_lipsync.py --rhubarb /tmp/rhubarb/build/rhubarb/rhubarb --json out.json --plot /tmp/p
+
+Every predictor gives a mouth aperture per frame (see eval/predictors.py for the mappings) and is
+scored on the same truth with the same metric (eval/metrics.py):
+r at lag 0, the best r within ±5 frames and its lag (positive lag = prediction is late),
+and closure recall (true closures inside speech that the prediction also closes within ±1 frame).
+Video truth (MediaPipe inner-lip opening) and Rhubarb's cues are cached under /tmp, so re-runs
+take seconds. The Rhubarb baselines run when --rhubarb or $RHUBARB names its binary.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import json
+import math
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fantasy_talking.audio.decode import Audio  # noqa: E402
+
+from eval import metrics  # noqa: E402
+from eval.predictors import Predictor, default_rhubarb, predictors  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_VIDEOS = REPO.parent / "shared" / "samples" / "video"
+TTS_FPS = 30
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi")
+
+TARGET_R = 0.5
+TARGET_MARGIN = 0.15
+TARGET_LAG = 1
+TARGET_RECALL = 0.8
+
+
+@dataclass
+class ClipResult:
+    """All predictors scored on one clip."""
+
+    truth: str
+    clip: str
+    fps: float
+    truth_curve: np.ndarray
+    note: str = ""
+    predictions: dict[str, np.ndarray] = field(default_factory=dict)
+    scores: dict[str, metrics.Scores] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> int:
+        return len(self.truth_curve)
+
+
+def run_predictors(table: dict[str, Predictor], audio: Audio, truth_closed: np.ndarray, speech: np.ndarray,
+                   result: ClipResult) -> None:
+    for name, predict in table.items():
+        try:
+            pred = predict(audio, result.fps, result.frames)
+        except Exception as exc:  # a predictor that cannot run is reported, not fatal
+            result.errors[name] = f"{type(exc).__name__}: {exc}"
+            if name == "ours":
+                log(traceback.format_exc())
+            continue
+        result.predictions[name] = pred
+        result.scores[name] = metrics.score(result.truth_curve, pred, truth_closed, speech)
+
+
+def on_frame_grid(times_s: np.ndarray, values: np.ndarray, fps: float) -> np.ndarray:
+    """Truth sampled at i/fps; a no-op for constant-rate video whose frame i sits at i/fps."""
+    grid = np.arange(len(values)) / fps
+    if len(times_s) == len(values) and np.allclose(times_s, grid, atol=0.25 / fps):
+        return values
+    finite = np.isfinite(values)
+    return np.interp(grid, times_s[finite], values[finite], left=np.nan, right=np.nan)
+
+
+def evaluate_videos(folder: Path, table: dict[str, Predictor], use_cache: bool) -> list[ClipResult]:
+    from fantasy_talking.audio.decode import AudioError, decode_file
+    from eval.video_truth import load_video_truth
+
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    if not paths:
+        raise SystemExit(f"eval_lipsync: no videos ({', '.join(VIDEO_SUFFIXES)}) in {folder}")
+    results = []
+    for path in paths:
+        log(f"video {path.name}")
+        try:
+            audio = decode_file(path)
+        except AudioError as exc:
+            log(f"skipping {path.name}: {exc}")
+            continue
+        truth = load_video_truth(path, use_cache=use_cache)
+        opening = on_frame_grid(truth.times_s, truth.opening, truth.fps)
+        speech = metrics.speech_mask(audio.samples, audio.sample_rate, truth.fps, len(opening))
+        truth_closed = metrics.closed_mask(opening)
+        result = ClipResult("video", path.stem, truth.fps, opening, note=f"face found in {truth.face_found:.0%}")
+        run_predictors(table, audio, truth_closed, speech, result)
+        results.append(result)
+    return results
+
+
+def evaluate_tts(languages: list[str], table: dict[str, Predictor]) -> list[ClipResult]:
+    from eval import tts_truth
+
+    results = []
+    for language in languages:
+        log(f"tts {language}")
+        sample = tts_truth.synthesize(language)
+        n = int(math.ceil(sample.audio.duration_s * TTS_FPS))
+        truth = tts_truth.truth_aperture(sample.phones, TTS_FPS, n)
+        closed = tts_truth.closure_frames(sample.phones, TTS_FPS, n)
+        speech = tts_truth.speech_frames(sample.phones, TTS_FPS, n)
+        result = ClipResult("tts", f"espeak-{language}", TTS_FPS, truth, note=f"{len(sample.phones)} phones")
+        run_predictors(table, sample.audio, closed, speech, result)
+        results.append(result)
+    return results
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    return "  n/a" if value is None or not np.isfinite(value) else f"{value:5.{digits}f}"
+
+
+def print_clip(result: ClipResult) -> None:
+    print(f"\n{result.truth}: {result.clip} ({result.frames} frames at {result.fps:g} fps, {result.note})")
+    print(f"  {'predictor':<22} {'r@0':>6} {'best r':>7} {'lag':>4} {'recall':>7} {'closures':>8} {'closed%':>8}")
+    for name, s in result.scores.items():
+        print(f"  {name:<22} {fmt(s.r0):>6} {fmt(s.best_r):>7} {s.best_lag:>+4d} {fmt(s.closure_recall):>7} "
+              f"{s.closures:>8d} {fmt(100 * s.closed_share, 0):>8}")
+    for name, error in result.errors.items():
+        print(f"  {name:<22} skipped: {error}")
+
+
+def median(values: list[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.median(finite)) if finite else float("nan")
+
+
+def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
+    """Per predictor: medians over the clips of r@0, best-lag r, best lag and closure recall,
+    plus the one lag that suits the whole set best (highest median r) and that median r."""
+    names = list(dict.fromkeys(n for r in results for n in r.scores))
+    summary = {}
+    for name in names:
+        rows = [r.scores[name] for r in results if name in r.scores]
+        lag, r_at_lag = metrics.common_lag([s.lag_r for s in rows])
+        summary[name] = {
+            "clips": len(rows),
+            "r_lag0": median([s.r0 for s in rows]),
+            "best_lag_r": median([s.best_r for s in rows]),
+            "best_lag": median([float(s.best_lag) for s in rows]),
+            "closure_recall": median([s.closure_recall for s in rows]),
+            "common_lag": lag,
+            "r_common_lag": r_at_lag,
+        }
+    return summary
+
+
+def targets(summary: dict[str, dict[str, float]]) -> list[tuple[str, bool | None, str]]:
+    """The issue's targets for our engine: pass (True), fail (False) or not measured (None)."""
+    if "ours" not in summary:
+        return []
+    ours = summary["ours"]
+    baselines = {k: v["best_lag_r"] for k, v in summary.items() if k != "ours" and np.isfinite(v["best_lag_r"])}
+    best_base = max(baselines.values()) if baselines else float("nan")
+    checks = [
+        (f"median best-lag r >= {TARGET_R}", ours["best_lag_r"] >= TARGET_R, f"{ours['best_lag_r']:.3f}"),
+        (f"median best-lag r >= every baseline + {TARGET_MARGIN}",
+         ours["best_lag_r"] >= best_base + TARGET_MARGIN if baselines else None,
+         f"{ours['best_lag_r']:.3f} vs best baseline {best_base:.3f}" if baselines else "no baselines run"),
+        (f"median best lag within ±{TARGET_LAG} frame", abs(ours["best_lag"]) <= TARGET_LAG,
+         f"{ours['best_lag']:+.1f}"),
+        (f"median closure recall >= {TARGET_RECALL}", ours["closure_recall"] >= TARGET_RECALL,
+         f"{ours['closure_recall']:.3f}"),
+    ]
+    return checks
+
+
+def print_summary(truth: str, summary: dict[str, dict[str, float]]) -> None:
+    print(f"\n=== {truth}: medians over clips (lag > 0 = prediction late) ===")
+    print(f"  {'predictor':<22} {'clips':>5} {'r@0':>6} {'best r':>7} {'lag':>5} {'recall':>7} "
+          f"{'common lag':>11} {'r@common':>9}")
+    for name, m in summary.items():
+        print(f"  {name:<22} {m['clips']:>5d} {fmt(m['r_lag0']):>6} {fmt(m['best_lag_r']):>7} "
+              f"{m['best_lag']:>+5.1f} {fmt(m['closure_recall']):>7} {m['common_lag']:>+11d} "
+              f"{fmt(m['r_common_lag']):>9}")
+    print("  (common lag: the one lag with the highest median r over all clips of the set)")
+    for label, ok, detail in targets(summary):
+        print(f"  [{'SKIP' if ok is None else 'PASS' if ok else 'FAIL'}] {label}: {detail}")
+
+
+def apply_params(assignments: list[str]) -> None:
+    """--param module.NAME=VALUE: set a module constant before the engine runs (quick tuning).
+
+    It reaches code that reads the constant through its module at call time, not names that
+    another module copied with `from module import NAME`.
+    """
+    for assignment in assignments:
+        target, sep, raw = assignment.partition("=")
+        module_name, _, attr = target.rpartition(".")
+        if not sep or not module_name:
+            raise SystemExit(f"eval_lipsync: --param wants module.NAME=VALUE, got {assignment!r}")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise SystemExit(f"eval_lipsync: --param {assignment!r}: {exc}") from exc
+        if not hasattr(module, attr):
+            raise SystemExit(f"eval_lipsync: {module_name} has no attribute {attr!r}")
+        try:
+            setattr(module, attr, ast.literal_eval(raw))
+        except (ValueError, SyntaxError) as exc:
+            raise SystemExit(f"eval_lipsync: --param {assignment!r}: VALUE must be a Python literal") from exc
+
+
+def json_safe(value):
+    """NaN (a metric with nothing to measure) becomes null, so the file is strict JSON."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def log(message: str) -> None:
+    print(f"[eval] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from eval.tts_truth import SENTENCES
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--videos", nargs="?", const=str(DEFAULT_VIDEOS), default=None, metavar="DIR",
+                        help=f"score against the talking-face videos in DIR (default {DEFAULT_VIDEOS})")
+    parser.add_argument("--tts", nargs="*", default=None, metavar="LANG",
+                        help=f"score against espeak-ng speech; languages from {', '.join(SENTENCES)} (default all)")
+    parser.add_argument("--engine", choices=("auto", "acoustic", "phonetic"), default="auto",
+                        help="which speech engine of ours to run (default auto)")
+    parser.add_argument("--lookahead-ms", type=int, default=None, metavar="MS",
+                        help="our engine's look-ahead (default: the product default)")
+    parser.add_argument("--rhubarb", type=Path, default=default_rhubarb(), metavar="PATH",
+                        help="Rhubarb Lip Sync binary for its two baselines (default $RHUBARB)")
+    parser.add_argument("--no-baselines", action="store_true", help="score only our engine")
+    parser.add_argument("--param", action="append", default=[], metavar="MODULE.NAME=VALUE",
+                        help="override an engine module constant (repeatable), "
+                             "e.g. fantasy_talking.animation.stream.ANTICIPATION_FRAMES=4")
+    parser.add_argument("--no-cache", action="store_true", help="re-measure the video truth")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="save every score and median as JSON")
+    parser.add_argument("--plot", type=Path, metavar="DIR", help="save a PNG per clip: truth against each prediction")
+    args = parser.parse_args(argv)
+    if args.videos is None and args.tts is None:
+        args.videos, args.tts = str(DEFAULT_VIDEOS), []
+    if args.tts == []:
+        args.tts = list(SENTENCES)
+    unknown = [lang for lang in args.tts or [] if lang not in SENTENCES]
+    if unknown:
+        parser.error(f"unknown TTS language(s) {', '.join(unknown)}; choose from {', '.join(SENTENCES)}")
+    if args.rhubarb is not None and not args.rhubarb.is_file():
+        parser.error(f"--rhubarb {args.rhubarb} is not a file")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    apply_params(args.param)
+    table = predictors(args.engine, args.rhubarb, baselines=not args.no_baselines, lookahead_ms=args.lookahead_ms)
+    started = time.perf_counter()
+    sets: dict[str, list[ClipResult]] = {}
+    if args.videos:
+        folder = Path(args.videos)
+        if not folder.is_dir():
+            raise SystemExit(f"eval_lipsync: video folder {folder} not found")
+        sets["video"] = evaluate_videos(folder, table, use_cache=not args.no_cache)
+    if args.tts:
+        sets["tts"] = evaluate_tts(args.tts, table)
+
+    print(f"aperture(ours) = JawOpen - MouthClose + 0.3*MouthFunnel; engine={args.engine}; "
+          f"lag > 0 means the prediction is late (shift it earlier); lags searched within ±{metrics.MAX_LAG} frames")
+    report = {"engine": args.engine, "lookahead_ms": args.lookahead_ms, "params": args.param,
+              "lag_convention": "positive = prediction late", "sets": {}}
+    for truth, results in sets.items():
+        for result in results:
+            print_clip(result)
+            if args.plot:
+                from eval.plot import plot_clip
+
+                plot_clip(args.plot / f"{result.truth}-{result.clip}.png", f"{result.truth}: {result.clip}",
+                          result.fps, result.truth_curve, result.predictions,
+                          {name: s.best_lag for name, s in result.scores.items()})
+        summary = summarise(results)
+        print_summary(truth, summary)
+        report["sets"][truth] = {
+            "clips": [{"clip": r.clip, "frames": r.frames, "errors": r.errors,
+                       "scores": {k: s.as_dict() for k, s in r.scores.items()}} for r in results],
+            "medians": summary,
+            "targets": [{"target": label, "pass": ok, "value": detail} for label, ok, detail in targets(summary)],
+        }
+    log(f"done in {time.perf_counter() - started:.1f} s")
+    if args.json:
+        args.json.write_text(json.dumps(json_safe(report), indent=2))
+        log(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
