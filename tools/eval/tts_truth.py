@@ -1,20 +1,20 @@
 """TTS truth: espeak-ng speech with the synthesiser's own phoneme timings.
 
-libespeak-ng reports a PHONEME event (IPA text, audio position in ms) at the start of every
-phone it synthesises, so the phone boundaries are exact by construction, not estimated.
+libespeak-ng reports every phone it synthesises with its sample offset, so the phone boundaries
+are exact by construction, not estimated.
 The truth aperture follows the viseme class of the phone under each frame (VISEME_APERTURE),
 and the truth closures are the bilabial (PP) phones.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from fantasy_talking.audio.decode import SAMPLE_RATE, Audio, resample
-from fantasy_talking.speech.phonemes import SILENCE, ipa_viseme
+from fantasy_talking.audio.decode import SAMPLE_RATE, Audio
+from fantasy_talking.speech.phonemes import SILENCE
+from fantasy_talking.speech.tts.espeak import EspeakEngine
 
 # Mouth opening of each viseme class, 0 closed .. 1 wide open.
 VISEME_APERTURE: dict[str, float] = {
@@ -25,41 +25,12 @@ VISEME_APERTURE: dict[str, float] = {
 # (voice, text) per language: ordinary sentences, rich in bilabials and open vowels.
 SENTENCES: dict[str, tuple[str, str]] = {
     "en": ("en-us", "Bob bought a big blue map, and maybe my mother put it by the pump."),
-    "cmn": ("cmn-latn-pinyin", "爸爸买了一本书，妈妈不怕麻烦，朋友们都很满意。"),
+    "cmn": ("cmn", "爸爸买了一本书，妈妈不怕麻烦，朋友们都很满意。"),
     "de": ("de", "Mein Bruder baut im Sommer ein blaues Boot am Bodensee."),
     "fr": ("fr", "Papa met du beurre dans le pain et boit un bon vin blanc."),
     "es": ("es", "Mi padre bebe poco vino en el bar de Pablo, pero come mucho pan."),
     "ja": ("ja", "ぼくはまいにちパンをたべます。ママはバナナがすきです。"),
 }
-
-_STRESS_AND_LENGTH = "ˈˌːˑ'.,_-0123456789 "
-
-# espeak_lib.h constants.
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_INITIALIZE_PHONEME_EVENTS = 0x0001
-_INITIALIZE_PHONEME_IPA = 0x0002
-_INITIALIZE_DONT_EXIT = 0x8000
-_EVENT_LIST_TERMINATED = 0
-_EVENT_PHONEME = 7
-_CHARS_UTF8 = 1
-_POS_CHARACTER = 1
-
-
-class _EventId(ctypes.Union):
-    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
-
-
-class _Event(ctypes.Structure):
-    _fields_ = [
-        ("type", ctypes.c_int), ("unique_identifier", ctypes.c_uint), ("text_position", ctypes.c_int),
-        ("length", ctypes.c_int), ("audio_position", ctypes.c_int), ("sample", ctypes.c_int),
-        ("user_data", ctypes.c_void_p), ("id", _EventId),
-    ]
-
-
-_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
-                                  ctypes.POINTER(_Event))
-
 
 @dataclass(frozen=True)
 class Phone:
@@ -81,79 +52,21 @@ class TtsSample:
     phones: list[Phone]
 
 
-class EspeakError(RuntimeError):
-    """libespeak-ng is missing or refused the request."""
-
-
-class _Espeak:
-    """The libespeak-ng library, initialised once per process in synchronous mode."""
-
-    _instance: "_Espeak | None" = None
-
-    def __init__(self) -> None:
-        name = ctypes.util.find_library("espeak-ng") or "libespeak-ng.so.1"
-        try:
-            self.lib = ctypes.CDLL(name)
-        except OSError as exc:
-            raise EspeakError(f"libespeak-ng not found ({exc}); install the Debian package libespeak-ng1") from exc
-        options = _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_PHONEME_IPA | _INITIALIZE_DONT_EXIT
-        self.rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None, options)
-        if self.rate <= 0:
-            raise EspeakError("espeak_Initialize failed")
-        self._chunks: list[np.ndarray] = []
-        self._events: list[tuple[int, str]] = []
-        self._callback = _SynthCallback(self._on_synth)
-        self.lib.espeak_SetSynthCallback(self._callback)
-
-    @classmethod
-    def get(cls) -> "_Espeak":
-        if cls._instance is None:
-            cls._instance = cls()
-        return cls._instance
-
-    def _on_synth(self, wav, n_samples, events) -> int:
-        if wav and n_samples > 0:
-            self._chunks.append(np.ctypeslib.as_array(wav, shape=(n_samples,)).copy())
-        i = 0
-        while events[i].type != _EVENT_LIST_TERMINATED:
-            event = events[i]
-            if event.type == _EVENT_PHONEME:
-                self._events.append((event.audio_position, event.id.string.decode("utf-8", "replace")))
-            i += 1
-        return 0
-
-    def synth(self, voice: str, text: str) -> tuple[np.ndarray, list[tuple[int, str]]]:
-        """Samples (int16 at self.rate) and (ms, IPA) phoneme events of one utterance."""
-        if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-            raise EspeakError(f"espeak-ng has no voice {voice!r}")
-        self._chunks, self._events = [], []
-        data = text.encode("utf-8") + b"\0"
-        self.lib.espeak_Synth(data, ctypes.c_size_t(len(data)), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
-        self.lib.espeak_Synchronize()
-        samples = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
-        return samples, list(self._events)
-
-
-def phones_from_events(events: list[tuple[int, str]], duration_s: float) -> list[Phone]:
-    """Each phone runs from its event to the next one; stress and length marks are dropped."""
-    phones = []
-    for k, (ms, ipa) in enumerate(events):
-        end = events[k + 1][0] / 1000 if k + 1 < len(events) else duration_s
-        symbol = ipa.strip(_STRESS_AND_LENGTH)
-        viseme = ipa_viseme(symbol) if symbol else SILENCE
-        if end > ms / 1000:
-            phones.append(Phone(symbol, viseme, ms / 1000, end))
-    return phones
-
-
 def synthesize(language: str) -> TtsSample:
-    """One sentence of `language` (a key of SENTENCES) as 16 kHz audio with its phones."""
+    """One sentence of `language` (a key of SENTENCES) as 16 kHz audio with its phones.
+
+    Uses the product's espeak-ng engine, which reports each phone at its exact sample offset and
+    moves a stop's start back to the start of its closure (espeak-ng marks /p/ at the burst,
+    after the lips have already been shut through the silence)."""
     voice, text = SENTENCES[language]
-    engine = _Espeak.get()
-    raw, events = engine.synth(voice, text)
-    samples = resample(raw.astype(np.float32) / 32768.0, engine.rate, SAMPLE_RATE)
-    audio = Audio(samples, SAMPLE_RATE)
-    return TtsSample(language, text, audio, phones_from_events(events, audio.duration_s))
+    synthesis = _engine().synthesize(text, voice, sample_rate=SAMPLE_RATE)
+    phones = [Phone(p.phone, p.viseme, p.start_s, p.end_s) for p in synthesis.phones]
+    return TtsSample(language, text, synthesis.audio, phones)
+
+
+@functools.lru_cache(maxsize=1)
+def _engine() -> EspeakEngine:
+    return EspeakEngine()
 
 
 def truth_aperture(phones: list[Phone], fps: float, n_frames: int, oversample: int = 8) -> np.ndarray:
