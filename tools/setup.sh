@@ -6,9 +6,12 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-APT_PACKAGES=(espeak-ng libespeak-ng1 festival festvox-kallpc16k libgl1 libegl1 python3-venv libegl-mesa0 libgl1-mesa-dri blender python3-numpy chromium nodejs npm)
+APT_PACKAGES=(espeak-ng libespeak-ng1 festival festvox-kallpc16k libgl1 libegl1 python3-venv libegl-mesa0 libgl1-mesa-dri blender python3-numpy chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# Node.js may come from elsewhere (NodeSource ships npm inside its nodejs, which conflicts with
+# Debian's npm), so ask Debian for node and npm only when there is no npm at all.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq "${missing[@]}"
