@@ -54,6 +54,21 @@ def read_photo(path: str) -> bytes:
     return photo.read_bytes()
 
 
+def bake_head_file(head: str, clip, prefix: Path) -> Path:
+    """`ftalk animate --head`: write PREFIX.glb, the head with `clip` baked in as a glTF animation."""
+    from fantasy_talking.formats.gltf_animation import bake_clip
+
+    source = Path(head)
+    out = prefix.with_name(prefix.name + ".glb")
+    try:
+        out.write_bytes(bake_clip(source.read_bytes(), clip, name=prefix.name))
+    except HeadError as exc:
+        raise CliError(f"{source}: {exc}") from None
+    except OSError as exc:
+        raise CliError(f"cannot bake into {out}: {exc.strerror or exc}") from None
+    return out
+
+
 def progress_bar(console: Console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
                     transient=True, disable=not console.is_terminal)
@@ -84,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{out}: {len(result.glb) / 1e6:.1f} MB, {result.asset.mesh.n_vertices} vertices, "
           f"{len(result.asset.morphs.names)} morph targets, {len(result.asset.skeleton.names)} joints")
     print(f"  face {r.face_width_px:.0f} px wide, yaw {r.yaw_deg:.0f}° pitch {r.pitch_deg:.0f}° roll {r.roll_deg:.0f}°, "
-          f"frontality {r.frontality:.2f}, texture inferred {r.inferred_fraction:.0%}, "
+          f"frontality {r.frontality:.2f}, texture inferred {r.face_inferred_fraction:.0%} of the face "
+          f"({r.inferred_fraction:.0%} of the head), "
           f"reprojection error {r.reprojection_error:.1%} of inter-ocular distance")
     for warning in r.warnings:
         print(f"  warning: {warning}")

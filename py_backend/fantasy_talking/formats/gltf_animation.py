@@ -1,7 +1,8 @@
 """Bake an AnimationClip into a head GLB as a glTF animation, so it plays in any glTF viewer.
 
-Every clip curve whose name matches a morph target becomes a keyframe of the mesh's `weights`;
-the neck and head joints get rotation channels. The jaw and eye bones are left still, because
+Every ARKit curve of the clip whose name matches a morph target becomes a keyframe of the mesh's
+`weights`; viseme targets stay at 0, because viseme curves describe the same mouth again and would
+double it. The neck and head joints get rotation channels. The jaw and eye bones are left still, because
 their motion is already in the JawOpen and EyeLook* morphs (baking both would double it); engines
 that prefer bones can drive them from the live stream instead.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from fantasy_talking.animation.clip import AnimationClip
+from fantasy_talking.animation.rig import VISEME_CURVES
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.glb import FLOAT, GltfDocument, read_glb
 
@@ -37,7 +39,7 @@ def bake_clip(glb: bytes, clip: AnimationClip, name: str = "speech") -> bytes:
     weights = np.zeros((clip.n_frames, len(target_names)), dtype=np.float32)
     matched = 0
     for t, target in enumerate(target_names):
-        if target in clip.curve_names:
+        if target in clip.curve_names and target not in VISEME_CURVES:
             weights[:, t] = np.clip(clip.curve(target), 0.0, 1.0)
             matched += 1
     if matched == 0:

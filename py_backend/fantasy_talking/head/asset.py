@@ -24,10 +24,15 @@ def quaternion_matrix(q: np.ndarray) -> np.ndarray:
 
 @dataclass
 class HeadAsset:
+    """Everything a GLB holds, plus how the photo's mouth was neutralised: `mouth_closed_rad` is how far an
+    open mouth was shut, `lip_gap_m` the gap left between the lips at the neutral pose."""
+
     mesh: HeadMesh
     texture: Texture
     morphs: MorphTargets
     skeleton: Skeleton
+    mouth_closed_rad: float = 0.0
+    lip_gap_m: float = 0.0
 
     def pose(self, weights: dict[str, float] | None = None,
              rotations: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -37,10 +42,10 @@ class HeadAsset:
             if value and name in self.morphs.names:
                 positions += value * self.morphs.delta(name)
         skel = self.skeleton
-        world = []
+        world, offsets = [], skel.local_offsets()
         for j, parent in enumerate(skel.parents):
             local = np.eye(4)
-            local[:3, 3] = skel.local_offsets()[j]
+            local[:3, 3] = offsets[j]
             q = (rotations or {}).get(skel.names[j])
             if q is not None:
                 local[:3, :3] = quaternion_matrix(q)

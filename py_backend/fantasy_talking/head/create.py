@@ -14,6 +14,7 @@ from fantasy_talking.head.glb import write_glb
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.landmarks import FaceLandmarks, detect_landmarks
 from fantasy_talking.head.morphs import build_morphs
+from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, close_mouth, lip_gap
 from fantasy_talking.head.skeleton import build_skeleton
 from fantasy_talking.head.template import Part, build_head
 from fantasy_talking.head.texture import bake_texture, layout_uvs
@@ -60,6 +61,7 @@ class QualityReport:
     pitch_deg: float
     roll_deg: float
     inferred_fraction: float
+    face_inferred_fraction: float
     reprojection_error: float
     faces_found: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
@@ -74,9 +76,15 @@ class HeadResult:
     report: QualityReport
 
 
-def _report(landmarks: FaceLandmarks, fit: FaceFit, inferred: float) -> QualityReport:
+def _report(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> QualityReport:
     yaw, pitch, roll = np.degrees(fit.pose.yaw_pitch_roll)
     warnings = []
+    if asset.mouth_closed_rad:
+        warnings.append(f"the mouth was open in the photo; it was closed by {np.degrees(asset.mouth_closed_rad):.0f}° "
+                        "for the neutral pose, so the lips may look stretched")
+    if asset.lip_gap_m > MAX_GAP_TO_CLOSE_M:
+        warnings.append(f"the mouth is wide open in the photo ({asset.lip_gap_m * 1000:.0f} mm); the neutral pose "
+                        "keeps it open, so use a photo with closed lips for lip-sync")
     if landmarks.faces_found > 1:
         warnings.append(f"{landmarks.faces_found} faces found; used the largest")
     if fit.is_extreme:
@@ -85,7 +93,9 @@ def _report(landmarks: FaceLandmarks, fit: FaceFit, inferred: float) -> QualityR
         warnings.append(f"the face is only {landmarks.face_width_px:.0f} px wide; the texture will be soft")
     return QualityReport(face_width_px=landmarks.face_width_px, inter_ocular_px=landmarks.inter_ocular_px,
                          frontality=fit.frontality, yaw_deg=float(yaw), pitch_deg=float(pitch), roll_deg=float(roll),
-                         inferred_fraction=inferred, reprojection_error=fit.reprojection_error,
+                         inferred_fraction=asset.texture.inferred_fraction,
+                         face_inferred_fraction=asset.texture.face_inferred_fraction,
+                         reprojection_error=fit.reprojection_error,
                          faces_found=landmarks.faces_found, warnings=tuple(warnings))
 
 
@@ -99,13 +109,16 @@ def build_asset(rgb: np.ndarray, options: HeadOptions = HeadOptions(),
     step("template", 0.3)
     include = frozenset().union(*(PART_GROUPS[p] for p in options.parts)) if options.parts else frozenset()
     mesh = build_head(fit, include=include, detail=DETAIL_LEVELS[options.detail])
+    closed = close_mouth(mesh)
     layout_uvs(mesh)
     step("texture", 0.45)
     texture = bake_texture(mesh, fit, landmarks, rgb, options.texture_size)
     step("morphs", 0.7)
     morphs = build_morphs(mesh)
     skeleton = build_skeleton(mesh)
-    return HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton), landmarks, fit
+    asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton, mouth_closed_rad=closed,
+                      lip_gap_m=lip_gap(mesh))
+    return asset, landmarks, fit
 
 
 def create_head(image: bytes, options: HeadOptions = HeadOptions(), progress: Progress | None = None) -> HeadResult:
@@ -116,7 +129,7 @@ def create_head(image: bytes, options: HeadOptions = HeadOptions(), progress: Pr
     asset, landmarks, fit = build_asset(rgb, options, progress)
     step("glb", 0.85)
     glb = write_glb(asset)
-    report = _report(landmarks, fit, asset.texture.inferred_fraction)
+    report = _report(landmarks, fit, asset)
     step("done", 1.0)
     log.info("head created: %d vertices, %d bytes, warnings=%s", asset.mesh.n_vertices, len(glb), report.warnings)
     return HeadResult(glb=glb, asset=asset, landmarks=landmarks, fit=fit, report=report)

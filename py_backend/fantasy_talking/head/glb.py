@@ -23,6 +23,8 @@ CHUNK_BIN = 0x004E4942
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 FLOAT, UNSIGNED_BYTE, UNSIGNED_SHORT, UNSIGNED_INT = 5126, 5121, 5123, 5125
 _TYPES = {1: "SCALAR", 2: "VEC2", 3: "VEC3", 4: "VEC4", 16: "MAT4"}
+MORPH_EPSILON_M = 1e-6
+"""Morph displacements below a micrometre are dropped, so each target stores only the vertices it moves."""
 
 
 @dataclass
@@ -52,6 +54,30 @@ class GltfDocument:
             flat = array.reshape(array.shape[0], -1)
             accessor["min"] = [float(v) for v in flat.min(axis=0)]
             accessor["max"] = [float(v) for v in flat.max(axis=0)]
+        accessors = self.json.setdefault("accessors", [])
+        accessors.append(accessor)
+        return len(accessors) - 1
+
+    def _add_view(self, array: np.ndarray) -> int:
+        while len(self.binary) % 4:
+            self.binary.append(0)
+        views = self.json.setdefault("bufferViews", [])
+        views.append({"buffer": 0, "byteOffset": len(self.binary), "byteLength": array.nbytes})
+        self.binary += np.ascontiguousarray(array).tobytes()
+        return len(views) - 1
+
+    def add_sparse_vec3(self, dense: np.ndarray) -> int:
+        """A VEC3 float accessor stored sparsely: only rows that are not all zero take space."""
+        rows = np.flatnonzero(np.abs(dense).max(axis=1) > 0)
+        accessor = {"componentType": FLOAT, "count": int(dense.shape[0]), "type": "VEC3",
+                    "min": [float(v) for v in dense.min(axis=0)], "max": [float(v) for v in dense.max(axis=0)]}
+        if len(rows):
+            index_type, component = (np.uint16, UNSIGNED_SHORT) if dense.shape[0] < 65536 else (np.uint32, UNSIGNED_INT)
+            accessor["sparse"] = {
+                "count": int(len(rows)),
+                "indices": {"bufferView": self._add_view(rows.astype(index_type)), "componentType": component},
+                "values": {"bufferView": self._add_view(dense[rows].astype(np.float32))},
+            }
         accessors = self.json.setdefault("accessors", [])
         accessors.append(accessor)
         return len(accessors) - 1
@@ -118,8 +144,9 @@ def write_glb(asset: HeadAsset, name: str = "head") -> bytes:
     }
     index_type = (np.uint16, UNSIGNED_SHORT) if mesh.n_vertices < 65535 else (np.uint32, UNSIGNED_INT)
     indices = doc.add_accessor(mesh.triangles.reshape(-1).astype(index_type[0]), index_type[1], ELEMENT_ARRAY_BUFFER)
-    targets = [{"POSITION": doc.add_accessor(d.astype(np.float32), FLOAT, ARRAY_BUFFER, with_bounds=True)}
-               for d in asset.morphs.deltas]
+    deltas = asset.morphs.deltas.astype(np.float32)
+    deltas[np.abs(deltas) < MORPH_EPSILON_M] = 0.0
+    targets = [{"POSITION": doc.add_sparse_vec3(d)} for d in deltas]
     image = doc.add_image(_texture_bytes(asset.texture.rgb), "image/jpeg")
     inverse_bind = np.repeat(np.eye(4)[None], len(skel.names), 0)
     inverse_bind[:, :3, 3] = -skel.positions
@@ -135,9 +162,9 @@ def write_glb(asset: HeadAsset, name: str = "head") -> bytes:
         joint_nodes.append(node)
     doc.json.update({
         "scene": 0,
-        "scenes": [{"name": name, "nodes": [0, 1]}],
-        "nodes": [{"name": name, "mesh": 0, "skin": 0}] + joint_nodes,
-        "meshes": [{"name": name, "primitives": [{"attributes": attributes, "indices": indices, "material": 0,
+        "scenes": [{"name": f"{name}_scene", "nodes": [0, 1]}],
+        "nodes": [{"name": f"{name}_mesh", "mesh": 0, "skin": 0}] + joint_nodes,
+        "meshes": [{"name": f"{name}_mesh", "primitives": [{"attributes": attributes, "indices": indices, "material": 0,
                                                   "targets": targets}],
                     "weights": [0.0] * len(targets), "extras": {"targetNames": list(asset.morphs.names)}}],
         "skins": [{"name": "face_skeleton", "joints": list(range(1, 1 + len(skel.names))),

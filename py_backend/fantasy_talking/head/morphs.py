@@ -95,8 +95,8 @@ class _Sculptor:
 def _eyelids(s: _Sculptor, upper_ids, lower_ids, centre) -> tuple[np.ndarray, np.ndarray]:
     """(upper-lid closing delta, lower-lid lift delta) for one eye.
 
-    Upper lid vertices slide down to a closing line 70% of the way to the lower lid, and are held
-    just outside the eyeball sphere, so the closed lid covers the eye instead of cutting through it.
+    Upper lid vertices slide down (and lower lid vertices up) to a closing line 80% of the way down the eye, and are held
+    just outside the eyeball sphere (both lids), so the closed lid covers the eye instead of cutting through it.
     """
     face = s.face
     upper, lower = face[list(upper_ids)], face[list(lower_ids)]
@@ -104,7 +104,7 @@ def _eyelids(s: _Sculptor, upper_ids, lower_ids, centre) -> tuple[np.ndarray, np
     x = s.p[:, 0]
     up_y = np.interp(x, upper[ou, 0], upper[ou, 1])
     low_y = np.interp(x, lower[ol, 0], lower[ol, 1])
-    close_y = low_y + 0.3 * (up_y - low_y)
+    close_y = low_y + 0.2 * (up_y - low_y)
     half = 0.5 * (upper[:, 0].max() - upper[:, 0].min())
     inside_x = np.clip((half * 1.4 - np.abs(x - centre[0])) / (half * 0.3), 0.0, 1.0)
     near = (s.mesh.part == Part.FACE) & (np.abs(s.p[:, 2] - centre[2]) < 0.03)
@@ -115,10 +115,11 @@ def _eyelids(s: _Sculptor, upper_ids, lower_ids, centre) -> tuple[np.ndarray, np
     close[:, 1] = (close_y - up_y) * w_up
     lift = np.zeros_like(s.p)
     lift[:, 1] = (close_y - low_y) * w_low
-    target = s.p + close
-    dx, dy = target[:, 0] - centre[0], target[:, 1] - centre[1]
-    cover = centre[2] + np.sqrt(np.clip((EYEBALL_RADIUS + 0.0015) ** 2 - dx ** 2 - dy ** 2, 0, None))
-    close[:, 2] = np.where(w_up > 0, np.maximum(cover - target[:, 2], 0.0), 0.0)
+    for delta, weight in ((close, w_up), (lift, w_low)):
+        target = s.p + delta
+        dx, dy = target[:, 0] - centre[0], target[:, 1] - centre[1]
+        cover = centre[2] + np.sqrt(np.clip((EYEBALL_RADIUS + 0.0015) ** 2 - dx ** 2 - dy ** 2, 0, None))
+        delta[:, 2] = np.where(weight > 0, np.maximum(cover - target[:, 2], 0.0) * np.sqrt(weight), 0.0)
     return close, lift
 
 
@@ -141,15 +142,16 @@ def build_morphs(mesh: HeadMesh) -> MorphTargets:
             ("Right", -1.0, Part.EYE_RIGHT, a.eye_right, topo.RIGHT_EYE_UPPER, topo.RIGHT_EYE_LOWER, topo.MOUTH_RIGHT,
              topo.RIGHT_BROW, topo.INNER_BROW_RIGHT, topo.OUTER_BROW_RIGHT, topo.NOSE_WING_RIGHT, topo.CHEEK_RIGHT)):
         close, lift = _eyelids(s, upper_ids, lower_ids, centre)
-        t[f"EyeBlink{side}"] = close + 0.35 * lift
+        t[f"EyeBlink{side}"] = close + lift
         eyeball = (mesh.part == eye_part).astype(float)
-        t[f"EyeLookUp{side}"] = s.rotate(eyeball, centre, _rotation("x", EYE_TURN_RAD["Up"])) - 0.25 * close
+        raise_lid = -close * [0.0, 1.0, 0.0]
+        t[f"EyeLookUp{side}"] = s.rotate(eyeball, centre, _rotation("x", EYE_TURN_RAD["Up"])) + 0.25 * raise_lid
         t[f"EyeLookDown{side}"] = s.rotate(eyeball, centre, _rotation("x", EYE_TURN_RAD["Down"])) + 0.35 * close
         t[f"EyeLookIn{side}"] = s.rotate(eyeball, centre, _rotation("y", -sign * EYE_TURN_RAD["In"]))
         t[f"EyeLookOut{side}"] = s.rotate(eyeball, centre, _rotation("y", sign * EYE_TURN_RAD["Out"]))
         under_eye = centre + [0, -0.016, 0.004]
-        t[f"EyeSquint{side}"] = 0.5 * lift + s.blob(under_eye, 0.008)[:, None] * [0, 0.0025, 0.0005]
-        t[f"EyeWide{side}"] = -0.3 * close
+        t[f"EyeSquint{side}"] = 0.6 * lift + s.blob(under_eye, 0.008)[:, None] * [0, 0.0025, 0.0005]
+        t[f"EyeWide{side}"] = 0.3 * raise_lid
 
         c = s.at(corner)
         corner_blob = s.blob(c, 0.011)[:, None]

@@ -8,6 +8,7 @@ import av
 import numpy as np
 
 from fantasy_talking.animation.clip import AnimationClip
+from fantasy_talking.animation.rig import VISEME_CURVES
 from fantasy_talking.audio.decode import Audio
 from fantasy_talking.head.asset import HeadAsset
 from fantasy_talking.head.render import Renderer
@@ -19,13 +20,13 @@ AAC_FRAME = 1024
 
 def head_renderer(asset: HeadAsset, size: int) -> Renderer:
     """A renderer framing the head from the front, face filling most of the picture."""
-    target = np.array([0.0, -0.035, -0.03])
-    return Renderer(size, asset.mesh.triangles, asset.mesh.uv, asset.texture.rgb, target=target, distance=0.48)
+    target = np.array([0.0, -0.03, -0.03])
+    return Renderer(size, asset.mesh.triangles, asset.mesh.uv, asset.texture.rgb, target=target, distance=0.55)
 
 
 def frame_pose(asset: HeadAsset, clip: AnimationClip, index: int) -> tuple[np.ndarray, np.ndarray]:
-    """Posed positions and normals for frame `index` of `clip`."""
-    weights = dict(zip(clip.curve_names, clip.weights[index].tolist()))
+    """Posed positions and normals for frame `index` of `clip` (ARKit curves; viseme curves would double the mouth)."""
+    weights = {name: w for name, w in zip(clip.curve_names, clip.weights[index].tolist()) if name not in VISEME_CURVES}
     rotations = {j: clip.joints[index, clip.joint_names.index(j)] for j in POSED_JOINTS if j in clip.joint_names}
     return asset.pose(weights, rotations)
 

@@ -8,13 +8,16 @@ import numpy as np
 
 
 def rasterize(points: np.ndarray, triangles: np.ndarray, attributes: np.ndarray,
-              size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+              size: tuple[int, int], nearest: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Interpolate `attributes` (V, K) over triangles given in pixel coordinates `points` (V, 2).
 
-    Returns (H, W, K) float32 values and an (H, W) coverage mask; later triangles win overlaps.
+    Returns (H, W, K) float32 values and an (H, W) coverage mask. Later triangles win overlaps,
+    unless `nearest`: then attribute 0 is a depth (larger is nearer) and the nearest surface wins.
     """
     height, width = size
     out = np.zeros((height, width, attributes.shape[1]), dtype=np.float32)
+    if nearest:
+        out[..., 0] = -np.inf
     mask = np.zeros((height, width), dtype=bool)
     for tri in triangles:
         p = points[tri]
@@ -37,6 +40,8 @@ def rasterize(points: np.ndarray, triangles: np.ndarray, attributes: np.ndarray,
         a = attributes[tri]
         values = w0[..., None] * a[0] + w1[..., None] * a[1] + w2[..., None] * a[2]
         region = out[y0:y1 + 1, x0:x1 + 1]
+        if nearest:
+            inside &= values[..., 0] > region[..., 0]
         region[inside] = values[inside]
         mask[y0:y1 + 1, x0:x1 + 1] |= inside
     return out, mask

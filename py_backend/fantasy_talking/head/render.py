@@ -1,6 +1,6 @@
 """Headless rendering of a posed head with OpenGL 3.3 through EGL (Mesa llvmpipe works; no display).
 
-The renderer only rasterises: callers pass already-deformed positions and normals (see rig.py).
+The renderer only rasterises: callers pass already-posed positions and normals (HeadAsset.pose).
 """
 from __future__ import annotations
 
@@ -90,6 +90,11 @@ class Renderer:
 
     def draw(self, positions: np.ndarray, normals: np.ndarray, yaw_deg: float = 0.0,
              background=(0.18, 0.2, 0.24)) -> np.ndarray:
+        """One frame seen from `yaw_deg` round the head; the context is made current, so renderers can coexist."""
+        with self._ctx:
+            return self._draw(positions, normals, yaw_deg, background)
+
+    def _draw(self, positions, normals, yaw_deg, background) -> np.ndarray:
         ctx = self._ctx
         yaw = np.radians(yaw_deg)
         eye = self._target + self._distance * np.array([np.sin(yaw), 0.0, np.cos(yaw)])

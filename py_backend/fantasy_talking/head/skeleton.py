@@ -41,8 +41,9 @@ def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
 def jaw_weights(mesh: HeadMesh) -> np.ndarray:
     """How much each vertex follows the jaw: the lower lip, chin and jaw line 1, the upper face 0.
 
-    The boundary runs along the mouth's inner line, then climbs to the jaw hinge; the lips' inner
-    rims are set exactly, so the mouth opens along them.
+    The boundary runs along the mouth's inner line, then climbs to the jaw hinge. In the middle of
+    the mouth the lips split cleanly along their inner rims; towards the corners both lips blend to
+    0.5, so the corners stretch smoothly instead of tearing.
     """
     p = mesh.positions
     face = p[: topo.N_FACE]
@@ -51,24 +52,26 @@ def jaw_weights(mesh: HeadMesh) -> np.ndarray:
     line_x = upper[:, 0]
     line_y = 0.5 * (upper[:, 1] + lower[:, 1])
     order = np.argsort(line_x)
-    corner_x = float(np.abs(line_x).max())
+    corner_x = max(float(np.abs(line_x).max()), 1e-3)
     lateral = np.abs(p[:, 0])
-    boundary = np.interp(p[:, 0], line_x[order], line_y[order])
+    mouth_line = np.interp(p[:, 0], line_x[order], line_y[order])
     climb = np.clip((lateral - corner_x) / max(0.07 - corner_x, 1e-3), 0.0, 1.0)
-    boundary = boundary + climb * (anchors.jaw_hinge[1] - 0.004 - boundary)
-    band = 0.003 + 0.010 * climb
+    boundary = mouth_line + climb * (anchors.jaw_hinge[1] - 0.004 - mouth_line)
+    band = 0.003 + 0.012 * _smoothstep(0.6, 1.2, lateral / corner_x) + 0.010 * climb
     weight = _smoothstep(boundary + band, boundary - band, p[:, 1])
     weight *= _smoothstep(anchors.jaw_hinge[2] - 0.015, anchors.jaw_hinge[2] + 0.020, p[:, 2])
     skin = np.isin(mesh.part, [Part.FACE, Part.CRANIUM])
     out = np.where(skin, weight, 0.0)
+
     lm = mesh.landmark
-    out[np.isin(lm, topo.UPPER_LIP_INNER) & skin] = 0.0
-    out[np.isin(lm, topo.LOWER_LIP_INNER) & skin] = 1.0
-    out[np.isin(lm, [topo.MOUTH_LEFT, topo.MOUTH_RIGHT, 78, 308]) & skin] = 0.5
     lips = Polygon(np.concatenate([face[list(topo.UPPER_LIP_OUTER), :2], face[list(topo.LOWER_LIP_OUTER)[::-1], :2]]))
-    in_lips = skin & (mesh.part == Part.FACE) & lips.contains_points(p[:, :2], radius=1e-4)
-    between = in_lips & ~np.isin(lm, topo.UPPER_LIP_INNER + topo.LOWER_LIP_INNER + (61, 291, 78, 308))
-    out[between] = (p[between, 1] < np.interp(p[between, 0], line_x[order], line_y[order])).astype(float)
+    on_rim = np.isin(lm, topo.UPPER_LIP_INNER + topo.LOWER_LIP_INNER)
+    in_lips = skin & (mesh.part == Part.FACE) & (lips.contains_points(p[:, :2], radius=1e-4) | on_rim)
+    split = (p[:, 1] < mouth_line).astype(float)
+    split[np.isin(lm, topo.UPPER_LIP_INNER)] = 0.0
+    split[np.isin(lm, topo.LOWER_LIP_INNER)] = 1.0
+    to_corner = _smoothstep(0.6, 1.0, lateral / corner_x)
+    out[in_lips] = (split * (1.0 - to_corner) + 0.5 * to_corner)[in_lips]
     out[np.isin(mesh.part, [Part.TEETH_LOWER, Part.TONGUE])] = 1.0
     cavity = mesh.part == Part.MOUTH
     out[cavity] = _smoothstep(anchors.mouth[1] - 0.002, anchors.mouth[1] - 0.012, p[cavity, 1])

@@ -52,7 +52,8 @@ class HeadMesh:
     """One triangle mesh holding every part; per-vertex part labels say which is which.
 
     `landmark` is the MediaPipe index of a face vertex (also on the cranium's copy of the face
-    outline), -1 elsewhere. `uv_patch` is filled in by texture.py.
+    outline), -1 elsewhere. `uv` holds part-local coordinates until texture.layout_uvs places them
+    in the atlas.
     """
 
     positions: np.ndarray
@@ -61,7 +62,6 @@ class HeadMesh:
     landmark: np.ndarray
     uv: np.ndarray
     anchors: Anchors
-    part_uv: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_vertices(self) -> int:
@@ -200,6 +200,27 @@ def _band(arc_centre, radius_x, radius_z, half_angle, y_top, y_bottom, cols: int
     return positions, _orient_outward(positions, triangles, centre - [0, 0, 0.01]), np.stack([u, v], 1)
 
 
+def _ear(root: np.ndarray, side: float, res) -> tuple[np.ndarray, np.ndarray]:
+    """An ear: a thin shell, wider at the top, tilted back 15° and flared 25° away from the head."""
+    positions, triangles, directions = ellipsoid([0.0, 0.0, 0.0], [0.007, 0.031, 0.017], rows=res(10), cols=res(14),
+                                                 axis=1)
+    positions[:, 2] *= 1.0 + 0.35 * np.clip(directions[:, 1], 0.0, 1.0)
+    tilt, flare = np.radians(15.0), -np.radians(25.0) * side
+    about_x = np.array([[1, 0, 0], [0, np.cos(tilt), -np.sin(tilt)], [0, np.sin(tilt), np.cos(tilt)]])
+    about_y = np.array([[np.cos(flare), 0, np.sin(flare)], [0, 1, 0], [-np.sin(flare), 0, np.cos(flare)]])
+    placed = positions @ (about_y @ about_x).T + root + [side * 0.004, 0.0, 0.0]
+    return placed, triangles
+
+
+def _eyeball_centre(rim: np.ndarray) -> np.ndarray:
+    """Centre of an eyeball whose surface the lid margins rest on (just behind the middle of the rim)."""
+    x, y = rim[:, 0].mean(), rim[:, 1].mean()
+    dx, dy = rim[:, 0] - x, rim[:, 1] - y
+    middle = np.abs(dx) < 0.75 * EYEBALL_RADIUS
+    depth = np.sqrt(np.clip(EYEBALL_RADIUS ** 2 - dx[middle] ** 2 - dy[middle] ** 2, 0.0, None))
+    return np.array([x, y, float(np.median(rim[middle, 2] - depth)) - 0.0008])
+
+
 def _sphere_uv(directions: np.ndarray) -> np.ndarray:
     """Polar map centred on +Z: the front pole at the middle of the patch, the back pole on its rim."""
     angle = np.arccos(np.clip(directions[:, 2], -1, 1)) / np.pi
@@ -223,9 +244,13 @@ def build_head(fit: FaceFit, include: frozenset[Part] = frozenset(Part), detail:
     builder.add(Part.CRANIUM, cranium, cranium_tris, np.full((len(cranium), 2), 0.5), cranium_landmark)
 
     neck_rows, neck_cols = res(8), res(20)
-    ys = np.linspace(-0.030, -0.200, neck_rows)
     ang = np.linspace(0, 2 * np.pi, neck_cols, endpoint=False)
-    neck = np.array([[0.054 * np.sin(a), y, -0.068 + 0.050 * np.cos(a)] for y in ys for a in ang])
+    front = np.clip(np.cos(ang), 0.0, 1.0) ** 0.5
+    top = -0.040 + front * (face[13, 1] - 0.035 + 0.040)  # inside the skull, but below the mouth cavity in front
+    rows = np.linspace(0.0, 1.0, neck_rows)[:, None]
+    neck_y = top[None, :] + rows * (-0.200 - top[None, :])
+    neck = np.stack([np.broadcast_to(0.054 * np.sin(ang), neck_y.shape), neck_y,
+                     np.broadcast_to(-0.068 + 0.050 * np.cos(ang), neck_y.shape)], axis=-1).reshape(-1, 3)
     neck_tris = _orient_outward(neck, _grid_triangles(neck_rows, neck_cols, wrap=True),
                                 np.array([0.0, 0.0, -0.068]))
     builder.add(Part.NECK, neck, neck_tris, np.full((len(neck), 2), 0.5))
@@ -233,14 +258,13 @@ def build_head(fit: FaceFit, include: frozenset[Part] = frozenset(Part), detail:
     ear_y = 0.5 * (face[topo.NOSE_TIP, 1] + face[168, 1]) - 0.012
     for side in (1.0, -1.0):
         ear_x = side * (abs(face[454 if side > 0 else 234, 0]) + 0.004)
-        ear, ear_tris, _ = ellipsoid([ear_x, ear_y, -0.078], [0.010, 0.030, 0.018], rows=res(8), cols=res(12), axis=1)
+        ear, ear_tris = _ear(np.array([ear_x, ear_y, -0.080]), side, res)
         builder.add(Part.EAR, ear, ear_tris, np.full((len(ear), 2), 0.5))
 
     eye_centres = {}
     for part, contour in ((Part.EYE_LEFT, topo.LEFT_EYE_UPPER + topo.LEFT_EYE_LOWER),
                           (Part.EYE_RIGHT, topo.RIGHT_EYE_UPPER + topo.RIGHT_EYE_LOWER)):
-        rim = face[list(contour)]
-        centre = np.array([rim[:, 0].mean(), rim[:, 1].mean(), rim[:, 2].mean() - 0.0070])
+        centre = _eyeball_centre(face[list(contour)])
         eye_centres[part] = centre
         eye, eye_tris, directions = ellipsoid(centre, [EYEBALL_RADIUS] * 3, rows=res(14), cols=res(20), axis=2)
         builder.add(part, eye, eye_tris, _sphere_uv(directions))
@@ -249,12 +273,12 @@ def build_head(fit: FaceFit, include: frozenset[Part] = frozenset(Part), detail:
     corner_x = 0.5 * (face[topo.MOUTH_LEFT, 0] - face[topo.MOUTH_RIGHT, 0])
     arc = np.array([0.0, 0.0, mouth[2] - 0.032])
     radius_x, radius_z = max(0.022, corner_x * 0.95), 0.026
-    upper, upper_tris, upper_uv = _band(arc, radius_x, radius_z, np.radians(75), mouth[1] + 0.010, mouth[1] - 0.0015)
+    upper, upper_tris, upper_uv = _band(arc, radius_x, radius_z, np.radians(75), mouth[1] + 0.008, mouth[1] - 0.0015)
     builder.add(Part.TEETH_UPPER, upper, upper_tris, upper_uv)
     lower_arc = arc - [0, 0, 0.002]
     lower, lower_tris, lower_uv = _band(lower_arc, radius_x * 0.95, radius_z * 0.95, np.radians(75),
-                                        mouth[1] - 0.0025, mouth[1] - 0.012)
-    builder.add(Part.TEETH_LOWER, lower, lower_tris, lower_uv)
+                                        mouth[1] - 0.0025, mouth[1] - 0.0095)
+    builder.add(Part.TEETH_LOWER, lower, lower_tris, np.column_stack([lower_uv[:, 0], 1.0 - lower_uv[:, 1]]))
 
     tongue, tongue_tris, _ = ellipsoid([0.0, mouth[1] - 0.011, mouth[2] - 0.036], [0.019, 0.006, 0.026],
                                        rows=res(8), cols=res(14), axis=2)

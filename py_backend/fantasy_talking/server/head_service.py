@@ -52,6 +52,7 @@ def metadata_to_proto(result) -> head_pb2.HeadMetadata:
                                  pixels_per_metre=result.fit.pose.scale_px_per_m),
         quality=head_pb2.HeadQuality(face_width_px=r.face_width_px, inter_ocular_px=r.inter_ocular_px,
                                      frontality=r.frontality, inferred_fraction=r.inferred_fraction,
+                                     face_inferred_fraction=r.face_inferred_fraction,
                                      reprojection_error=r.reprojection_error, faces_found=r.faces_found,
                                      warnings=list(r.warnings)),
         glb_size=len(result.glb), vertex_count=result.asset.mesh.n_vertices)
