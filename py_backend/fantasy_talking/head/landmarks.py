@@ -5,6 +5,9 @@ so distances in x, y and z compare directly.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -38,6 +41,22 @@ class FaceLandmarks:
         return float(np.linalg.norm(self.points[LEFT_IRIS, :2] - self.points[RIGHT_IRIS, :2]))
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """MediaPipe's C++ graph prints start-up notices straight to file descriptor 2 (TFLite's
+    delegate, absl warnings), bypassing Python logging; hide them so the CLI and server stay quiet.
+    Held only around MediaPipe calls, which are short and serialised by `_lock`."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def _face_mesh():
     global _mesh
     if _mesh is None:
@@ -51,7 +70,7 @@ def _face_mesh():
 def detect_landmarks(rgb: np.ndarray) -> FaceLandmarks:
     """Find the largest face in an (H, W, 3) uint8 photo, or raise HeadError saying why there is none."""
     height, width = rgb.shape[:2]
-    with _lock:
+    with _lock, _native_stderr_silenced():
         result = _face_mesh().process(np.ascontiguousarray(rgb))
     faces = result.multi_face_landmarks or []
     if not faces:
