@@ -1,41 +1,51 @@
 """Streaming latency and capacity of `ftalk serve`, measured by real-time clients.
 
     .venv/bin/python tools/bench/bench_stream.py
-    .venv/bin/python tools/bench/bench_stream.py --seconds 8 --levels 1,5,10,20,30,40,60,80
+    .venv/bin/python tools/bench/bench_stream.py --workers 1,2 --seconds 8 --levels 10,20,30,40,50
 
 Latency is the wall time from sending the 20 ms chunk that holds a frame's time code to
 receiving that frame at the client, so it includes the look-ahead, the chunking and gRPC on
 localhost (an upper bound on "chunk arrival → frame sent" inside the server).
 
-Part 1: one stream at look-ahead 0, 100 and 200 ms. Part 2: N concurrent real-time 30 fps
-streams (starts spread over one second), ramped until p95 exceeds look-ahead + budget or a
-stream fails; "cpu %/stream" is the server process's CPU time per second of streamed audio,
-the load-independent cost of one stream. The server runs in its own process; the clients share this one, so on a small
-machine the clients' own CPU use counts against the figure.
+For each `--workers` value a fresh `ftalk serve --workers N` is started. Part 1: one stream at
+look-ahead 0, 100 and 200 ms. Part 2: N concurrent real-time 30 fps streams (starts spread over
+one second), ramped until p95 exceeds look-ahead + budget, a frame is missing or a stream fails.
+Each stream has its own TCP connection, so the kernel spreads them over the workers.
+
+The clients run in `--client-processes` processes of their own (threads inside), so one client
+interpreter's GIL is not the limit; but they share this machine's cores with the server, and
+their CPU use is printed next to the server's. "cpu %/stream" is CPU time per second of
+streamed audio: the load-independent cost of one stream.
 """
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import grpc
 import numpy as np
 
 from fantasy_talking.audio.decode import decode_file
-from fantasy_talking.server.client import StreamResult, open_channel, stream_samples
+from fantasy_talking.server.client import MAX_RECEIVE_BYTES, stream_samples
 from fantasytalking.v1 import animation_pb2_grpc, common_pb2
 
 IDLE_AFTER_MS = 10_000
 """No idle fill: a scheduling hiccup on a loaded machine would otherwise shift the stream clock."""
 ESPEAK_TEXT = ("The museum opens at nine in the morning. Visitors can see paintings, old maps and a "
                "collection of clocks. Please buy your ticket at the front desk.")
+START_SPREAD_S = 1.0
 
 
 def speech(seconds: float) -> np.ndarray:
@@ -50,9 +60,10 @@ def speech(seconds: float) -> np.ndarray:
     return np.resize(samples, n).astype(np.float32)
 
 
-def start_server(max_streams: int) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, max_streams: int) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "fantasy_talking.cli.main", "serve", "--port", "0",
-                                "--max-streams", str(max_streams)], stdout=subprocess.PIPE, text=True)
+                                "--workers", str(workers), "--max-streams", str(max_streams)],
+                               stdout=subprocess.PIPE, text=True)
     match = re.search(r"listening on (\S+:\d+)", process.stdout.readline())
     if match is None:
         process.kill()
@@ -60,49 +71,153 @@ def start_server(max_streams: int) -> tuple[subprocess.Popen, str]:
     return process, match.group(1)
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc), or None elsewhere."""
+def _stat_fields(pid: int) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_streams(address: str, samples: np.ndarray, n: int, lookahead_ms: int,
-                chunk_ms: int) -> tuple[list[StreamResult], list[str]]:
-    """n concurrent real-time streams, each on its own channel; starts spread over one second."""
-    results: list[StreamResult] = []
+def tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process and its live children (Linux /proc), or None elsewhere."""
+    if _stat_fields(pid) is None:
+        return None
+    stats = [_stat_fields(int(p.name)) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    tree = [f for f in stats if f is not None and int(f[1]) == pid] + [_stat_fields(pid)]
+    ticks = sum(int(f[11]) + int(f[12]) for f in tree if f is not None)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class ClientBatch:
+    """What one client process measured: latencies (ms), frames, errors and its own CPU time."""
+
+    latencies_ms: np.ndarray
+    frames: int
+    errors: list[str] = field(default_factory=list)
+    cpu_s: float = 0.0
+
+
+_SAMPLES: np.ndarray | None = None
+
+
+def _init_client(samples: np.ndarray) -> None:
+    global _SAMPLES
+    _SAMPLES = samples
+
+
+def _client_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def client_batch(address: str, offsets_s: list[float], lookahead_ms: int, chunk_ms: int) -> ClientBatch:
+    """Run one stream per start offset, each on its own connection, in this client process."""
+    assert _SAMPLES is not None
+    cpu_before = _client_cpu_s()
+    latencies: list[list[float]] = []
+    frames: list[int] = []
     errors: list[str] = []
     lock = threading.Lock()
     options = common_pb2.AnimationOptions(fps=30, lookahead_ms=lookahead_ms)
+    start = time.monotonic()
 
-    def one(i: int) -> None:
-        time.sleep(i / max(1, n))
+    def one(offset: float) -> None:
+        time.sleep(max(0.0, start + offset - time.monotonic()))
+        channel = grpc.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1),
+                                                          ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES)])
         try:
-            with open_channel(address) as channel:
-                result = stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), samples, options,
-                                        chunk_ms=chunk_ms, realtime=True, timeout=120,
-                                        idle_after_ms=IDLE_AFTER_MS)
+            result = stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), _SAMPLES, options,
+                                    chunk_ms=chunk_ms, realtime=True, timeout=120, idle_after_ms=IDLE_AFTER_MS)
             with lock:
-                results.append(result)
+                latencies.append(result.latencies_s)
+                frames.append(len(result.frames))
         except Exception as exc:  # a failed stream is a data point, not a crash
             with lock:
-                errors.append(f"{type(exc).__name__}: {getattr(exc, 'details', lambda: exc)()}")
+                detail = exc.details() if isinstance(exc, grpc.RpcError) else exc
+                errors.append(f"{type(exc).__name__}: {detail}")
+        finally:
+            channel.close()
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    threads = [threading.Thread(target=one, args=(offset,)) for offset in offsets_s]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return results, errors
+    flat = np.concatenate([np.asarray(l) for l in latencies]) * 1000.0 if latencies else np.zeros(0)
+    return ClientBatch(flat, sum(frames), errors, _client_cpu_s() - cpu_before)
 
 
-def summary(results: list[StreamResult]) -> tuple[float, float, float, int]:
-    latencies = np.concatenate([r.latencies_s for r in results]) * 1000.0 if results else np.zeros(1)
-    frames = sum(len(r.frames) for r in results)
-    return (float(np.percentile(latencies, 50)), float(np.percentile(latencies, 95)),
-            float(latencies.max()), frames)
+def run_streams(clients: ProcessPoolExecutor, n_clients: int, address: str, n: int, lookahead_ms: int,
+                chunk_ms: int) -> ClientBatch:
+    """n concurrent real-time streams dealt round-robin over the client processes."""
+    offsets = [START_SPREAD_S * i / max(1, n) for i in range(n)]
+    futures = [clients.submit(client_batch, address, offsets[k::n_clients], lookahead_ms, chunk_ms)
+               for k in range(min(n, n_clients))]
+    batches = [f.result() for f in futures]
+    return ClientBatch(np.concatenate([b.latencies_ms for b in batches]), sum(b.frames for b in batches),
+                       [e for b in batches for e in b.errors], sum(b.cpu_s for b in batches))
+
+
+def percentiles(latencies_ms: np.ndarray) -> tuple[float, float, float]:
+    if len(latencies_ms) == 0:
+        return float("nan"), float("nan"), float("nan")
+    return (float(np.percentile(latencies_ms, 50)), float(np.percentile(latencies_ms, 95)),
+            float(latencies_ms.max()))
+
+
+@dataclass
+class WorkersResult:
+    workers: int
+    single: dict[int, tuple[float, float]]
+    held: int
+    held_p95_ms: float
+
+
+def bench_workers(workers: int, args: argparse.Namespace, clients: ProcessPoolExecutor) -> WorkersResult:
+    levels = [int(v) for v in args.levels.split(",")]
+    process, address = start_server(workers, max(levels) * workers)
+    single: dict[int, tuple[float, float]] = {}
+    held, held_p95 = 0, float("nan")
+    try:
+        print(f"\n=== ftalk serve --workers {workers} on {address} ===")
+        print("single stream latency (chunk sent → frame received)")
+        print(f"{'look-ahead':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'frames':>7}")
+        for lookahead in (0, 100, 200):
+            batch = run_streams(clients, args.client_processes, address, 1, lookahead, args.chunk_ms)
+            if batch.errors:
+                print(f"{lookahead:>10} failed: {batch.errors[0]}")
+                continue
+            p50, p95, worst = percentiles(batch.latencies_ms)
+            single[lookahead] = (p50, p95)
+            print(f"{lookahead:>10} {p50:8.1f} {p95:8.1f} {worst:8.1f} {batch.frames:7d}")
+
+        limit = args.lookahead_ms + args.budget_ms
+        print(f"concurrent real-time streams, look-ahead {args.lookahead_ms} ms (pass: p95 ≤ {limit:g} ms)")
+        print(f"{'streams':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'frames':>7} {'expected':>8} "
+              f"{'errors':>6} {'server cpu %/stream':>19} {'client cpu %/stream':>19} {'load 1m':>7}")
+        for n in levels:
+            cpu_before = tree_cpu_seconds(process.pid)
+            batch = run_streams(clients, args.client_processes, address, n, args.lookahead_ms, args.chunk_ms)
+            cpu_after = tree_cpu_seconds(process.pid)
+            p50, p95, worst = percentiles(batch.latencies_ms)
+            expected = n * int(np.ceil(args.seconds * 30))
+            audio_s = n * args.seconds
+            server_cpu = (f"{100 * (cpu_after - cpu_before) / audio_s:19.1f}"
+                          if cpu_before is not None and cpu_after is not None else f"{'?':>19}")
+            print(f"{n:7d} {p50:8.1f} {p95:8.1f} {worst:8.1f} {batch.frames:7d} {expected:8d} "
+                  f"{len(batch.errors):6d} {server_cpu} {100 * batch.cpu_s / audio_s:19.1f} "
+                  f"{os.getloadavg()[0]:7.1f}")
+            if batch.errors:
+                print(f"        first error: {batch.errors[0]}")
+            if batch.errors or p95 > limit or batch.frames < expected:
+                break
+            held, held_p95 = n, p95
+        print(f"held {held} concurrent real-time streams with p95 ≤ {limit:g} ms")
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return WorkersResult(workers, single, held, held_p95)
 
 
 def main() -> int:
@@ -112,43 +227,27 @@ def main() -> int:
     parser.add_argument("--lookahead-ms", type=int, default=100, help="look-ahead for the capacity ramp")
     parser.add_argument("--budget-ms", type=float, default=40.0, help="allowed p95 above the look-ahead")
     parser.add_argument("--levels", default="1,5,10,20,30,40,50,60,80,100")
+    parser.add_argument("--workers", default="1,2",
+                        help="comma-separated `ftalk serve --workers` values to compare (default 1,2)")
+    parser.add_argument("--client-processes", type=int, default=2,
+                        help="processes the client streams are spread over (default 2)")
     args = parser.parse_args()
-    levels = [int(v) for v in args.levels.split(",")]
     samples = speech(args.seconds)
-    process, address = start_server(max(levels))
-    try:
-        print(f"server {address}; {args.seconds:g} s of speech per stream, {args.chunk_ms} ms chunks, 30 fps")
-        print("\nsingle stream latency (chunk sent → frame received)")
-        print(f"{'look-ahead':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'frames':>7}")
-        for lookahead in (0, 100, 200):
-            results, errors = run_streams(address, samples, 1, lookahead, args.chunk_ms)
-            if errors:
-                print(f"{lookahead:>10} failed: {errors[0]}")
-                continue
-            p50, p95, worst, frames = summary(results)
-            print(f"{lookahead:>10} {p50:8.1f} {p95:8.1f} {worst:8.1f} {frames:7d}")
-
-        limit = args.lookahead_ms + args.budget_ms
-        print(f"\nconcurrent real-time streams, look-ahead {args.lookahead_ms} ms (pass: p95 ≤ {limit:g} ms)")
-        print(f"{'streams':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'frames':>7} {'expected':>8} {'errors':>6} {'cpu %/stream':>12}")
-        held = 0
-        for n in levels:
-            cpu_before = cpu_seconds(process.pid)
-            results, errors = run_streams(address, samples, n, args.lookahead_ms, args.chunk_ms)
-            cpu_after = cpu_seconds(process.pid)
-            p50, p95, worst, frames = summary(results)
-            expected = n * int(np.ceil(args.seconds * 30))
-            cpu = (f"{100 * (cpu_after - cpu_before) / (n * args.seconds):8.1f}"
-                   if cpu_before is not None and cpu_after is not None else f"{'?':>8}")
-            print(f"{n:7d} {p50:8.1f} {p95:8.1f} {worst:8.1f} {frames:7d} {expected:8d} {len(errors):6d} {cpu}")
-            if errors or p95 > limit or frames < expected:
-                break
-            held = n
-        print(f"\nheld {held} concurrent real-time streams with p95 ≤ {limit:g} ms "
-              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"{args.seconds:g} s of speech per stream, {args.chunk_ms} ms chunks, 30 fps; clients in "
+          f"{args.client_processes} processes share the {cores} CPU cores with the server")
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    with ProcessPoolExecutor(args.client_processes, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_client, initargs=(samples,)) as clients:
+        results = [bench_workers(int(w), args, clients) for w in args.workers.split(",")]
+    print(f"\nsummary (clients and server on the same {cores} cores; "
+          f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())})")
+    print(f"{'workers':>7} " + " ".join(f"{'p50/p95 @' + str(la) + ' ms':>18}" for la in (0, 100, 200))
+          + f" {'streams held':>12} {'p95 at held':>11}")
+    for r in results:
+        cells = " ".join(f"{r.single[la][0]:8.1f}/{r.single[la][1]:<9.1f}" if la in r.single else f"{'failed':>18}"
+                         for la in (0, 100, 200))
+        print(f"{r.workers:7d} {cells} {r.held:12d} {r.held_p95_ms:11.1f}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Build a gRPC listener: services from a module list, plus health, reflection, auth and limits.
 
-`build_server` is reusable: `ftalk serve` calls it once for the core API and again for any extra
-listener (such as the Audio2Face-3D compatible port) with the same TLS, token and limits.
+`build_server` is reusable: `start_listeners` calls it once for the core API and again for any
+extra listener (such as the Audio2Face-3D compatible port) with the same TLS, token and limits.
+`ftalk serve` runs `start_listeners` in its own process, or in each worker process (workers.py).
 """
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ log = logging.getLogger(__name__)
 
 SPARE_WORKERS = 16
 """Threads beyond one per stream slot, for unary calls, health and reflection."""
+
+
+@dataclass(frozen=True)
+class ListenerSpec:
+    """One port to serve and the service modules on it (`port` None means `config.port`)."""
+
+    port: int | None = None
+    service_modules: tuple[str, ...] = tuple(SERVICE_MODULES)
 
 
 @dataclass
@@ -55,7 +64,7 @@ def _channel_options(config: ServerConfig) -> list[tuple[str, int]]:
     return [
         ("grpc.max_receive_message_length", config.max_message_bytes),
         ("grpc.max_send_message_length", -1),
-        ("grpc.so_reuseport", 0),
+        ("grpc.so_reuseport", int(config.reuse_port)),
     ]
 
 
@@ -101,3 +110,16 @@ def build_server(config: ServerConfig, port: int | None = None,
     log.info("listening address=%s:%d tls=%s auth=%s services=%s", config.host, bound,
              config.tls, bool(config.token), ",".join(context.services))
     return RunningServer(server=server, host=config.host, port=bound, context=context, health=health_servicer)
+
+
+def start_listeners(config: ServerConfig, specs: Sequence[ListenerSpec]) -> list[RunningServer]:
+    """Start every listener in `specs`, or none: on any error the ones already started are stopped."""
+    listeners: list[RunningServer] = []
+    try:
+        for spec in specs:
+            listeners.append(build_server(config, spec.port, spec.service_modules))
+    except BaseException:
+        for listener in listeners:
+            listener.stop(0)
+        raise
+    return listeners

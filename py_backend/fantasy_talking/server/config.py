@@ -19,7 +19,9 @@ class ServerConfig:
     """Listening address, TLS, bearer token and limits.
 
     `port` 0 asks the OS for a free port (the bound port is reported by `build_server`).
-    Localhost is the default so that nothing is exposed until asked for.
+    Localhost is the default so that nothing is exposed until asked for. `reuse_port` lets
+    several worker processes listen on one port (SO_REUSEPORT); `max_concurrent_streams` is
+    then the limit of one worker.
     """
 
     host: str = DEFAULT_HOST
@@ -31,6 +33,7 @@ class ServerConfig:
     max_concurrent_streams: int = 64
     max_clip_seconds: float = 600.0
     grace_seconds: float = 3.0
+    reuse_port: bool = False
 
     def __post_init__(self) -> None:
         if (self.tls_cert is None) != (self.tls_key is None):

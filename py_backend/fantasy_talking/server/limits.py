@@ -1,7 +1,9 @@
 """Admission control for long-lived streams: a fixed number of slots, refused (not queued) when full.
 
 Refusing at once lets a client retry elsewhere instead of waiting behind a stream that may
-last for minutes.
+last for minutes. The slots belong to one process: with `ftalk serve --workers N` each worker
+holds ceil(max_streams / N) of them (see workers.py), since each worker is one core's worth of
+capacity.
 """
 from __future__ import annotations
 
