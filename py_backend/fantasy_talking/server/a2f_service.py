@@ -26,7 +26,7 @@ from fantasy_talking.audio.decode import AudioError
 from fantasy_talking.server import a2f_mapping as mapping
 from fantasy_talking.server.a2f_mapping import A2FRequestError
 from fantasy_talking.server.context import ServerContext
-from fantasy_talking.server.pcm_stream import PcmStream
+from fantasy_talking.audio.pcm_stream import PcmStream
 from nvidia_ace_compat import (
     a2f_controller_service_pb2, a2f_controller_service_pb2_grpc, a2f_pb2, a2x_export_config_pb2,
     a2x_export_config_pb2_grpc, animation_data_pb2, controller_pb2,

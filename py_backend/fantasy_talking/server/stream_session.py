@@ -19,7 +19,7 @@ from fantasy_talking.animation.options import Engine, OptionsError
 from fantasy_talking.animation.stream import StreamingAnimator, StreamOutput
 from fantasy_talking.audio.decode import SAMPLE_RATE, AudioError
 from fantasy_talking.server import convert
-from fantasy_talking.server.pcm_stream import PcmStream
+from fantasy_talking.audio.pcm_stream import PcmStream
 from fantasytalking.v1 import animation_pb2, common_pb2
 
 DEFAULT_IDLE_AFTER_MS = 250

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from fantasy_talking.audio.decode import AudioError, PcmEncoding, PcmFormat
-from fantasy_talking.server.pcm_stream import PcmStream
+from fantasy_talking.audio.pcm_stream import PcmStream
 
 
 def decode_in_pieces(data: bytes, fmt: PcmFormat, cuts: list[int]) -> np.ndarray:
