@@ -145,11 +145,7 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
         self._ctx = ctx
 
     def ProcessAudioStream(self, request_iterator, context: grpc.ServicerContext):
-        slot = self._ctx.stream_slots.try_acquire()
-        if slot is None:
-            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                          f"too many concurrent streams ({self._ctx.stream_slots.capacity}); retry later")
-        context.add_callback(slot.release)
+        slot = self._ctx.stream_slots.admit(context)
         started = time.monotonic()
         stream: A2FStream | None = None
         try:

@@ -68,13 +68,9 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
         raise AudioError("no audio: set `file` (a whole audio file) or `pcm` (raw PCM with its format)")
 
     def StreamAnimation(self, request_iterator, context: grpc.ServicerContext):
-        slot = self._ctx.stream_slots.try_acquire()
-        if slot is None:
-            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                          f"too many concurrent streams ({self._ctx.stream_slots.capacity}); retry later")
+        slot = self._ctx.stream_slots.admit(context)
         call_done = threading.Event()
         context.add_callback(call_done.set)
-        context.add_callback(slot.release)
         session = StreamSession(request_iterator, call_done)
         started = time.monotonic()
         try:

@@ -67,10 +67,7 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
             options = options_from_proto(request.options)
         except HeadError as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        slot = self._ctx.stream_slots.try_acquire()
-        if slot is None:
-            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                          f"too many concurrent streams ({self._ctx.stream_slots.capacity}); retry later")
+        slot = self._ctx.stream_slots.admit(context)
         from fantasy_talking.head.create import create_head
 
         events: queue.Queue = queue.Queue()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 
+import grpc
+
 
 class StreamSlots:
     """A counter of open streams with a ceiling."""
@@ -29,6 +31,15 @@ class StreamSlots:
                 return None
             self._open += 1
         return StreamSlot(self)
+
+    def admit(self, context: grpc.ServicerContext) -> "StreamSlot":
+        """A slot for this call, released when the call ends; aborts with RESOURCE_EXHAUSTED when full."""
+        slot = self.try_acquire()
+        if slot is None:
+            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                          f"too many concurrent streams ({self.capacity}); retry later")
+        context.add_callback(slot.release)
+        return slot
 
     def _release(self) -> None:
         with self._lock:

@@ -81,13 +81,9 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             plan = _plan(request)
         except ValueError as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        slot = self._ctx.stream_slots.try_acquire()
-        if slot is None:
-            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                          f"too many concurrent streams ({self._ctx.stream_slots.capacity}); retry later")
+        slot = self._ctx.stream_slots.admit(context)
         cancel = threading.Event()
         context.add_callback(cancel.set)
-        context.add_callback(slot.release)
         encoding = request.encoding or common_pb2.AUDIO_ENCODING_PCM_S16LE
         started, frames, samples = time.monotonic(), 0, 0
         try:
