@@ -27,17 +27,14 @@ def quat_from_euler(yaw, pitch, roll) -> np.ndarray:
 
 def joint_rotations(jaw_open: np.ndarray, head: np.ndarray, gaze: np.ndarray) -> np.ndarray:
     """(T, 5, 4) quaternions for jaw, neck, head, eye_L, eye_R (rig.JOINTS order), from
-    jaw_open (T,), head (T, 3) yaw/pitch/roll and gaze (T, 2) yaw/pitch."""
+    jaw_open (T,), head (T, 3) yaw/pitch/roll and gaze (T, 2) yaw/pitch. One vectorised call
+    for all five joints, because streams compose a frame or two at a time."""
     zero = np.zeros_like(jaw_open)
-    eye = quat_from_euler(gaze[:, 0], gaze[:, 1], zero)
-    neck = quat_from_euler(*(NECK_SHARE * head.T))
-    return np.stack([
-        quat_from_euler(zero, JAW_MAX_RAD * jaw_open, zero),
-        neck,
-        quat_from_euler(*((1 - NECK_SHARE) * head.T)),
-        eye,
-        eye,
-    ], axis=1)
+    yaw = np.stack([zero, NECK_SHARE * head[:, 0], (1 - NECK_SHARE) * head[:, 0], gaze[:, 0], gaze[:, 0]], axis=1)
+    pitch = np.stack([JAW_MAX_RAD * jaw_open, NECK_SHARE * head[:, 1], (1 - NECK_SHARE) * head[:, 1],
+                      gaze[:, 1], gaze[:, 1]], axis=1)
+    roll = np.stack([zero, NECK_SHARE * head[:, 2], (1 - NECK_SHARE) * head[:, 2], zero, zero], axis=1)
+    return quat_from_euler(yaw, pitch, roll)
 
 
 def livelink_angles(head: np.ndarray, gaze: np.ndarray) -> np.ndarray:
