@@ -73,7 +73,7 @@ class VisemeTracker:
         self.current: int | None = None
         self.start_s = 0.0
 
-    def update(self, viseme_ids: np.ndarray, times: np.ndarray, frame_s: float) -> list[VisemeEvent]:
+    def update(self, viseme_ids: np.ndarray, times: np.ndarray) -> list[VisemeEvent]:
         events = []
         for vid, t in zip(viseme_ids.tolist(), times.tolist()):
             if self.current is None:
@@ -129,10 +129,6 @@ class StreamingAnimator:
     @property
     def audio_seconds(self) -> float:
         return self._samples_in / SAMPLE_RATE
-
-    @property
-    def next_frame_time(self) -> float:
-        return self._composer.next_index / self.fps
 
     def push(self, samples: np.ndarray) -> StreamOutput:
         """Add 16 kHz mono samples; return every frame whose look-ahead is now satisfied.
@@ -233,7 +229,7 @@ class StreamingAnimator:
             activity = np.array(acts, np.float32)
             weights = viseme_weights_from_articulators(articulators, activity)
             out.frames = self._composer.compose(articulators, weights, activity, np.array(f0s))
-            out.visemes = self._visemes.update(weights.argmax(axis=1), np.array(times), 1 / self.fps)
+            out.visemes = self._visemes.update(weights.argmax(axis=1), np.array(times))
         self._trim()
         return out
 

@@ -55,11 +55,6 @@ class Features:
         return len(self.level_db)
 
     @staticmethod
-    def concat(blocks: list["Features"]) -> "Features":
-        return Features(*(np.concatenate([getattr(b, f) for b in blocks])
-                          for f in Features.__dataclass_fields__))
-
-    @staticmethod
     def empty() -> "Features":
         return Features(*(np.zeros((0, 4) if f == "band_db" else 0, np.float32)
                           for f in Features.__dataclass_fields__))
@@ -102,11 +97,6 @@ class FeatureStream:
 
     def __init__(self) -> None:
         self._buffer = np.zeros(HALF, np.float32)   # the window of frame 0 starts 200 samples before t=0
-        self._next_frame = 0
-
-    @property
-    def frames_done(self) -> int:
-        return self._next_frame
 
     def push(self, samples: np.ndarray) -> Features:
         """Append 16 kHz samples; return the feature frames that became complete."""
@@ -118,5 +108,4 @@ class FeatureStream:
         windows = sliding_window_view(self._buffer, WINDOW)[: n * HOP : HOP]
         features = analyse_windows(windows)
         self._buffer = self._buffer[n * HOP:]
-        self._next_frame += n
         return features
