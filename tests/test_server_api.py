@@ -305,6 +305,33 @@ def test_too_many_concurrent_streams_are_refused_then_admitted_again(stub):
     assert result["status"].code == common_pb2.StreamStatus.CODE_OK
 
 
+def test_streams_cancelled_by_the_client_free_their_slots(stub, speech):
+    """A client that hangs up mid-stream (app closed, network gone) must not keep its slot."""
+    chunks = f32_chunks(speech, 20)
+
+    def endless():
+        yield config(idle_after_ms=10_000)
+        for chunk in chunks:
+            yield Req(audio=chunk)
+        threading.Event().wait(30)
+
+    calls = [stub.StreamAnimation(endless()) for _ in range(MAX_STREAMS)]
+    for call in calls:
+        assert next(call).WhichOneof("response") == "header"
+        assert next(call).WhichOneof("response") in ("frame", "viseme")
+    for call in calls:
+        call.cancel()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            result = collect(stub.StreamAnimation(iter([config(), Req(audio=chunks[0]), Req(end=animation_pb2.EndOfAudio())])))
+            break
+        except grpc.RpcError as exc:
+            assert exc.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and time.monotonic() < deadline
+            time.sleep(0.05)
+    assert result["status"].code == common_pb2.StreamStatus.CODE_OK
+
+
 def test_health_reports_serving_for_every_service(channel, server):
     health = health_pb2_grpc.HealthStub(channel)
     for name in ["", *server.services]:

@@ -22,6 +22,14 @@ BLINK_INTERVAL_S = 3.5
 MAX_GAZE_RAD = 0.5
 ACCENT_RISE = 0.15      # natural-log pitch rise over the running mean (about 2.6 semitones)
 ACCENT_GAP_S = 1.5      # at most one brow raise per phrase-sized stretch
+DRIFT_SIGMA = (0.035, 0.02, 0.015)   # head drift spread in radians: yaw, pitch, roll
+
+# The curves this layer writes, in the order `step` computes them.
+_LAYER_CURVES = np.array([CURVE_INDEX[name] for name in (
+    "EyeBlinkLeft", "EyeBlinkRight",
+    "EyeLookOutLeft", "EyeLookInLeft", "EyeLookDownLeft", "EyeLookUpLeft", "BrowOuterUpLeft", "EyeWideLeft",
+    "EyeLookOutRight", "EyeLookInRight", "EyeLookDownRight", "EyeLookUpRight", "BrowOuterUpRight", "EyeWideRight",
+    "BrowInnerUp")])
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class NonverbalLayer:
         self.next_saccade = float(self.rng.uniform(0.6, 3.0))
         self.gaze_target = (0.0, 0.0)
         self.gaze = [0.0, 0.0]
-        self.drift = np.zeros(3)
+        self.drift = [0.0, 0.0, 0.0]
         self.speech_run = 0.0
         self.log_f0_mean = 0.0
         self.f0_seen = False
@@ -114,33 +122,31 @@ class NonverbalLayer:
 
     def step(self, t: float, activity: float, f0: float) -> NonverbalFrame:
         speaking = activity > 0.15
-        curves = np.zeros(len(ALL_CURVES), np.float32)
         blink = self._update_blinks(t, speaking)
         self.speech_run = self.speech_run + self.dt if speaking else 0.0
         self._update_gaze(t)
         accent = self._update_accent(t, f0)
 
-        curves[CURVE_INDEX["EyeBlinkLeft"]] = blink
-        curves[CURVE_INDEX["EyeBlinkRight"]] = 0.97 * blink
         yaw, pitch = self.gaze
-        for side, outward in (("Left", 1.0), ("Right", -1.0)):
-            horizontal = yaw * outward / MAX_GAZE_RAD
-            curves[CURVE_INDEX[f"EyeLookOut{side}"]] = max(0.0, horizontal)
-            curves[CURVE_INDEX[f"EyeLookIn{side}"]] = max(0.0, -horizontal)
-            curves[CURVE_INDEX[f"EyeLookDown{side}"]] = max(0.0, pitch / MAX_GAZE_RAD)
-            curves[CURVE_INDEX[f"EyeLookUp{side}"]] = max(0.0, -pitch / MAX_GAZE_RAD)
-            curves[CURVE_INDEX[f"BrowOuterUp{side}"]] = 0.35 * accent * self.expression
-            curves[CURVE_INDEX[f"EyeWide{side}"]] = 0.15 * accent * self.expression
-        curves[CURVE_INDEX["BrowInnerUp"]] = 0.45 * accent * self.expression
+        horizontal, vertical = yaw / MAX_GAZE_RAD, pitch / MAX_GAZE_RAD
+        brow, wide, inner = (0.35 * accent * self.expression, 0.15 * accent * self.expression,
+                             0.45 * accent * self.expression)
+        values = (blink, 0.97 * blink,
+                  horizontal, -horizontal, vertical, -vertical, brow, wide,     # left eye: out = +yaw
+                  -horizontal, horizontal, vertical, -vertical, brow, wide,     # right eye: out = -yaw
+                  inner)
+        curves = np.zeros(len(ALL_CURVES), np.float32)
+        curves[_LAYER_CURVES] = [min(1.0, max(0.0, v)) for v in values]
 
         scale = (1.6 if speaking else 1.0) * self.head_motion
         theta = self.dt / 1.5                      # Ornstein–Uhlenbeck drift, 1.5 s memory
-        noise = self.rng.normal(0.0, 1.0, 3) * np.array([0.035, 0.02, 0.015]) * math.sqrt(2 * theta)
-        self.drift += -theta * self.drift + noise
+        spread = math.sqrt(2 * theta)
+        noise = self.rng.normal(0.0, 1.0, 3).tolist()
+        self.drift = [d - theta * d + n * sigma * spread for d, n, sigma in zip(self.drift, noise, DRIFT_SIGMA)]
         breath = 0.006 * math.sin(2 * math.pi * 0.25 * t)
         head = (
-            float(scale * self.drift[0]),
-            float(scale * self.drift[1] + self.head_motion * (breath + 0.05 * accent + 0.02 * activity)),
-            float(scale * self.drift[2]),
+            scale * self.drift[0],
+            scale * self.drift[1] + self.head_motion * (breath + 0.05 * accent + 0.02 * activity),
+            scale * self.drift[2],
         )
-        return NonverbalFrame(curves=np.clip(curves, 0.0, 1.0), head=head, gaze=(yaw, pitch))
+        return NonverbalFrame(curves=curves, head=head, gaze=(yaw, pitch))

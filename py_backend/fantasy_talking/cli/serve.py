@@ -99,7 +99,7 @@ def _serve_here(config: ServerConfig, specs: list[ListenerSpec]) -> int:
         raise CliError(str(exc)) from exc
     try:
         _announce(config, [ListenerInfo(listener.address, tuple(listener.services)) for listener in listeners], 1)
-        listeners[0].server.wait_for_termination()
+        listeners[0].wait_for_termination()
     except KeyboardInterrupt:
         print("ftalk serve: stopping", flush=True)
         for event in [listener.stop() for listener in listeners]:

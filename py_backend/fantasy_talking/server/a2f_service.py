@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Iterator
+from typing import AsyncIterator, Iterator
 
 import grpc
 import numpy as np
@@ -40,9 +40,9 @@ EXPORT_CONFIG_SERVICE = a2x_export_config_pb2.DESCRIPTOR.services_by_name["A2XEx
 INTERNAL_MESSAGE = "internal error while animating; the server log has the details"
 
 
-def first_header(requests: Iterator[controller_pb2.AudioStream]) -> controller_pb2.AudioStreamHeader:
+async def first_header(requests: AsyncIterator[controller_pb2.AudioStream]) -> controller_pb2.AudioStreamHeader:
     """The stream's header, which must come first."""
-    first = next(requests, None)
+    first = await anext(requests, None)
     if first is None:
         raise A2FRequestError("the stream ended before its audio_stream_header; send the header first")
     kind = first.WhichOneof("stream_part")
@@ -73,15 +73,16 @@ class A2FStream:
         self.frames_sent = 0
         self.header_sent = False
 
-    def responses(self, requests: Iterator[controller_pb2.AudioStream]
-                  ) -> Iterator[controller_pb2.AnimationDataStream]:
+    async def responses(self, requests: AsyncIterator[controller_pb2.AudioStream]
+                        ) -> AsyncIterator[controller_pb2.AnimationDataStream]:
         animator = self._animator
         yield mapping.response_header(self._audio_header, tuple(animator.joint_names), time.time())
         self.header_sent = True
-        for request in requests:
+        async for request in requests:
             kind = request.WhichOneof("stream_part")
             if kind == "audio_with_emotion":
-                yield from self._emit(animator.push(self._take(request.audio_with_emotion)).frames)
+                for response in self._emit(animator.push(self._take(request.audio_with_emotion)).frames):
+                    yield response
             elif kind == "end_of_audio":
                 break
             elif kind == "audio_stream_header":
@@ -90,7 +91,8 @@ class A2FStream:
                 raise A2FRequestError("empty AudioStream message; set audio_with_emotion or end_of_audio")
         tail = self._pcm.flush()
         frames = (animator.push(tail).frames if len(tail) else []) + animator.finish().frames
-        yield from self._emit(frames, final=True)
+        for response in self._emit(frames, final=True):
+            yield response
         yield mapping.end_of_processing()
         yield mapping.final_status(self.frames_sent, self._pcm.received_seconds)
 
@@ -144,23 +146,25 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
 
-    def ProcessAudioStream(self, request_iterator, context: grpc.ServicerContext):
-        slot = self._ctx.stream_slots.admit(context)
+    async def ProcessAudioStream(self, request_iterator, context: grpc.aio.ServicerContext):
+        slot = await self._ctx.stream_slots.admit(context)
         started = time.monotonic()
         stream: A2FStream | None = None
         try:
-            stream = A2FStream(first_header(request_iterator), AnimationOptions(), self._ctx.config.max_clip_seconds)
-            yield from stream.responses(request_iterator)
+            header = await first_header(request_iterator)
+            stream = A2FStream(header, AnimationOptions(), self._ctx.config.max_clip_seconds)
+            async for response in stream.responses(request_iterator):
+                yield response
         except A2FRequestError as exc:
             log.info("a2f stream rejected reason=%s", exc)
             if stream is not None and stream.header_sent:
                 yield mapping.error_status(str(exc))
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except grpc.RpcError:
             log.info("a2f stream dropped by the client")
         except Exception:
             log.exception("a2f stream failed")
-            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
             slot.release()
             log.info("a2f stream closed frames=%d wall_s=%.2f", stream.frames_sent if stream else 0,
@@ -171,7 +175,7 @@ class A2XExportConfigServicer(a2x_export_config_pb2_grpc.A2XExportConfigServiceS
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
 
-    def GetConfigs(self, request: a2x_export_config_pb2.ConfigsTypeRequest, context: grpc.ServicerContext):
+    async def GetConfigs(self, request: a2x_export_config_pb2.ConfigsTypeRequest, context: grpc.aio.ServicerContext):
         base = AnimationOptions()
         config = mapping.effective_config(base, StreamingAnimator.joint_names,
                                           self._ctx.config.max_concurrent_streams,
@@ -179,7 +183,7 @@ class A2XExportConfigServicer(a2x_export_config_pb2_grpc.A2XExportConfigServiceS
         yield mapping.config_document(config, request.config_type)
 
 
-def add_to_server(server: grpc.Server, ctx: ServerContext) -> list[str]:
+def add_to_server(server: grpc.aio.Server, ctx: ServerContext) -> list[str]:
     a2f_controller_service_pb2_grpc.add_A2FControllerServiceServicer_to_server(A2FControllerServicer(ctx), server)
     a2x_export_config_pb2_grpc.add_A2XExportConfigServiceServicer_to_server(A2XExportConfigServicer(ctx), server)
     return [CONTROLLER_SERVICE, EXPORT_CONFIG_SERVICE]

@@ -5,14 +5,15 @@ requests to calls and errors to gRPC status codes.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
-import threading
 import time
 
 import grpc
 
 from fantasy_talking import pipeline
-from fantasy_talking.animation.options import OptionsError
+from fantasy_talking.animation.clip import AnimationClip
+from fantasy_talking.animation.options import AnimationOptions, OptionsError
 from fantasy_talking.audio.decode import AudioError, decode_file, decode_pcm
 from fantasy_talking.server import convert
 from fantasy_talking.server.context import EngineDescription, ServerContext
@@ -37,20 +38,23 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
 
-    def AnimateClip(self, request: animation_pb2.AnimateClipRequest, context: grpc.ServicerContext):
+    async def AnimateClip(self, request: animation_pb2.AnimateClipRequest, context: grpc.aio.ServicerContext):
         started = time.monotonic()
         try:
             options = convert.options_from_proto(request.options)
-            audio = self._decode(request)
-            clip = pipeline.animate_audio(audio, options)
+            clip = await asyncio.to_thread(self._animate, request, options)
         except (AudioError, OptionsError) as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except Exception:
             log.exception("clip failed")
-            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         log.info("clip audio_s=%.2f frames=%d engine=%s compute_s=%.3f", clip.duration_s, clip.n_frames,
                  clip.engine, time.monotonic() - started)
         return convert.clip_to_proto(clip, options.lookahead_ms)
+
+    def _animate(self, request: animation_pb2.AnimateClipRequest, options: AnimationOptions) -> AnimationClip:
+        """Decode and animate a whole clip (blocking: runs on a worker thread)."""
+        return pipeline.animate_audio(self._decode(request), options)
 
     def _decode(self, request: animation_pb2.AnimateClipRequest):
         limit = self._ctx.config.max_clip_seconds
@@ -67,26 +71,24 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
             return decode_pcm(request.pcm.data, fmt)
         raise AudioError("no audio: set `file` (a whole audio file) or `pcm` (raw PCM with its format)")
 
-    def StreamAnimation(self, request_iterator, context: grpc.ServicerContext):
-        slot = self._ctx.stream_slots.admit(context)
-        call_done = threading.Event()
-        context.add_callback(call_done.set)
-        session = StreamSession(request_iterator, call_done)
+    async def StreamAnimation(self, request_iterator, context: grpc.aio.ServicerContext):
+        slot = await self._ctx.stream_slots.admit(context)
+        session = StreamSession(request_iterator, context)
         started = time.monotonic()
         try:
-            yield from session.responses()
+            await session.run()
         except StreamRejected as exc:
             log.info("stream rejected code=%s reason=%s", exc.code.name, exc)
-            context.abort(exc.code, str(exc))
+            await context.abort(exc.code, str(exc))
         except Exception:
             log.exception("stream failed")
-            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
             slot.release()
             log.info("stream closed frames=%d wall_s=%.2f", session.frames_sent, time.monotonic() - started)
 
 
-def add_to_server(server: grpc.Server, ctx: ServerContext) -> list[str]:
+def add_to_server(server: grpc.aio.Server, ctx: ServerContext) -> list[str]:
     animation_pb2_grpc.add_AnimationServiceServicer_to_server(AnimationServicer(ctx), server)
     for engine in ENGINES:
         ctx.add_engine(engine)

@@ -3,18 +3,25 @@
 `build_server` is reusable: `start_listeners` calls it once for the core API and again for any
 extra listener (such as the Audio2Face-3D compatible port) with the same TLS, token and limits.
 `ftalk serve` runs `start_listeners` in its own process, or in each worker process (workers.py).
+
+Listeners are grpc.aio servers on one asyncio loop per process, running on a thread of its own so
+callers (the CLI, tests, workers) keep a plain blocking API. A stream is a coroutine, not a
+thread: with dozens of real-time streams per process, thread wake-ups and GIL hand-offs would
+cost more than the animation itself. Blocking work (decoding a file, synthesis, head fitting)
+goes to `asyncio.to_thread` so the loop keeps every stream on time.
 """
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import threading
-from concurrent import futures
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Coroutine, Sequence, TypeVar
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
 from fantasy_talking.server.auth import BearerTokenInterceptor
@@ -24,8 +31,27 @@ from fantasy_talking.server.services import SERVICE_MODULES
 
 log = logging.getLogger(__name__)
 
-SPARE_WORKERS = 16
-"""Threads beyond one per stream slot, for unary calls, health and reflection."""
+HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+
+T = TypeVar("T")
+
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def server_loop() -> asyncio.AbstractEventLoop:
+    """The process's server event loop, started on a daemon thread the first time it is needed."""
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="ftalk-server-loop", daemon=True).start()
+        return _loop
+
+
+def run_on_loop(coroutine: Coroutine[object, object, T]) -> T:
+    """Run `coroutine` on the server loop and wait for its result from this (other) thread."""
+    return asyncio.run_coroutine_threadsafe(coroutine, server_loop()).result()
 
 
 @dataclass(frozen=True)
@@ -40,11 +66,11 @@ class ListenerSpec:
 class RunningServer:
     """A started listener and what it serves."""
 
-    server: grpc.Server
+    server: grpc.aio.Server
     host: str
     port: int
     context: ServerContext
-    health: health.HealthServicer
+    health: health_aio.HealthServicer
 
     @property
     def address(self) -> str:
@@ -55,9 +81,24 @@ class RunningServer:
         return list(self.context.services)
 
     def stop(self, grace: float | None = None) -> threading.Event:
-        """Report NOT_SERVING, refuse new calls, and give open calls `grace` seconds to finish."""
-        self.health.enter_graceful_shutdown()
-        return self.server.stop(self.context.config.grace_seconds if grace is None else grace)
+        """Report NOT_SERVING, refuse new calls, and give open calls `grace` seconds to finish.
+        Returns at once; the event is set when the listener has stopped."""
+        stopped = threading.Event()
+        seconds = self.context.config.grace_seconds if grace is None else grace
+
+        async def stop() -> None:
+            try:
+                await self.health.enter_graceful_shutdown()
+                await self.server.stop(seconds)
+            finally:
+                stopped.set()
+
+        asyncio.run_coroutine_threadsafe(stop(), server_loop())
+        return stopped
+
+    def wait_for_termination(self) -> None:
+        """Block until the listener has stopped."""
+        run_on_loop(self.server.wait_for_termination())
 
 
 def _channel_options(config: ServerConfig) -> list[tuple[str, int]]:
@@ -68,7 +109,7 @@ def _channel_options(config: ServerConfig) -> list[tuple[str, int]]:
     ]
 
 
-def _bind(server: grpc.Server, config: ServerConfig, host: str, port: int) -> int:
+def _bind(server: grpc.aio.Server, config: ServerConfig, host: str, port: int) -> int:
     target = f"{host}:{port}"
     try:
         if config.tls:
@@ -85,28 +126,28 @@ def _bind(server: grpc.Server, config: ServerConfig, host: str, port: int) -> in
 def build_server(config: ServerConfig, port: int | None = None,
                  service_modules: Sequence[str] = SERVICE_MODULES) -> RunningServer:
     """Create, bind and start a listener on `config.host:port` (default `config.port`)."""
+    return run_on_loop(_build_server(config, port, service_modules))
+
+
+async def _build_server(config: ServerConfig, port: int | None,
+                        service_modules: Sequence[str]) -> RunningServer:
     context = ServerContext.create(config)
     interceptors = [BearerTokenInterceptor(config.token)] if config.token else []
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=config.max_concurrent_streams + SPARE_WORKERS,
-                                   thread_name_prefix="ftalk-rpc"),
-        interceptors=interceptors,
-        options=_channel_options(config),
-    )
+    server = grpc.aio.server(interceptors=interceptors, options=_channel_options(config))
     for module_name in service_modules:
         module = importlib.import_module(module_name)
         context.services.extend(module.add_to_server(server, context))
 
-    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    context.services.extend([health.SERVICE_NAME, reflection.SERVICE_NAME])
+    context.services.extend([HEALTH_SERVICE, reflection.SERVICE_NAME])
     reflection.enable_server_reflection(context.services, server)
 
     bound = _bind(server, config, config.host, config.port if port is None else port)
-    server.start()
-    health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    await server.start()
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     for name in context.services:
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("listening address=%s:%d tls=%s auth=%s services=%s", config.host, bound,
              config.tls, bool(config.token), ",".join(context.services))
     return RunningServer(server=server, host=config.host, port=bound, context=context, health=health_servicer)

@@ -5,9 +5,9 @@ HeadOptions, progress callbacks to messages and HeadError to INVALID_ARGUMENT.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
-import threading
+from typing import TYPE_CHECKING
 
 import grpc
 from scipy.spatial.transform import Rotation
@@ -15,6 +15,9 @@ from scipy.spatial.transform import Rotation
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.server.context import ServerContext
 from fantasytalking.v1 import common_pb2, head_pb2, head_pb2_grpc
+
+if TYPE_CHECKING:
+    from fantasy_talking.head.create import HeadResult
 
 log = logging.getLogger(__name__)
 
@@ -62,37 +65,35 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
 
-    def CreateHead(self, request: head_pb2.CreateHeadRequest, context: grpc.ServicerContext):
+    async def CreateHead(self, request: head_pb2.CreateHeadRequest, context: grpc.aio.ServicerContext):
         try:
             options = options_from_proto(request.options)
         except HeadError as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        slot = self._ctx.stream_slots.admit(context)
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        slot = await self._ctx.stream_slots.admit(context)
         from fantasy_talking.head.create import create_head
 
-        events: queue.Queue = queue.Queue()
-        outcome: dict = {}
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue = asyncio.Queue()
 
-        def work() -> None:
+        def work() -> HeadResult:
             try:
-                outcome["result"] = create_head(request.image, options,
-                                                progress=lambda stage, done: events.put((stage, done)))
-            except Exception as exc:
-                outcome["error"] = exc
+                return create_head(request.image, options, progress=lambda stage, done: loop.call_soon_threadsafe(
+                    events.put_nowait, (stage, done)))
             finally:
-                events.put(None)
+                loop.call_soon_threadsafe(events.put_nowait, None)
 
         try:
-            threading.Thread(target=work, name="create-head", daemon=True).start()
-            while (event := events.get()) is not None:
+            job = asyncio.ensure_future(asyncio.to_thread(work))
+            while (event := await events.get()) is not None:
                 yield head_pb2.CreateHeadResponse(progress=head_pb2.HeadProgress(stage=event[0], fraction=event[1]))
-            error = outcome.get("error")
-            if isinstance(error, HeadError):
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
-            if error is not None:
-                log.error("create head failed", exc_info=error)
-                context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
-            result = outcome["result"]
+            try:
+                result = await job
+            except HeadError as exc:
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            except Exception as exc:
+                log.error("create head failed", exc_info=exc)
+                await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
             yield head_pb2.CreateHeadResponse(metadata=metadata_to_proto(result))
             for start in range(0, len(result.glb), CHUNK_BYTES):
                 yield head_pb2.CreateHeadResponse(glb_chunk=result.glb[start:start + CHUNK_BYTES])
@@ -102,6 +103,6 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
             slot.release()
 
 
-def add_to_server(server: grpc.Server, ctx: ServerContext) -> list[str]:
+def add_to_server(server: grpc.aio.Server, ctx: ServerContext) -> list[str]:
     head_pb2_grpc.add_HeadServiceServicer_to_server(HeadServicer(ctx), server)
     return [SERVICE_NAME]

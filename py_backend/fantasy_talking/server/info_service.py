@@ -41,10 +41,10 @@ class InfoServicer(info_pb2_grpc.InfoServiceServicer):
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
 
-    def GetServerInfo(self, request: info_pb2.GetServerInfoRequest, context: grpc.ServicerContext):
+    async def GetServerInfo(self, request: info_pb2.GetServerInfoRequest, context: grpc.aio.ServicerContext):
         return server_info(self._ctx)
 
 
-def add_to_server(server: grpc.Server, ctx: ServerContext) -> list[str]:
+def add_to_server(server: grpc.aio.Server, ctx: ServerContext) -> list[str]:
     info_pb2_grpc.add_InfoServiceServicer_to_server(InfoServicer(ctx), server)
     return [SERVICE_NAME]

@@ -32,13 +32,13 @@ class StreamSlots:
             self._open += 1
         return StreamSlot(self)
 
-    def admit(self, context: grpc.ServicerContext) -> "StreamSlot":
+    async def admit(self, context: grpc.aio.ServicerContext) -> "StreamSlot":
         """A slot for this call, released when the call ends; aborts with RESOURCE_EXHAUSTED when full."""
         slot = self.try_acquire()
         if slot is None:
-            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                          f"too many concurrent streams ({self.capacity}); retry later")
-        context.add_callback(slot.release)
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                f"too many concurrent streams ({self.capacity}); retry later")
+        context.add_done_callback(lambda _context: slot.release())
         return slot
 
     def _release(self) -> None:

@@ -6,6 +6,7 @@ A cancelled call sets the cancel event, which stops synthesis inside the engine.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -15,6 +16,7 @@ import numpy as np
 
 from fantasy_talking.animation.rig import JOINTS, curve_names
 from fantasy_talking.server import convert
+from fantasy_talking.server.blocking import iterate_in_thread
 from fantasy_talking.server.context import EngineDescription, ServerContext
 from fantasy_talking.speech.tts.base import Voice
 from fantasy_talking.speech.tts.registry import default_registry
@@ -76,45 +78,45 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
 
-    def Speak(self, request: speech_pb2.SpeakRequest, context: grpc.ServicerContext):
+    async def Speak(self, request: speech_pb2.SpeakRequest, context: grpc.aio.ServicerContext):
         try:
             plan = _plan(request)
         except ValueError as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        slot = self._ctx.stream_slots.admit(context)
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        slot = await self._ctx.stream_slots.admit(context)
         cancel = threading.Event()
-        context.add_callback(cancel.set)
         encoding = request.encoding or common_pb2.AUDIO_ENCODING_PCM_S16LE
         started, frames, samples = time.monotonic(), 0, 0
         try:
             yield _header(plan, encoding)
-            for chunk in speak(plan, cancel):
+            async for chunk in iterate_in_thread(lambda: speak(plan, cancel)):
                 frames += len(chunk.frames)
                 samples += len(chunk.samples)
                 yield _chunk(chunk, encoding)
-            if cancel.is_set():
-                return
             yield speech_pb2.SpeakResponse(status=common_pb2.StreamStatus(
                 code=common_pb2.StreamStatus.CODE_OK, message="spoken", frames=frames,
                 audio_seconds=samples / plan.sample_rate))
+        except (asyncio.CancelledError, GeneratorExit):
+            cancel.set()
+            raise
         except Exception:
             log.exception("speak failed")
-            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
             slot.release()
             log.info("speak closed voice=%s sentences=%d audio_s=%.2f frames=%d cancelled=%s wall_s=%.2f",
                      plan.voice, len(plan.sentences), samples / plan.sample_rate, frames, cancel.is_set(),
                      time.monotonic() - started)
 
-    def ListVoices(self, request: speech_pb2.ListVoicesRequest, context: grpc.ServicerContext):
+    async def ListVoices(self, request: speech_pb2.ListVoicesRequest, context: grpc.aio.ServicerContext):
         try:
-            voices = default_registry().voices(request.language)
+            voices = await asyncio.to_thread(default_registry().voices, request.language)
         except ValueError as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         return speech_pb2.ListVoicesResponse(voices=[voice_to_proto(v) for v in voices])
 
 
-def add_to_server(server: grpc.Server, ctx: ServerContext) -> list[str]:
+def add_to_server(server: grpc.aio.Server, ctx: ServerContext) -> list[str]:
     speech_pb2_grpc.add_SpeechServiceServicer_to_server(SpeechServicer(ctx), server)
     for engine in default_registry().engines:
         ctx.add_engine(EngineDescription(

@@ -1,16 +1,16 @@
 """One StreamAnimation call: config, audio, interrupts and idle fill on the stream clock.
 
-The request iterator is read on its own thread into a queue, so the response side can keep
-emitting idle frames while the client is silent. Every decision about animation belongs to
-`StreamingAnimator`; this module only moves audio in and frames out, in order.
+The session reads requests in order and writes each output as soon as the engine releases it;
+a second task fills silence with idle frames when the client stops sending. Both are coroutines
+on the server loop, so a stream costs no thread, and a lock keeps their writes in order. Every
+decision about animation belongs to `StreamingAnimator`; this module only moves audio in and
+frames out.
 """
 from __future__ import annotations
 
-import queue
-import threading
+import asyncio
 import time
-from dataclasses import dataclass
-from typing import Iterator
+from typing import AsyncIterator
 
 import grpc
 import numpy as np
@@ -18,17 +18,12 @@ import numpy as np
 from fantasy_talking.animation.options import Engine, OptionsError
 from fantasy_talking.animation.stream import StreamingAnimator, StreamOutput
 from fantasy_talking.audio.decode import SAMPLE_RATE, AudioError
-from fantasy_talking.server import convert
 from fantasy_talking.audio.pcm_stream import PcmStream
+from fantasy_talking.server import convert
 from fantasytalking.v1 import animation_pb2, common_pb2
 
 DEFAULT_IDLE_AFTER_MS = 250
 MIN_IDLE_AFTER_MS, MAX_IDLE_AFTER_MS = 50, 10_000
-MIN_TICK_S = 0.005
-QUEUE_MESSAGES = 100
-
-_CLOSED = object()
-"""Queued by the reader when the client half-closes or the call ends."""
 
 
 class StreamRejected(Exception):
@@ -37,52 +32,6 @@ class StreamRejected(Exception):
     def __init__(self, code: grpc.StatusCode, message: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True)
-class _Inbound:
-    """A request and the interrupt generation it arrived in (audio from before an interrupt is dropped)."""
-
-    generation: int
-    request: animation_pb2.StreamAnimationRequest
-
-
-class _RequestReader:
-    """Drains the request iterator on a daemon thread; counts interrupts as they arrive.
-
-    The queue is bounded, so a client sending faster than the engine animates is slowed down
-    by gRPC flow control instead of filling the server's memory.
-    """
-
-    def __init__(self, requests: Iterator[animation_pb2.StreamAnimationRequest],
-                 call_done: threading.Event) -> None:
-        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_MESSAGES)
-        self.generation = 0
-        self._requests = requests
-        self._call_done = call_done
-        threading.Thread(target=self._run, name="ftalk-stream-reader", daemon=True).start()
-
-    def _put(self, item) -> None:
-        while not self._call_done.is_set():
-            try:
-                self.queue.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def _run(self) -> None:
-        try:
-            for request in self._requests:
-                kind = request.WhichOneof("request")
-                if kind == "interrupt":
-                    self.generation += 1
-                self._put(_Inbound(self.generation, request))
-                if kind == "end" or self._call_done.is_set():
-                    return
-        except grpc.RpcError:
-            pass
-        finally:
-            self._put(_CLOSED)
 
 
 def _idle_after_s(config: animation_pb2.StreamConfig) -> float:
@@ -95,19 +44,18 @@ def _idle_after_s(config: animation_pb2.StreamConfig) -> float:
 
 
 class StreamSession:
-    """Runs one stream: `responses()` yields header, frames, visemes and the closing status."""
+    """Runs one stream: `run()` writes the header, frames, visemes and the closing status."""
 
-    def __init__(self, requests: Iterator[animation_pb2.StreamAnimationRequest],
-                 call_done: threading.Event) -> None:
-        self._reader = _RequestReader(requests, call_done)
-        self._call_done = call_done
+    def __init__(self, requests: AsyncIterator[animation_pb2.StreamAnimationRequest],
+                 context: grpc.aio.ServicerContext) -> None:
+        self._requests = requests
+        self._context = context
+        self._lock = asyncio.Lock()
         self._frames_sent = 0
-        self._held: object | None = None
+        self._last_input = time.monotonic()
 
-    def responses(self) -> Iterator[animation_pb2.StreamAnimationResponse]:
-        config = self._await_config()
-        if config is None:
-            return
+    async def run(self) -> None:
+        config = await self._await_config()
         try:
             pcm = PcmStream(convert.pcm_format_from_proto(config.audio_format))
             options = convert.options_from_proto(config.options)
@@ -118,107 +66,85 @@ class StreamSession:
             animator = StreamingAnimator(options)
         except (AudioError, OptionsError) as exc:
             raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT, f"bad StreamConfig: {exc}") from exc
-        yield animation_pb2.StreamAnimationResponse(header=convert.header_to_proto(
-            animator.curve_names, animator.joint_names, animator.fps, animator.engine, animator.lookahead_ms))
-        yield from self._animate(animator, pcm, idle_after)
+        await self._context.write(animation_pb2.StreamAnimationResponse(header=convert.header_to_proto(
+            animator.curve_names, animator.joint_names, animator.fps, animator.engine, animator.lookahead_ms)))
+        self._last_input = time.monotonic()
+        idle = asyncio.get_running_loop().create_task(self._fill_idle(animator, idle_after))
+        try:
+            await self._animate(animator, pcm)
+        finally:
+            idle.cancel()
 
-    def _await_config(self) -> animation_pb2.StreamConfig | None:
-        while not self._call_done.is_set():
-            try:
-                item = self._reader.queue.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if item is _CLOSED:
-                raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
-                                     "the stream ended before its StreamConfig; send a config first")
-            kind = item.request.WhichOneof("request")
-            if kind != "config":
-                raise StreamRejected(grpc.StatusCode.FAILED_PRECONDITION,
-                                     f"got '{kind or 'an empty request'}' before the StreamConfig; "
-                                     "the first message must be a StreamConfig")
-            return item.request.config
-        return None
+    async def _await_config(self) -> animation_pb2.StreamConfig:
+        first = await anext(self._requests, None)
+        if first is None:
+            raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
+                                 "the stream ended before its StreamConfig; send a config first")
+        kind = first.WhichOneof("request")
+        if kind != "config":
+            raise StreamRejected(grpc.StatusCode.FAILED_PRECONDITION,
+                                 f"got '{kind or 'an empty request'}' before the StreamConfig; "
+                                 "the first message must be a StreamConfig")
+        return first.config
 
-    def _emit(self, out: StreamOutput) -> Iterator[animation_pb2.StreamAnimationResponse]:
+    async def _write(self, out: StreamOutput) -> None:
+        """Visemes, then frames: a client sees each viseme no later than the frames it shapes."""
         for event in out.visemes:
-            yield animation_pb2.StreamAnimationResponse(viseme=convert.viseme_to_proto(event))
+            await self._context.write(animation_pb2.StreamAnimationResponse(viseme=convert.viseme_to_proto(event)))
         for frame in out.frames:
-            yield animation_pb2.StreamAnimationResponse(frame=convert.frame_to_proto(frame))
+            await self._context.write(animation_pb2.StreamAnimationResponse(frame=convert.frame_to_proto(frame)))
         self._frames_sent += len(out.frames)
 
-    def _animate(self, animator: StreamingAnimator, pcm: PcmStream,
-                 idle_after: float) -> Iterator[animation_pb2.StreamAnimationResponse]:
-        frame_period = 1.0 / animator.fps
-        last_input = time.monotonic()
-        filled_until: float | None = None
+    async def _animate(self, animator: StreamingAnimator, pcm: PcmStream) -> None:
         interrupted = False
-        while not self._call_done.is_set():
-            wait = frame_period if filled_until is not None else last_input + idle_after - time.monotonic()
-            try:
-                item = self._next(timeout=max(wait, MIN_TICK_S))
-            except queue.Empty:
-                now = time.monotonic()
-                if filled_until is None and now - last_input >= idle_after:
-                    filled_until = last_input
-                if filled_until is not None:
-                    silence = int(round((now - filled_until) * SAMPLE_RATE))
-                    if silence > 0:
-                        filled_until += silence / SAMPLE_RATE
-                        yield from self._emit(animator.push(np.zeros(silence, dtype=np.float32)))
+        async for request in self._requests:
+            kind = request.WhichOneof("request")
+            async with self._lock:
+                if kind == "audio":
+                    samples = self._decode(pcm, request.audio)
+                    interrupted = False
+                    self._last_input = time.monotonic()
+                    if len(samples):
+                        await self._write(animator.push(samples))
+                elif kind == "interrupt":
+                    pcm.reset()
+                    interrupted = True
+                    self._last_input = time.monotonic()
+                    await self._write(animator.interrupt())
+                elif kind == "end":
+                    break
+                elif kind == "config":
+                    raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
+                                         "a second StreamConfig was sent; a stream takes exactly one, first")
+                else:
+                    raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
+                                         "empty StreamAnimationRequest; set config, audio, interrupt or end")
+        async with self._lock:
+            tail = pcm.flush()
+            if len(tail) and not interrupted:
+                await self._write(animator.push(tail))
+            await self._write(animator.finish())
+            await self._context.write(self._status(pcm, interrupted))
+
+    async def _fill_idle(self, animator: StreamingAnimator, idle_after: float) -> None:
+        """While the client sends nothing for `idle_after`, push silence in real time, frame by frame,
+        so the face keeps breathing and blinking on the stream clock."""
+        frame_period = 1.0 / animator.fps
+        while True:
+            wait = self._last_input + idle_after - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
                 continue
-            kind = "end" if item is _CLOSED else item.request.WhichOneof("request")
-            if kind == "audio":
-                chunks = [item.request.audio, *self._waiting_audio(item.generation)]
-                samples = np.concatenate([self._decode(pcm, chunk) for chunk in chunks])
-                if item.generation < self._reader.generation:
-                    continue
-                filled_until, interrupted = None, False
-                if len(samples):
-                    yield from self._emit(animator.push(samples))
-                last_input = time.monotonic()
-            elif kind == "interrupt":
-                pcm.reset()
-                filled_until, interrupted = None, True
-                yield from self._emit(animator.interrupt())
-                last_input = time.monotonic()
-            elif kind == "end":
-                tail = pcm.flush()
-                if len(tail) and not interrupted:
-                    yield from self._emit(animator.push(tail))
-                yield from self._emit(animator.finish())
-                yield self._status(pcm, interrupted)
-                return
-            elif kind == "config":
-                raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
-                                     "a second StreamConfig was sent; a stream takes exactly one, first")
-            else:
-                raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
-                                     "empty StreamAnimationRequest; set config, audio, interrupt or end")
-
-    def _next(self, timeout: float):
-        if self._held is not None:
-            item, self._held = self._held, None
-            return item
-        return self._reader.queue.get(timeout=timeout)
-
-    def _waiting_audio(self, generation: int) -> list[bytes]:
-        """Audio already queued behind the current chunk, taken in one batch.
-
-        Only a client ahead of the engine (or a server behind) leaves a backlog; animating it
-        in one push costs less per chunk, so an overloaded server catches up instead of falling
-        further behind. Any other message is held back for the next turn of the loop.
-        """
-        chunks: list[bytes] = []
-        while self._held is None:
-            try:
-                item = self._reader.queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is not _CLOSED and item.generation == generation and item.request.WhichOneof("request") == "audio":
-                chunks.append(item.request.audio)
-            else:
-                self._held = item
-        return chunks
+            silent_since = filled_until = self._last_input
+            while self._last_input == silent_since:
+                silence = int(round((time.monotonic() - filled_until) * SAMPLE_RATE))
+                if silence > 0:
+                    async with self._lock:
+                        if self._last_input != silent_since:
+                            break
+                        filled_until += silence / SAMPLE_RATE
+                        await self._write(animator.push(np.zeros(silence, dtype=np.float32)))
+                await asyncio.sleep(frame_period)
 
     @staticmethod
     def _decode(pcm: PcmStream, data: bytes) -> np.ndarray:
