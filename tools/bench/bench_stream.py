@@ -12,14 +12,20 @@ look-ahead 0, 100 and 200 ms. Part 2: N concurrent real-time 30 fps streams (sta
 one second), ramped until p95 exceeds look-ahead + budget, a frame is missing or a stream fails.
 Each stream has its own TCP connection, so the kernel spreads them over the workers.
 
-The clients run in `--client-processes` processes of their own (threads inside), so one client
-interpreter's GIL is not the limit; but they share this machine's cores with the server, and
-their CPU use is printed next to the server's. "cpu %/stream" is CPU time per second of
-streamed audio: the load-independent cost of one stream.
+`--client cpp` (the default when it builds) drives all streams from one C++ process,
+tools/bench/stream_load, built into build/stream_load on first use; it costs far less CPU per
+stream than Python clients. `--client python` runs the clients in `--client-processes` processes
+of their own (grpc.aio inside: every stream of a process is a coroutine on one event loop), so one
+client interpreter's GIL is not the limit. Either way the clients share this machine's cores with
+the server, and their CPU use is printed next to the server's. "cpu %/stream" is CPU time per
+second of streamed audio: the load-independent cost of one stream.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
+import functools
+import json
 import multiprocessing
 import os
 import re
@@ -28,17 +34,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import grpc
 import numpy as np
 
 from fantasy_talking.audio.decode import decode_file
-from fantasy_talking.server.client import MAX_RECEIVE_BYTES, stream_samples
+from fantasy_talking.server.client import MAX_RECEIVE_BYTES, StreamResult, stream_samples_async
 from fantasytalking.v1 import animation_pb2_grpc, common_pb2
 
 IDLE_AFTER_MS = 10_000
@@ -46,6 +52,9 @@ IDLE_AFTER_MS = 10_000
 ESPEAK_TEXT = ("The museum opens at nine in the morning. Visitors can see paintings, old maps and a "
                "collection of clocks. Please buy your ticket at the front desk.")
 START_SPREAD_S = 1.0
+STREAM_LOAD_SOURCE = Path(__file__).resolve().parent / "stream_load"
+STREAM_LOAD_BUILD = Path(__file__).resolve().parents[2] / "build" / "stream_load"
+STREAM_LOAD_PACKAGES = "libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler"
 
 
 def speech(seconds: float) -> np.ndarray:
@@ -112,40 +121,31 @@ def _client_cpu_s() -> float:
 
 
 def client_batch(address: str, offsets_s: list[float], lookahead_ms: int, chunk_ms: int) -> ClientBatch:
-    """Run one stream per start offset, each on its own connection, in this client process."""
+    """Run one stream per start offset, each on its own connection, on one event loop in this process."""
     assert _SAMPLES is not None
     cpu_before = _client_cpu_s()
-    latencies: list[list[float]] = []
-    frames: list[int] = []
-    errors: list[str] = []
-    lock = threading.Lock()
     options = common_pb2.AnimationOptions(fps=30, lookahead_ms=lookahead_ms)
-    start = time.monotonic()
+    channel_options = [("grpc.use_local_subchannel_pool", 1), ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES)]
 
-    def one(offset: float) -> None:
-        time.sleep(max(0.0, start + offset - time.monotonic()))
-        channel = grpc.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1),
-                                                          ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES)])
-        try:
-            result = stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), _SAMPLES, options,
-                                    chunk_ms=chunk_ms, realtime=True, timeout=120, idle_after_ms=IDLE_AFTER_MS)
-            with lock:
-                latencies.append(result.latencies_s)
-                frames.append(len(result.frames))
-        except Exception as exc:  # a failed stream is a data point, not a crash
-            with lock:
-                detail = exc.details() if isinstance(exc, grpc.RpcError) else exc
-                errors.append(f"{type(exc).__name__}: {detail}")
-        finally:
-            channel.close()
+    async def one(start: float, offset: float) -> StreamResult | str:
+        await asyncio.sleep(max(0.0, start + offset - time.monotonic()))
+        async with grpc.aio.insecure_channel(address, options=channel_options) as channel:
+            try:
+                return await stream_samples_async(animation_pb2_grpc.AnimationServiceStub(channel), _SAMPLES,
+                                                  options, chunk_ms=chunk_ms, timeout=120,
+                                                  idle_after_ms=IDLE_AFTER_MS)
+            except grpc.aio.AioRpcError as exc:   # a failed stream is a data point, not a crash
+                return f"{exc.code().name}: {exc.details()}"
 
-    threads = [threading.Thread(target=one, args=(offset,)) for offset in offsets_s]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    flat = np.concatenate([np.asarray(l) for l in latencies]) * 1000.0 if latencies else np.zeros(0)
-    return ClientBatch(flat, sum(frames), errors, _client_cpu_s() - cpu_before)
+    async def all_streams() -> list[StreamResult | str]:
+        start = time.monotonic()
+        return await asyncio.gather(*(one(start, offset) for offset in offsets_s))
+
+    results = asyncio.run(all_streams())
+    streams = [r for r in results if isinstance(r, StreamResult)]
+    latencies = [np.asarray(r.latencies_s) * 1000.0 for r in streams]
+    return ClientBatch(np.concatenate(latencies) if latencies else np.zeros(0), sum(len(r.frames) for r in streams),
+                       [r for r in results if isinstance(r, str)], _client_cpu_s() - cpu_before)
 
 
 def run_streams(clients: ProcessPoolExecutor, n_clients: int, address: str, n: int, lookahead_ms: int,
@@ -157,6 +157,40 @@ def run_streams(clients: ProcessPoolExecutor, n_clients: int, address: str, n: i
     batches = [f.result() for f in futures]
     return ClientBatch(np.concatenate([b.latencies_ms for b in batches]), sum(b.frames for b in batches),
                        [e for b in batches for e in b.errors], sum(b.cpu_s for b in batches))
+
+
+def build_stream_load() -> Path:
+    """Build (or bring up to date) the C++ load generator; RuntimeError saying what is missing."""
+    tools = ("cmake", "g++", "pkg-config", "protoc", "grpc_cpp_plugin")
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        raise RuntimeError(f"cannot build stream_load: {', '.join(missing)} not found "
+                           f"(apt-get install cmake g++ pkg-config {STREAM_LOAD_PACKAGES}; tools/setup.sh does)")
+    configure = ["cmake", "-S", str(STREAM_LOAD_SOURCE), "-B", str(STREAM_LOAD_BUILD), "-DCMAKE_BUILD_TYPE=Release"]
+    for command in (configure, ["cmake", "--build", str(STREAM_LOAD_BUILD), "-j", str(os.cpu_count() or 1)]):
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"cannot build stream_load ({' '.join(command)}):\n{done.stdout[-2000:]}"
+                               f"{done.stderr[-2000:]}\nneeds the apt packages {STREAM_LOAD_PACKAGES} "
+                               "(tools/setup.sh installs them)")
+    return STREAM_LOAD_BUILD / "stream_load"
+
+
+def run_streams_cpp(binary: Path, audio_path: Path, address: str, n: int, lookahead_ms: int,
+                    chunk_ms: int) -> ClientBatch:
+    """n concurrent real-time streams from one stream_load process."""
+    with tempfile.TemporaryDirectory() as folder:
+        latencies_path = Path(folder) / "latencies.f32"
+        done = subprocess.run([str(binary), "--address", address, "--streams", str(n), "--audio", str(audio_path),
+                               "--chunk-ms", str(chunk_ms), "--lookahead-ms", str(lookahead_ms), "--fps", "30",
+                               "--spread-s", str(START_SPREAD_S), "--idle-after-ms", str(IDLE_AFTER_MS),
+                               "--latencies-out", str(latencies_path)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"stream_load failed ({done.returncode}): {done.stderr[-2000:]}")
+        latencies = np.fromfile(latencies_path, dtype=np.float32).astype(np.float64)
+    report = json.loads(done.stdout)
+    return ClientBatch(latencies, report["frames"], report["errors"], report["client_cpu_s"])
 
 
 def percentiles(latencies_ms: np.ndarray) -> tuple[float, float, float]:
@@ -174,7 +208,8 @@ class WorkersResult:
     held_p95_ms: float
 
 
-def bench_workers(workers: int, args: argparse.Namespace, clients: ProcessPoolExecutor) -> WorkersResult:
+def bench_workers(workers: int, args: argparse.Namespace, run: Callable[..., ClientBatch]) -> WorkersResult:
+    """`run(address, n, lookahead_ms, chunk_ms)` runs n concurrent streams with one of the clients."""
     levels = [int(v) for v in args.levels.split(",")]
     process, address = start_server(workers, max(levels) * workers)
     single: dict[int, tuple[float, float]] = {}
@@ -184,7 +219,7 @@ def bench_workers(workers: int, args: argparse.Namespace, clients: ProcessPoolEx
         print("single stream latency (chunk sent → frame received)")
         print(f"{'look-ahead':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'frames':>7}")
         for lookahead in (0, 100, 200):
-            batch = run_streams(clients, args.client_processes, address, 1, lookahead, args.chunk_ms)
+            batch = run(address, 1, lookahead, args.chunk_ms)
             if batch.errors:
                 print(f"{lookahead:>10} failed: {batch.errors[0]}")
                 continue
@@ -198,7 +233,7 @@ def bench_workers(workers: int, args: argparse.Namespace, clients: ProcessPoolEx
               f"{'errors':>6} {'server cpu %/stream':>19} {'client cpu %/stream':>19} {'load 1m':>7}")
         for n in levels:
             cpu_before = tree_cpu_seconds(process.pid)
-            batch = run_streams(clients, args.client_processes, address, n, args.lookahead_ms, args.chunk_ms)
+            batch = run(address, n, args.lookahead_ms, args.chunk_ms)
             cpu_after = tree_cpu_seconds(process.pid)
             p50, p95, worst = percentiles(batch.latencies_ms)
             expected = n * int(np.ceil(args.seconds * 30))
@@ -229,17 +264,37 @@ def main() -> int:
     parser.add_argument("--levels", default="1,5,10,20,30,40,50,60,80,100")
     parser.add_argument("--workers", default="1,2",
                         help="comma-separated `ftalk serve --workers` values to compare (default 1,2)")
+    parser.add_argument("--client", choices=("python", "cpp"),
+                        help="load generator: the C++ stream_load (default when it builds) or Python processes")
     parser.add_argument("--client-processes", type=int, default=2,
-                        help="processes the client streams are spread over (default 2)")
+                        help="processes the Python client streams are spread over (default 2)")
     args = parser.parse_args()
+    binary = None
+    if args.client != "python":
+        try:
+            binary = build_stream_load()
+        except RuntimeError as exc:
+            if args.client == "cpp":
+                sys.exit(str(exc))
+            print(f"note: using the Python client; {exc}")
     samples = speech(args.seconds)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"{args.seconds:g} s of speech per stream, {args.chunk_ms} ms chunks, 30 fps; clients in "
-          f"{args.client_processes} processes share the {cores} CPU cores with the server")
+    clients = ("one C++ client process shares" if binary
+               else f"Python clients in {args.client_processes} processes share")
+    print(f"{args.seconds:g} s of speech per stream, {args.chunk_ms} ms chunks, 30 fps; {clients} "
+          f"the {cores} CPU cores with the server")
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    with ProcessPoolExecutor(args.client_processes, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_client, initargs=(samples,)) as clients:
-        results = [bench_workers(int(w), args, clients) for w in args.workers.split(",")]
+    if binary is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            audio_path = Path(folder) / "speech.f32"
+            samples.astype("<f4").tofile(audio_path)
+            run = functools.partial(run_streams_cpp, binary, audio_path)
+            results = [bench_workers(int(w), args, run) for w in args.workers.split(",")]
+    else:
+        with ProcessPoolExecutor(args.client_processes, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_init_client, initargs=(samples,)) as pool:
+            run = functools.partial(run_streams, pool, args.client_processes)
+            results = [bench_workers(int(w), args, run) for w in args.workers.split(",")]
     print(f"\nsummary (clients and server on the same {cores} cores; "
           f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())})")
     print(f"{'workers':>7} " + " ".join(f"{'p50/p95 @' + str(la) + ' ms':>18}" for la in (0, 100, 200))
