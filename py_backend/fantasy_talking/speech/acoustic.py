@@ -7,6 +7,9 @@ The cues are the classic ones from phonetics:
 - a low second formant means rounded lips (puckered when the jaw is high, funnelled when it
   is low), a high one spread lips;
 - a voiced murmur with its energy below 350 Hz and little above is a nasal, often /m/;
+- when the lips seal the mouth, the sound that still escapes (nasal murmur, the voice bar of
+  /b/) has lost its energy above 1 kHz: a spectrum far darker than the speaker's own vowels
+  closes the mouth, whatever the loudness;
 - silence inside speech, or a sharp drop in level, is a stop closure or a pause: the lips meet;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
 Level trackers adapt to each voice, so no fixed dB threshold decides anything.
@@ -30,10 +33,13 @@ class AcousticArticulation:
     NOISE_RISE_DB = 0.02      # per frame: the noise floor creeps up until speech pauses pull it down
     PEAK_DECAY_DB = 0.015     # per frame: the speech peak relaxes slowly after loud passages
     MIN_RANGE_DB = 18.0       # floor of the peak-to-noise range, so quiet rooms don't amplify hiss
+    TILT_RATE = 0.005         # per voiced frame: the speaker's typical spectral tilt adapts over ~2 s
+    TYPICAL_TILT_DB = 12.0    # low-band minus upper-band level of voiced speech before any is heard
 
     def __init__(self) -> None:
         self.noise_db = -60.0
         self.peak_db = -20.0
+        self.tilt_db = self.TYPICAL_TILT_DB
 
     def _track_levels(self, level_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
@@ -46,6 +52,18 @@ class AcousticArticulation:
             noise[i], peak[i] = n_db, p_db
         self.noise_db, self.peak_db = n_db, p_db
         return noise, peak
+
+    def _track_tilt(self, tilt_db: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+        """The speaker's typical tilt: a running mean over clearly voiced speech, so the voice's
+        brightness and the microphone's colour cancel out of the closure cue."""
+        typical = np.empty_like(tilt_db)
+        t_db = self.tilt_db
+        for i, (tilt, update) in enumerate(zip(tilt_db.tolist(), voiced.tolist())):
+            if update:
+                t_db += self.TILT_RATE * (tilt - t_db)
+            typical[i] = t_db
+        self.tilt_db = t_db
+        return typical
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames."""
@@ -66,7 +84,10 @@ class AcousticArticulation:
 
         speaking = _ramp(activity, 0.0, 0.1)
         height = _ramp(f.f1_hz, 300.0, 800.0)
-        out[:, A["open"]] = speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud)
+        tilt = low - upper
+        sealed = _ramp(tilt - self._track_tilt(tilt, (f.voicing > 0.6) & (activity > 0.3)), 0.0, 15.0)
+        out[:, A["open"]] = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud)
+                             * (1.0 - 0.7 * sealed))
         # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
         out[:, A["close"]] = np.maximum(1.0 - speaking, _ramp(-out[:, A["open"]], -0.3, -0.1))
         rounding = vowel * _ramp(-f.f2_hz, -1400.0, -1000.0)
