@@ -5,7 +5,8 @@ The cues are the classic ones from phonetics:
 - loudness relative to the speaker's own level says how far the mouth is open;
 - the first formant (jaw height) scales that opening: /a/ opens wide, /i/ and /u/ barely;
 - a low second formant means rounded lips (puckered when the jaw is high, funnelled when it
-  is low), a high one spread lips;
+  is low), a high one spread lips; narrowing the lips lowers every formant (the labial
+  locus), so a second formant below the speaker's own average also narrows the opening;
 - a voiced murmur with its energy below 350 Hz and little above is a nasal, often /m/;
 - when the lips seal the mouth, the sound that still escapes (nasal murmur, the voice bar of
   /b/) has lost its energy above 1 kHz: a spectrum far darker than the speaker's own vowels
@@ -33,13 +34,15 @@ class AcousticArticulation:
     NOISE_RISE_DB = 0.02      # per frame: the noise floor creeps up until speech pauses pull it down
     PEAK_DECAY_DB = 0.015     # per frame: the speech peak relaxes slowly after loud passages
     MIN_RANGE_DB = 18.0       # floor of the peak-to-noise range, so quiet rooms don't amplify hiss
-    TILT_RATE = 0.005         # per voiced frame: the speaker's typical spectral tilt adapts over ~2 s
+    VOICE_RATE = 0.005        # per voiced frame: the speaker's typical tilt and F2 adapt over ~2 s
     TYPICAL_TILT_DB = 12.0    # low-band minus upper-band level of voiced speech before any is heard
+    TYPICAL_F2_HZ = 1600.0    # second-formant centroid of voiced speech before any is heard
 
     def __init__(self) -> None:
         self.noise_db = -60.0
         self.peak_db = -20.0
         self.tilt_db = self.TYPICAL_TILT_DB
+        self.f2_hz = self.TYPICAL_F2_HZ
 
     def _track_levels(self, level_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
@@ -53,17 +56,21 @@ class AcousticArticulation:
         self.noise_db, self.peak_db = n_db, p_db
         return noise, peak
 
-    def _track_tilt(self, tilt_db: np.ndarray, voiced: np.ndarray) -> np.ndarray:
-        """The speaker's typical tilt: a running mean over clearly voiced speech, so the voice's
-        brightness and the microphone's colour cancel out of the closure cue."""
-        typical = np.empty_like(tilt_db)
-        t_db = self.tilt_db
-        for i, (tilt, update) in enumerate(zip(tilt_db.tolist(), voiced.tolist())):
+    def _track_voice(self, tilt_db: np.ndarray, f2_hz: np.ndarray,
+                     voiced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The speaker's typical tilt and F2: running means over clearly voiced speech, so the
+        voice's brightness, vocal-tract length and the microphone's colour cancel out of the cues."""
+        tilt_typ = np.empty(len(tilt_db))
+        f2_typ = np.empty(len(tilt_db))
+        t_db, f2 = self.tilt_db, self.f2_hz
+        rate = self.VOICE_RATE
+        for i, (tilt, formant, update) in enumerate(zip(tilt_db.tolist(), f2_hz.tolist(), voiced.tolist())):
             if update:
-                t_db += self.TILT_RATE * (tilt - t_db)
-            typical[i] = t_db
-        self.tilt_db = t_db
-        return typical
+                t_db += rate * (tilt - t_db)
+                f2 += rate * (formant - f2)
+            tilt_typ[i], f2_typ[i] = t_db, f2
+        self.tilt_db, self.f2_hz = t_db, f2
+        return tilt_typ, f2_typ
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames."""
@@ -85,9 +92,11 @@ class AcousticArticulation:
         speaking = _ramp(activity, 0.0, 0.1)
         height = _ramp(f.f1_hz, 300.0, 800.0)
         tilt = low - upper
-        sealed = _ramp(tilt - self._track_tilt(tilt, (f.voicing > 0.6) & (activity > 0.3)), 0.0, 15.0)
+        tilt_typ, f2_typ = self._track_voice(tilt, f.f2_hz, (f.voicing > 0.6) & (activity > 0.3))
+        sealed = _ramp(tilt - tilt_typ, 0.0, 15.0)
+        narrow = _ramp(f.f2_hz - f2_typ, -300.0, 300.0)
         out[:, A["open"]] = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud)
-                             * (1.0 - 0.7 * sealed))
+                             * (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow))
         # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
         out[:, A["close"]] = np.maximum(1.0 - speaking, _ramp(-out[:, A["open"]], -0.3, -0.1))
         rounding = vowel * _ramp(-f.f2_hz, -1400.0, -1000.0)
