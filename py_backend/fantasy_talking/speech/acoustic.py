@@ -56,21 +56,26 @@ class AcousticArticulation:
         self.noise_db, self.peak_db = n_db, p_db
         return noise, peak
 
-    def _track_voice(self, tilt_db: np.ndarray, f2_hz: np.ndarray,
-                     voiced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The speaker's typical tilt and F2: running means over clearly voiced speech, so the
-        voice's brightness, vocal-tract length and the microphone's colour cancel out of the cues."""
-        tilt_typ = np.empty(len(tilt_db))
-        f2_typ = np.empty(len(tilt_db))
+    def _lip_narrowing(self, tilt_db: np.ndarray, f2_hz: np.ndarray, voicing: np.ndarray,
+                       activity: np.ndarray) -> np.ndarray:
+        """Factor (0.15..1) by which the lips narrow the jaw's opening, per frame.
+
+        Tilt and F2 count relative to the speaker's running means over clearly voiced speech,
+        so the voice's brightness, vocal-tract length and the microphone's colour cancel out.
+        Scalar arithmetic in one pass: blocks are a few frames when streaming."""
+        factor = np.empty(len(tilt_db), np.float32)
         t_db, f2 = self.tilt_db, self.f2_hz
         rate = self.VOICE_RATE
-        for i, (tilt, formant, update) in enumerate(zip(tilt_db.tolist(), f2_hz.tolist(), voiced.tolist())):
-            if update:
+        for i, (tilt, formant, voiced, active) in enumerate(
+                zip(tilt_db.tolist(), f2_hz.tolist(), voicing.tolist(), activity.tolist())):
+            if voiced > 0.6 and active > 0.3:
                 t_db += rate * (tilt - t_db)
                 f2 += rate * (formant - f2)
-            tilt_typ[i], f2_typ[i] = t_db, f2
+            sealed = min(max((tilt - t_db) / 15.0, 0.0), 1.0)
+            narrow = min(max((formant - f2 + 300.0) / 600.0, 0.0), 1.0)
+            factor[i] = (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow)
         self.tilt_db, self.f2_hz = t_db, f2
-        return tilt_typ, f2_typ
+        return factor
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames."""
@@ -91,12 +96,9 @@ class AcousticArticulation:
 
         speaking = _ramp(activity, 0.0, 0.1)
         height = _ramp(f.f1_hz, 300.0, 800.0)
-        tilt = low - upper
-        tilt_typ, f2_typ = self._track_voice(tilt, f.f2_hz, (f.voicing > 0.6) & (activity > 0.3))
-        sealed = _ramp(tilt - tilt_typ, 0.0, 15.0)
-        narrow = _ramp(f.f2_hz - f2_typ, -300.0, 300.0)
+        narrowing = self._lip_narrowing(low - upper, f.f2_hz, f.voicing, activity)
         out[:, A["open"]] = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud)
-                             * (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow))
+                             * narrowing)
         # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
         out[:, A["close"]] = np.maximum(1.0 - speaking, _ramp(-out[:, A["open"]], -0.3, -0.1))
         rounding = vowel * _ramp(-f.f2_hz, -1400.0, -1000.0)
