@@ -52,6 +52,18 @@ def test_closure_recall_counts_runs_inside_speech_within_one_frame():
     assert recall == pytest.approx(2 / 3)
 
 
+def test_closure_precision_exposes_a_mouth_that_stays_shut():
+    rng = np.random.default_rng(3)
+    truth = smooth_noise(300, seed=2)
+    speech = np.ones(300, bool)
+    truth_closed = metrics.closed_mask(truth)
+    honest = metrics.score(truth, truth + 0.01 * rng.standard_normal(300), truth_closed, speech)
+    shut = np.where(np.arange(300) % 4 == 0, 1.0, 0.0)   # closed three frames in four
+    lazy = metrics.score(truth, shut, truth_closed, speech)
+    assert lazy.closure_recall == pytest.approx(1.0)
+    assert lazy.closure_precision < 0.5 < honest.closure_precision
+
+
 def test_closed_mask_uses_the_signal_own_range():
     signal = np.concatenate([np.linspace(10, 11, 50), np.linspace(11, 20, 50)])
     closed = metrics.closed_mask(signal)

@@ -7,7 +7,9 @@
 Every predictor gives a mouth aperture per frame (see eval/predictors.py for the mappings) and is
 scored on the same truth with the same metric (eval/metrics.py):
 r at lag 0, the best r within ±5 frames and its lag (positive lag = prediction is late),
-and closure recall (true closures inside speech that the prediction also closes within ±1 frame).
+closure recall (true closures inside speech that the prediction also closes within ±1 frame) and
+closure precision (the prediction's closures that the truth also has: recall must not come from a
+mouth that stays shut).
 Video truth (MediaPipe inner-lip opening) and Rhubarb's cues are cached under /tmp, so re-runs
 take seconds. The Rhubarb baselines run when --rhubarb or $RHUBARB names its binary.
 """
@@ -133,10 +135,11 @@ def fmt(value: float, digits: int = 2) -> str:
 
 def print_clip(result: ClipResult) -> None:
     print(f"\n{result.truth}: {result.clip} ({result.frames} frames at {result.fps:g} fps, {result.note})")
-    print(f"  {'predictor':<22} {'r@0':>6} {'best r':>7} {'lag':>4} {'recall':>7} {'closures':>8} {'closed%':>8}")
+    print(f"  {'predictor':<22} {'r@0':>6} {'best r':>7} {'lag':>4} {'recall':>7} {'prec':>6} {'closures':>8} "
+          f"{'closed%':>8}")
     for name, s in result.scores.items():
         print(f"  {name:<22} {fmt(s.r0):>6} {fmt(s.best_r):>7} {s.best_lag:>+4d} {fmt(s.closure_recall):>7} "
-              f"{s.closures:>8d} {fmt(100 * s.closed_share, 0):>8}")
+              f"{fmt(s.closure_precision):>6} {s.closures:>8d} {fmt(100 * s.closed_share, 0):>8}")
     for name, error in result.errors.items():
         print(f"  {name:<22} skipped: {error}")
 
@@ -160,6 +163,8 @@ def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
             "best_lag_r": median([s.best_r for s in rows]),
             "best_lag": median([float(s.best_lag) for s in rows]),
             "closure_recall": median([s.closure_recall for s in rows]),
+            "closure_precision": median([s.closure_precision for s in rows]),
+            "closed_share": median([s.closed_share for s in rows]),
             "common_lag": lag,
             "r_common_lag": r_at_lag,
         }
@@ -188,12 +193,12 @@ def targets(summary: dict[str, dict[str, float]]) -> list[tuple[str, bool | None
 
 def print_summary(truth: str, summary: dict[str, dict[str, float]]) -> None:
     print(f"\n=== {truth}: medians over clips (lag > 0 = prediction late) ===")
-    print(f"  {'predictor':<22} {'clips':>5} {'r@0':>6} {'best r':>7} {'lag':>5} {'recall':>7} "
-          f"{'common lag':>11} {'r@common':>9}")
+    print(f"  {'predictor':<22} {'clips':>5} {'r@0':>6} {'best r':>7} {'lag':>5} {'recall':>7} {'prec':>6} "
+          f"{'closed%':>8} {'common lag':>11} {'r@common':>9}")
     for name, m in summary.items():
         print(f"  {name:<22} {m['clips']:>5d} {fmt(m['r_lag0']):>6} {fmt(m['best_lag_r']):>7} "
-              f"{m['best_lag']:>+5.1f} {fmt(m['closure_recall']):>7} {m['common_lag']:>+11d} "
-              f"{fmt(m['r_common_lag']):>9}")
+              f"{m['best_lag']:>+5.1f} {fmt(m['closure_recall']):>7} {fmt(m['closure_precision']):>6} "
+              f"{fmt(100 * m['closed_share'], 0):>8} {m['common_lag']:>+11d} {fmt(m['r_common_lag']):>9}")
     print("  (common lag: the one lag with the highest median r over all clips of the set)")
     for label, ok, detail in targets(summary):
         print(f"  [{'SKIP' if ok is None else 'PASS' if ok else 'FAIL'}] {label}: {detail}")

@@ -27,12 +27,16 @@ class Scores:
     closed_share: float
     lag_r: tuple[float, ...] = ()
     """r at every lag from −MAX_LAG to +MAX_LAG."""
+    closure_precision: float = float("nan")
+    """Share of the prediction's closures inside speech that the truth also closes (±1 frame):
+    the check that recall is earned, not bought by keeping the mouth shut."""
 
     def as_dict(self) -> dict:
         return {
             "r_lag0": self.r0, "best_lag_r": self.best_r, "best_lag": self.best_lag,
             "closure_recall": self.closure_recall, "closures": self.closures,
-            "closed_share": self.closed_share, "r_by_lag": list(self.lag_r),
+            "closed_share": self.closed_share, "closure_precision": self.closure_precision,
+            "r_by_lag": list(self.lag_r),
         }
 
 
@@ -140,9 +144,10 @@ def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech:
     lag, r_best = best_lag(truth, pred, max_lag)
     pred_closed = closed_mask(pred)
     recall, count = closure_recall(truth_closed[:n], pred_closed, speech[:n])
+    precision, _ = closure_recall(pred_closed, truth_closed[:n], speech[:n])
     in_speech = speech[:n]
     share = float(pred_closed[in_speech].mean()) if in_speech.any() else float("nan")
-    return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()))
+    return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()), precision)
 
 
 def common_lag(curves: list[tuple[float, ...]], max_lag: int = MAX_LAG) -> tuple[int, float]:
