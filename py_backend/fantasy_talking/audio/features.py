@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from fantasy_talking.audio.decode import SAMPLE_RATE
 
@@ -39,6 +39,7 @@ _LAG_MIN = int(SAMPLE_RATE / MAX_F0)
 _LAG_MAX = int(SAMPLE_RATE / MIN_F0)
 # Autocorrelation of the window itself, to undo its taper when normalising lags.
 _WIN_AC = np.correlate(_HANN, _HANN, mode="full")[WINDOW - 1:]
+_WIN_AC_NORM = _WIN_AC[: _LAG_MAX + 1] / _WIN_AC[0]
 
 
 @dataclass
@@ -65,33 +66,31 @@ class Features:
 def analyse_windows(windows: np.ndarray) -> Features:
     """Features of (n, WINDOW) sample windows."""
     tapered = windows * _HANN
-    tapered -= tapered.mean(axis=1, keepdims=True)
+    tapered -= np.add.reduce(tapered, axis=1, keepdims=True) / WINDOW   # the mean, without np.mean's overhead
     spectrum = scipy.fft.rfft(tapered, NFFT, axis=1)
     power = spectrum.real ** 2 + spectrum.imag ** 2 + 1e-12
-    total = power.sum(axis=1)
+    total = np.add.reduce(power, axis=1)
     # Plain row sums, not BLAS products: their rounding must not depend on how many frames a
     # chunk holds, so that any chunking of a stream gives bit-identical features.
     bands = np.add.reduceat(power, _BAND_EDGES, axis=1)[:, ::2]
-    level_db = 10 * np.log10(np.mean(tapered ** 2, axis=1) + 1e-10) + 4.26  # +4.26 dB undoes the Hann loss
+    level_db = 10 * np.log10(np.add.reduce(tapered ** 2, axis=1) / WINDOW + 1e-10) + 4.26  # +4.26 dB: Hann loss
     band_db = 10 * np.log10(bands)
     # Squared power pulls the centroid towards the strongest peak, i.e. the formant, and away
     # from the pitch harmonics a plain centroid averages in.
     peaks = power[:, _F1_BINS] ** 2
-    f1 = (peaks * _FREQS[_F1_BINS]).sum(axis=1) / peaks.sum(axis=1)
+    f1 = np.add.reduce(peaks * _FREQS[_F1_BINS], axis=1) / np.add.reduce(peaks, axis=1)
     upper = power[:, _F2_BINS]
-    f2 = (upper * _FREQS[_F2_BINS]).sum(axis=1) / upper.sum(axis=1)
+    f2 = np.add.reduce(upper * _FREQS[_F2_BINS], axis=1) / np.add.reduce(upper, axis=1)
     hf_ratio = bands[:, 3] / total
 
     ac = scipy.fft.irfft(power, NFFT, axis=1)[:, : _LAG_MAX + 1]
-    ac = ac / (ac[:, :1] + 1e-12) / (_WIN_AC[: _LAG_MAX + 1] / _WIN_AC[0])
+    ac = ac / (ac[:, :1] + 1e-12) / _WIN_AC_NORM
     seg = ac[:, _LAG_MIN:_LAG_MAX]
     best = np.argmax(seg, axis=1)
-    voicing = np.clip(seg[np.arange(len(seg)), best], 0.0, 1.0)
+    voicing = np.minimum(np.maximum(np.maximum.reduce(seg, axis=1), 0.0), 1.0)
     voicing = np.where(level_db > -60, voicing, 0.0)
     f0 = np.where(voicing > 0.45, SAMPLE_RATE / (best + _LAG_MIN), 0.0)
-    return Features(level_db.astype(np.float32), band_db.astype(np.float32), f1.astype(np.float32),
-                    f2.astype(np.float32), hf_ratio.astype(np.float32), voicing.astype(np.float32),
-                    f0.astype(np.float32))
+    return Features(*(a.astype(np.float32, copy=False) for a in (level_db, band_db, f1, f2, hf_ratio, voicing, f0)))
 
 
 class FeatureStream:
@@ -107,7 +106,8 @@ class FeatureStream:
         n = 0 if len(self._buffer) < WINDOW else (len(self._buffer) - WINDOW) // HOP + 1
         if n == 0:
             return Features.empty()
-        windows = sliding_window_view(self._buffer, WINDOW)[: n * HOP : HOP]
+        step = self._buffer.strides[0]
+        windows = as_strided(self._buffer, shape=(n, WINDOW), strides=(HOP * step, step), writeable=False)
         features = analyse_windows(windows)
         self._buffer = self._buffer[n * HOP:]
         return features
