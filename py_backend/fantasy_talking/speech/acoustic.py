@@ -23,9 +23,9 @@ from fantasy_talking.animation.articulators import A, N_ARTICULATORS
 from fantasy_talking.audio.features import Features
 
 
-def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def _ramp(x: float, lo: float, hi: float) -> float:
     """0 below lo, 1 above hi, linear between."""
-    return np.minimum(np.maximum((x - lo) / (hi - lo), 0.0), 1.0)
+    return min(max((x - lo) / (hi - lo), 0.0), 1.0)
 
 
 class AcousticArticulation:
@@ -44,67 +44,65 @@ class AcousticArticulation:
         self.tilt_db = self.TYPICAL_TILT_DB
         self.f2_hz = self.TYPICAL_F2_HZ
 
-    def _track_levels(self, level_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
+        """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
+
+        Scalar arithmetic, frame by frame: a live stream brings three or four frames per call,
+        where numpy's per-call overhead would cost many times the arithmetic, and the trackers
+        are sequential anyway."""
+        rows = [self._frame(*frame) for frame in zip(
+            f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
+            f.voicing.tolist())]
+        table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
+        return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
+
+    def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
-        noise = np.empty_like(level_db)
-        peak = np.empty_like(level_db)
-        n_db, p_db = self.noise_db, self.peak_db
-        for i, level in enumerate(level_db.tolist()):
-            n_db = min(max(level, -90.0), n_db + self.NOISE_RISE_DB)
-            p_db = max(level, p_db - self.PEAK_DECAY_DB, n_db + self.MIN_RANGE_DB)
-            noise[i], peak[i] = n_db, p_db
-        self.noise_db, self.peak_db = n_db, p_db
+        self.noise_db = noise = min(max(level, -90.0), self.noise_db + self.NOISE_RISE_DB)
+        self.peak_db = peak = max(level, self.peak_db - self.PEAK_DECAY_DB, noise + self.MIN_RANGE_DB)
         return noise, peak
 
-    def _lip_narrowing(self, tilt_db: np.ndarray, f2_hz: np.ndarray, voicing: np.ndarray,
-                       activity: np.ndarray) -> np.ndarray:
-        """Factor (0.15..1) by which the lips narrow the jaw's opening, per frame.
+    def _lip_narrowing(self, tilt: float, formant: float, voicing: float, activity: float) -> float:
+        """Factor (0.15..1) by which the lips narrow the jaw's opening.
 
         Tilt and F2 count relative to the speaker's running means over clearly voiced speech,
-        so the voice's brightness, vocal-tract length and the microphone's colour cancel out.
-        Scalar arithmetic in one pass: blocks are a few frames when streaming."""
-        factor = np.empty(len(tilt_db), np.float32)
-        t_db, f2 = self.tilt_db, self.f2_hz
-        rate = self.VOICE_RATE
-        for i, (tilt, formant, voiced, active) in enumerate(
-                zip(tilt_db.tolist(), f2_hz.tolist(), voicing.tolist(), activity.tolist())):
-            if voiced > 0.6 and active > 0.3:
-                t_db += rate * (tilt - t_db)
-                f2 += rate * (formant - f2)
-            sealed = min(max((tilt - t_db) / 15.0, 0.0), 1.0)
-            narrow = min(max((formant - f2 + 300.0) / 600.0, 0.0), 1.0)
-            factor[i] = (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow)
-        self.tilt_db, self.f2_hz = t_db, f2
-        return factor
+        so the voice's brightness, vocal-tract length and the microphone's colour cancel out."""
+        if voicing > 0.6 and activity > 0.3:
+            self.tilt_db += self.VOICE_RATE * (tilt - self.tilt_db)
+            self.f2_hz += self.VOICE_RATE * (formant - self.f2_hz)
+        sealed = _ramp(tilt - self.tilt_db, 0.0, 15.0)
+        narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
+        return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow)
 
-    def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
-        """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames."""
-        n = len(f)
-        out = np.zeros((n, N_ARTICULATORS), np.float32)
-        if n == 0:
-            return out, np.zeros(0, np.float32)
-        noise, peak = self._track_levels(f.level_db)
-        span = np.maximum(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
-        activity = _ramp(f.level_db - noise - 6.0, 0.0, 1.0) * np.clip((f.level_db - noise - 6.0) / span, 0.0, 1.0)
-        loud = np.clip(activity, 0.0, 1.0) ** 0.7
+    def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
+               voicing: float) -> tuple[float, ...]:
+        """One feature frame → (articulators in A order..., activity)."""
+        noise, peak = self._track_levels(level)
+        above = level - noise - 6.0
+        span = max(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
+        activity = _ramp(above, 0.0, 1.0) * min(max(above / span, 0.0), 1.0)
+        loud = activity ** 0.7
 
-        voiced = _ramp(f.voicing, 0.45, 0.75)
-        fricative = _ramp(f.hf_ratio, 0.2, 0.5) * (activity > 0.05)
+        voiced = _ramp(voicing, 0.45, 0.75)
+        fricative = _ramp(hf_ratio, 0.2, 0.5) if activity > 0.05 else 0.0
         vowel = voiced * (1.0 - fricative)
-        low, mid, upper = f.band_db[:, 0], f.band_db[:, 1], f.band_db[:, 2]
+        low, mid, upper = bands[0], bands[1], bands[2]
         nasal = voiced * _ramp(low - mid, 10.0, 20.0) * _ramp(low - upper, 18.0, 30.0)
 
         speaking = _ramp(activity, 0.0, 0.1)
-        height = _ramp(f.f1_hz, 300.0, 800.0)
-        narrowing = self._lip_narrowing(low - upper, f.f2_hz, f.voicing, activity)
-        out[:, A["open"]] = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud)
-                             * narrowing)
+        height = _ramp(f1, 300.0, 800.0)
+        narrowing = self._lip_narrowing(low - upper, f2, voicing, activity)
+        opening = speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud) * narrowing
         # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
-        out[:, A["close"]] = np.maximum(1.0 - speaking, _ramp(-out[:, A["open"]], -0.3, -0.1))
-        rounding = vowel * _ramp(-f.f2_hz, -1400.0, -1000.0)
-        out[:, A["round"]] = rounding * (1.0 - height)           # closed rounding: u, w
-        out[:, A["funnel"]] = 0.8 * rounding * height             # open rounding: o, ɔ
-        out[:, A["spread"]] = vowel * _ramp(f.f2_hz, 1700.0, 2200.0) + 0.3 * fricative
-        out[:, A["teeth"]] = 0.7 * fricative
-        out[:, A["tongue_tip"]] = 0.3 * nasal + 0.3 * fricative
-        return out, activity.astype(np.float32)
+        closing = max(1.0 - speaking, _ramp(-opening, -0.3, -0.1))
+        rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
+        values = [0.0] * (N_ARTICULATORS + 1)
+        values[A["open"]] = opening
+        values[A["close"]] = closing
+        values[A["round"]] = rounding * (1.0 - height)           # closed rounding: u, w
+        values[A["funnel"]] = 0.8 * rounding * height             # open rounding: o, ɔ
+        values[A["spread"]] = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
+        values[A["teeth"]] = 0.7 * fricative
+        values[A["tongue_tip"]] = 0.3 * nasal + 0.3 * fricative
+        values[N_ARTICULATORS] = activity
+        return tuple(values)
