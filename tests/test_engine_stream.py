@@ -30,9 +30,9 @@ def test_any_chunking_gives_the_clip(speech_audio):
     rng = np.random.default_rng(0)
     frames = run_stream(speech_audio.samples, options, rng.integers(1, 3000, size=10_000))
     assert len(frames) == clip.n_frames == int(np.ceil(speech_audio.duration_s * 30))
-    # Equal up to float32 rounding: numpy's vectorised sin/cos may round differently by batch size.
-    np.testing.assert_allclose(np.array([f.weights for f in frames]), clip.weights, atol=1e-5)
-    np.testing.assert_allclose(np.array([f.joints for f in frames]), clip.joints, atol=1e-5)
+    # Bit for bit: every step is computed per frame or per row, never with batch-dependent rounding.
+    np.testing.assert_array_equal(np.array([f.weights for f in frames]), clip.weights)
+    np.testing.assert_array_equal(np.array([f.joints for f in frames]), clip.joints)
     assert [f.index for f in frames] == list(range(clip.n_frames))
     np.testing.assert_allclose([f.time_s for f in frames], np.arange(clip.n_frames) / 30)
 

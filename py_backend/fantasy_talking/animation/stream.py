@@ -34,6 +34,7 @@ PAST_FRAMES = int(3 * SIGMA_FRAMES.max())
 # look-ahead (half of it, so the smoothing keeps some future context too).
 ANTICIPATION_FRAMES = 8
 CLASSIFY_DIMS = np.array([0, 1, 2, 4, 6])   # open, close, round, spread, teeth decide the viseme
+_CLASSIFY_TARGETS = TARGETS[None, :, CLASSIFY_DIMS]
 MIN_VISEME_S = 0.04
 SETTLE_S = 0.2
 REST = np.zeros(len(SIGMA_FRAMES), np.float32)
@@ -55,15 +56,14 @@ class StreamOutput:
 def viseme_weights_from_articulators(articulators: np.ndarray, activity: np.ndarray) -> np.ndarray:
     """Soft nearest-target classification: (T, N_ARTICULATORS) → (T, 15) weights summing to 1.
     Without speech activity the viseme is silence, even though resting lips look like a /p/."""
-    diff = articulators[:, None, CLASSIFY_DIMS] - TARGETS[None, :, CLASSIFY_DIMS]
-    score = -np.sum(diff ** 2, axis=2) / 0.02
-    score -= score.max(axis=1, keepdims=True)
+    diff = articulators[:, None, CLASSIFY_DIMS] - _CLASSIFY_TARGETS
+    score = np.add.reduce(diff * diff, axis=2) * (-1 / 0.02)
+    score -= np.maximum.reduce(score, axis=1, keepdims=True)
     weights = np.exp(score)
-    weights /= weights.sum(axis=1, keepdims=True)
-    speaking = np.clip(activity / SPEAKING_ACTIVITY, 0.0, 1.0)[:, None]
-    weights *= speaking
+    speaking = np.minimum(np.maximum(activity * (1 / SPEAKING_ACTIVITY), 0.0), 1.0)[:, None]
+    weights *= speaking / np.add.reduce(weights, axis=1, keepdims=True)
     weights[:, 0] += 1.0 - speaking[:, 0]
-    return weights.astype(np.float32)
+    return weights.astype(np.float32, copy=False)
 
 
 class VisemeTracker:
@@ -115,6 +115,11 @@ class StreamingAnimator:
         offsets = np.arange(-PAST_FRAMES, self.future_frames - self.anticipation_frames + 1)
         self._kernel = np.exp(-0.5 * (offsets[:, None] / SIGMA_FRAMES[None, :]) ** 2).astype(np.float32)
         self._offsets = offsets
+        # The kernel placed for the feature frame before a frame's position and for the one after,
+        # so interpolating between the two smoothed values is one weighted sum over one window.
+        zero = np.zeros((1, len(SIGMA_FRAMES)), np.float32)
+        self._kernel_lo = np.concatenate([self._kernel, zero]) / self._kernel.sum(axis=0)
+        self._kernel_hi = np.concatenate([zero, self._kernel]) / self._kernel.sum(axis=0)
 
     def _start_analysis(self, base_sample: int) -> None:
         """Fresh feature analysis whose frame 0 sits at `base_sample` on the audio clock."""
@@ -204,6 +209,23 @@ class StreamingAnimator:
         weights = self._kernel[valid]
         return (weights * self._raw[local[valid]]).sum(axis=0) / weights.sum(axis=0)
 
+    def _articulation_at(self, pos: float) -> np.ndarray:
+        """Smoothed articulators at fractional feature position `pos`, interpolated linearly.
+
+        Inside the analysed track (every frame after the first few) this is one weighted sum over
+        one window; only near the start of a track do the per-index weights need trimming."""
+        lo = math.floor(pos)
+        frac = pos - lo
+        start = lo - self._raw_offset - PAST_FRAMES
+        if frac == 0.0:   # on a feature frame: its own window, nothing to interpolate
+            weights = self._kernel_lo[:-1]
+        else:
+            weights = (1 - frac) * self._kernel_lo + frac * self._kernel_hi
+        stop = start + len(weights)
+        if start < 0 or stop > len(self._raw):
+            return (1 - frac) * self._smoothed(lo) + frac * self._smoothed(math.ceil(pos))
+        return np.add.reduce(weights * self._raw[start:stop], axis=0)
+
     def _release(self, limit_s: float) -> StreamOutput:
         """Emit frames whose needed feature frames exist, with time < limit_s."""
         available = self._raw_offset + len(self._raw)   # feature frames analysed so far
@@ -215,12 +237,9 @@ class StreamingAnimator:
             hi = math.ceil(pos)
             if t >= limit_s or hi + self.future_frames - self.anticipation_frames >= available:
                 break
-            lo = math.floor(pos)
-            frac = pos - lo
-            a = (1 - frac) * self._smoothed(lo) + frac * self._smoothed(hi)
             local = hi - self._raw_offset
             times.append(t)
-            arts.append(a)
+            arts.append(self._articulation_at(pos))
             acts.append(self._activity[local])
             f0s.append(self._f0[local])
         out = StreamOutput()
