@@ -4,11 +4,11 @@
 extra listener (such as the Audio2Face-3D compatible port) with the same TLS, token and limits.
 `ftalk serve` runs `start_listeners` in its own process, or in each worker process (workers.py).
 
-Listeners are grpc.aio servers on one asyncio loop per process, running on a thread of its own so
-callers (the CLI, tests, workers) keep a plain blocking API. A stream is a coroutine, not a
-thread: with dozens of real-time streams per process, thread wake-ups and GIL hand-offs would
-cost more than the animation itself. Blocking work (decoding a file, synthesis, head fitting)
-goes to `asyncio.to_thread` so the loop keeps every stream on time.
+Listeners are grpc.aio servers on the process's server loop (event_loop.py), so callers (the CLI,
+tests, workers) keep a plain blocking API. A stream is a coroutine, not a thread: with dozens of
+real-time streams per process, thread wake-ups and GIL hand-offs would cost more than the
+animation itself. Blocking work (decoding a file, synthesis, head fitting) goes to worker threads
+so the loop keeps every stream on time.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import importlib
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Coroutine, Sequence, TypeVar
+from typing import Sequence
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -27,32 +27,12 @@ from grpc_reflection.v1alpha import reflection
 from fantasy_talking.server.auth import BearerTokenInterceptor
 from fantasy_talking.server.config import ConfigError, ServerConfig
 from fantasy_talking.server.context import ServerContext
+from fantasy_talking.server.event_loop import run_on_loop, server_loop
 from fantasy_talking.server.services import SERVICE_MODULES
 
 log = logging.getLogger(__name__)
 
 HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
-
-T = TypeVar("T")
-
-_loop: asyncio.AbstractEventLoop | None = None
-_loop_lock = threading.Lock()
-
-
-def server_loop() -> asyncio.AbstractEventLoop:
-    """The process's server event loop, started on a daemon thread the first time it is needed."""
-    global _loop
-    with _loop_lock:
-        if _loop is None:
-            _loop = asyncio.new_event_loop()
-            threading.Thread(target=_loop.run_forever, name="ftalk-server-loop", daemon=True).start()
-        return _loop
-
-
-def run_on_loop(coroutine: Coroutine[object, object, T]) -> T:
-    """Run `coroutine` on the server loop and wait for its result from this (other) thread."""
-    return asyncio.run_coroutine_threadsafe(coroutine, server_loop()).result()
-
 
 @dataclass(frozen=True)
 class ListenerSpec:
