@@ -118,8 +118,9 @@ class StreamingAnimator:
         # The kernel placed for the feature frame before a frame's position and for the one after,
         # so interpolating between the two smoothed values is one weighted sum over one window.
         zero = np.zeros((1, len(SIGMA_FRAMES)), np.float32)
-        self._kernel_lo = np.concatenate([self._kernel, zero]) / self._kernel.sum(axis=0)
-        self._kernel_hi = np.concatenate([zero, self._kernel]) / self._kernel.sum(axis=0)
+        total = self._kernel.sum(axis=0)
+        self._kernel_lo = np.concatenate([self._kernel, zero]) / total
+        self._kernel_hi = np.concatenate([zero, self._kernel]) / total
 
     def _start_analysis(self, base_sample: int) -> None:
         """Fresh feature analysis whose frame 0 sits at `base_sample` on the audio clock."""

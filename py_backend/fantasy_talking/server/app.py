@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 
+
 @dataclass(frozen=True)
 class ListenerSpec:
     """One port to serve and the service modules on it (`port` None means `config.port`)."""
