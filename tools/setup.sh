@@ -23,4 +23,5 @@ PY=${PYTHON:-python3}
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e ".[dev]"
 (cd tests/js && npm ci --silent --no-audit --no-fund)  # gltf-validator, three, playwright-core for tests/test_head_*.py
+(cd py_backend/fantasy_talking/console/web && npm ci --silent --no-audit --no-fund)  # three.js for `ftalk console`, served locally
 echo "set-up done: .venv is ready (activate with: source .venv/bin/activate)"

@@ -20,6 +20,7 @@ COMMANDS: list[str] = [
     "say",
     "head",
     "preview",
+    "console",
 ]
 
 
