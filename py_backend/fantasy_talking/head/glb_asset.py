@@ -46,13 +46,16 @@ def _accessor(doc: GltfDocument, index: int) -> np.ndarray:
     return data
 
 
-def _seam_groups(positions: np.ndarray) -> np.ndarray:
-    """Vertices at one position (UV seams) get a shared id so posed normals stay smooth across them.
+def _seam_groups(positions: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Vertex copies along UV seams get a shared id so posed normals stay smooth across them.
 
-    HeadMesh.normals shares normals between vertices of equal `landmark`; the GLB does not store
-    landmark indices, so coincident vertices are grouped instead (ids fit the same table).
+    HeadMesh.normals shares normals between vertices of equal `landmark`; the GLB stores no landmark
+    indices, but it stores the normals that sharing produced. Coincident vertices with the same stored
+    normal are seam copies; coincident ones with different normals (the two sides of an ear shell,
+    the mouth cavity) stay apart, as in the original.
     """
-    _, inverse, counts = np.unique(np.round(positions, 7), axis=0, return_inverse=True, return_counts=True)
+    key = np.column_stack([np.round(positions, 6), np.round(normals, 3)])
+    _, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
     shared = counts[inverse] > 1
     ids = np.full(len(positions), -1, dtype=np.int64)
@@ -94,7 +97,7 @@ def asset_from_glb(data: bytes) -> HeadAsset:
     start = view.get("byteOffset", 0)
     rgb = np.asarray(Image.open(io.BytesIO(bytes(doc.binary[start:start + view["byteLength"]]))).convert("RGB"))
     mesh = HeadMesh(positions=positions, triangles=triangles, part=np.zeros(len(positions), dtype=np.int64),
-                    landmark=_seam_groups(positions), uv=uv, anchors=None)
+                    landmark=_seam_groups(positions, _accessor(doc, attributes["NORMAL"])), uv=uv, anchors=None)
     skeleton = Skeleton(names=tuple(nodes[n]["name"] for n in joint_nodes), parents=tuple(parents), positions=world,
                         skin_joints=_accessor(doc, attributes["JOINTS_0"]).astype(np.int64),
                         skin_weights=_accessor(doc, attributes["WEIGHTS_0"]).astype(np.float64))

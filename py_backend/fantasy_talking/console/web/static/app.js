@@ -48,6 +48,7 @@ async function pollHealth() {
     const body = await r.json();
     $("engine-dot").className = `dot ${r.ok ? "ok" : "bad"}`;
     $("engine-status").textContent = r.ok ? `engine ${body.server} · serving` : `engine ${body.server} · unreachable`;
+    if (r.ok && /not reachable/.test($("banner-text").textContent)) $("banner").hidden = true;
     if (r.ok && !state.info) loadInfo();
   } catch (_) {
     $("engine-dot").className = "dot bad";
