@@ -249,8 +249,9 @@ class Utterance {
   }
   maybeStart() {
     if (this.t0 !== null || !this.audio.length || !this.record.framesReceived) return;
-    this.t0 = audioCtx.currentTime + 0.08;
+    this.t0 = audioCtx.currentTime + 0.05;
     this.record.startedAt = performance.now();
+    this.record.audioState = audioCtx.state;
     this.audio.forEach((a) => this.schedule(a));
     $("hud-state").textContent = "speaking";
   }
@@ -309,6 +310,21 @@ function finish(u) {
 }
 
 let socket = null;
+// A socket opened ahead of time, so that Speak does not wait for a handshake.
+let warmSocket = null;
+const speakUrl = () => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/speak`;
+function warmUp() {
+  const ws = new WebSocket(speakUrl());
+  ws.onclose = () => { if (warmSocket === ws) warmSocket = null; };
+  warmSocket = ws;
+}
+function takeWarmSocket() {
+  const ws = warmSocket && warmSocket.readyState <= WebSocket.OPEN ? warmSocket : new WebSocket(speakUrl());
+  warmSocket = null;
+  ws.onclose = null;
+  setTimeout(warmUp, 0);
+  return ws;
+}
 async function speak() {
   inline("speech-error", "");
   const request = { params: params(), head_id: state.headId || "" };
@@ -323,7 +339,7 @@ async function speak() {
     }
   }
   audioCtx = audioCtx || new AudioContext();
-  if (audioCtx.state !== "running") await audioCtx.resume().catch(() => {});
+  if (audioCtx.state !== "running") audioCtx.resume().catch(() => {});
   stopSpeaking();
   plot.clear();
   const record = { clickAt: performance.now(), firstFrameAt: null, startedAt: null, firstMouthAt: null,
@@ -334,9 +350,10 @@ async function speak() {
   $("speak").disabled = true; $("stop").disabled = false;
   $("hud-state").textContent = "waiting for the engine…";
   $("speak-info").textContent = "";
-  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/speak`);
+  const ws = takeWarmSocket();
   socket = ws;
-  ws.onopen = () => ws.send(JSON.stringify(request));
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(request));
+  else ws.onopen = () => ws.send(JSON.stringify(request));
   ws.onmessage = (event) => {
     const m = JSON.parse(event.data);
     if (m.type === "header") {
@@ -405,4 +422,5 @@ for (const b of document.querySelectorAll(".dl")) {
   } catch (_) { banner("The console is not reachable."); }
   pollHealth();
   setInterval(pollHealth, 4000);
+  warmUp();
 })();
