@@ -34,7 +34,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 espeak-ng libespeak-ng1 festival festvox-kallpc16k \
       libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libglib2.0-0 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --create-home --home-dir /home/ftalk --shell /usr/sbin/nologin ftalk \
+ && groupadd --system --gid 10001 ftalk \
+ && useradd --system --uid 10001 --gid 10001 --create-home --home-dir /home/ftalk --shell /usr/sbin/nologin ftalk \
  && mkdir -p /data/outputs && chown ftalk:ftalk /data/outputs
 COPY --from=build /opt/ftalk /opt/ftalk
 ENV PATH=/opt/ftalk/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 MPLCONFIGDIR=/tmp/matplotlib

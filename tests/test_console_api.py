@@ -229,3 +229,15 @@ def test_photo_head_and_baked_downloads(client, samples_dir):
     with av.open(io.BytesIO(mp4.content)) as container:
         assert container.streams.audio and container.streams.video
         assert sum(1 for _ in container.decode(video=0)) == done["frames"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--port", "70000"], "--port must be 0..65535"),
+    (["--tls-ca", "/missing/ca.pem"], "no such file"),
+    (["--max-photo-mb", "0"], "--max-photo-mb must be positive"),
+])
+def test_console_command_refuses_bad_arguments(args, words, capsys):
+    from fantasy_talking.cli.main import main
+
+    assert main(["console", "--server", "127.0.0.1:1", *args]) == 2
+    assert words in capsys.readouterr().err

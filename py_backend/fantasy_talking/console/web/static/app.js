@@ -91,7 +91,7 @@ function fillVoices() {
   const lang = $("language").value;
   const voices = state.info.voices.filter((v) => v.language === lang);
   $("voice").innerHTML = voices.map((v) =>
-    `<option value="${v.name}" data-engine="${v.engine}">${v.name} · ${v.engine}</option>`).join("");
+    `<option value="${v.name}" data-engine="${v.engine}">${v.name}${v.engine === "espeak" ? "" : ` (${v.engine})`}</option>`).join("");
   fillStyles();
 }
 // espeak-ng voices take a variant after "+" (SpeakRequest.voice); Festival voices do not.
