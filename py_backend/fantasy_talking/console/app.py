@@ -321,9 +321,10 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
                 messages = speak_audio(engine(), store, request, upload)
             else:
                 messages = speak_text(engine(), store, request)
-            async for message in messages:
-                await socket.send_text(json.dumps(message, separators=(",", ":")))
-        except WebSocketDisconnect:
+            async with contextlib.aclosing(messages):  # cancels the gRPC call when the page leaves or stops
+                async for message in messages:
+                    await socket.send_text(json.dumps(message, separators=(",", ":")))
+        except (WebSocketDisconnect, RuntimeError):  # the page closed the socket (Stop, a new utterance, reload)
             return
         except ParamError as exc:
             await _send_error(socket, 422, str(exc))
