@@ -166,6 +166,14 @@ def test_audio_streams_and_bad_params(client, speech_wav):
     assert _speak(client, {"text": "Still here."})[-1]["type"] == "done"
 
 
+def test_page_leaving_mid_utterance_stops_it(client, speech_wav):
+    upload = client.post("/api/audio", content=speech_wav.read_bytes()).json()
+    with client.websocket_connect("/api/speak") as ws:
+        ws.send_text(json.dumps({"audio_id": upload["id"]}))
+        assert json.loads(ws.receive_text())["type"] == "header"
+    assert _speak(client, {"audio_id": upload["id"]})[-1]["type"] == "done"
+
+
 def test_token(engine):
     settings = ConsoleSettings(engine=EngineAddress(engine), token=TOKEN)
     with TestClient(create_app(settings)) as c:

@@ -323,8 +323,11 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
                 messages = speak_text(engine(), store, request)
             async with contextlib.aclosing(messages):  # cancels the gRPC call when the page leaves or stops
                 async for message in messages:
-                    await socket.send_text(json.dumps(message, separators=(",", ":")))
-        except (WebSocketDisconnect, RuntimeError):  # the page closed the socket (Stop, a new utterance, reload)
+                    try:
+                        await socket.send_text(json.dumps(message, separators=(",", ":")))
+                    except (WebSocketDisconnect, RuntimeError):  # closed by the page: Stop, a new utterance, reload
+                        return
+        except WebSocketDisconnect:
             return
         except ParamError as exc:
             await _send_error(socket, 422, str(exc))
