@@ -95,7 +95,7 @@ def test_photo_errors(client):
     noface = client.post("/api/heads", content=_png(noise))
     assert noface.status_code == 422 and "no usable face" in noface.json()["error"]
     corrupt = client.post("/api/heads", content=_png(noise)[:200])
-    assert corrupt.status_code == 422
+    assert corrupt.status_code == 422 and corrupt.json()["error"].startswith("cannot use this photo"), corrupt.text
     assert client.get("/api/heads/nope.glb").status_code == 404
 
 

@@ -262,7 +262,8 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
             metadata, glb = await engine().create_head(data)
         except EngineError as exc:
             if exc.status == 422:
-                exc.message = f"no usable face: {exc.message}"
+                reason = "no usable face" if "face" in exc.message else "cannot use this photo"
+                exc.message = f"{reason}: {exc.message}"
             raise
         report = _report(metadata)
         head_id = store.heads.add(Head(glb=glb, report=report))
