@@ -138,9 +138,10 @@ def test_console_in_chromium(tmp_path):
     (runs,) = _steps(result, "latency_runs")
     assert all(r["error"] is None and r["clickToMouthMs"] for r in runs["runs"])
     latency = np.array([r["clickToMouthMs"] for r in runs["runs"]])
+    first_frame = np.median([r["clickToFirstFrameMs"] for r in runs["runs"]])
     (fps,) = _steps(result, "viewer_fps")
     print(f"\nconsole: Speak click → first mouth movement p50 {np.median(latency):.0f} ms "
-          f"(min {latency.min():.0f}, max {latency.max():.0f}, {len(latency)} runs); "
+          f"(min {latency.min():.0f}, max {latency.max():.0f}, {len(latency)} runs; first frame p50 {first_frame:.0f} ms); "
           f"viewer {fps['fps']:.1f} fps on software GL; screenshots in {shots}")
 
     assert "not a photo" in _steps(result, "wrong_type")[0]["message"]
