@@ -149,6 +149,9 @@ def test_console_in_chromium(tmp_path):
     assert "silent" in _steps(result, "silent_audio")[0]["message"]
     (audio,) = _steps(result, "audio_speak")
     assert audio["error"] is None and audio["jawMax"] > 0.2
+    (record,) = _steps(result, "record")
+    assert "ready" in record["label"], record  # MediaRecorder → upload → decoded by the console
+    assert record["spoken"]["error"] is None and record["spoken"]["frames"] > 0
     (after,) = _steps(result, "after_errors")
     assert after["error"] is None and after["frames"] > 0
 

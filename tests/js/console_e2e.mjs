@@ -136,6 +136,16 @@ try {
       step("audio_speak", await speakOnce(page));
       await shot(page, "console_audio_done");
     }
+    // Record from the (fake) microphone: Chromium's fake capture device plays a beep.
+    await page.click(".tab[data-tab=record]");
+    await page.click("#record");
+    await page.waitForTimeout(1500);
+    await page.click("#record");
+    await page.waitForFunction(() => /ready/.test(document.querySelector("#record-label").textContent) ||
+      !document.querySelector("#speech-error").hidden, null, { timeout: 30000 });
+    const label = await page.locator("#record-label").textContent();
+    step("record", { label, spoken: /ready/.test(label) ? await speakOnce(page) : null,
+                     error: await page.locator("#speech-error").textContent() });
     await page.click(".tab[data-tab=text]");
     step("after_errors", await speakOnce(page));
   } else if (config.scenario === "down") {
