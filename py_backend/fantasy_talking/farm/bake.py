@@ -81,9 +81,10 @@ def bake(source: str | Path | Sequence[Mapping[str, Any]], out: str | Path | Non
     results: dict[int, LineResult] = {r.number: r for r in failed}
     stop_reason = ""
     fail_fast_on = bool(settings.get("fail_fast"))
+    to_run = planned
     if failed and fail_fast_on:
         stop_reason = f"--fail-fast: line {failed[0].number} failed before the bake started"
-        planned = []
+        to_run = []
     backend, workers = _backend(settings, len(planned))
     display = _Progress(planned, enabled=progress)
 
@@ -98,7 +99,7 @@ def bake(source: str | Path | Sequence[Mapping[str, Any]], out: str | Path | Non
 
     try:
         with display:
-            backend, workers = _run(planned, context, settings, on_result)
+            backend, workers = _run(to_run, context, settings, on_result)
     except KeyboardInterrupt:
         stop_reason = "interrupted (Ctrl-C)"
         raise

@@ -46,7 +46,10 @@ def warm_up(has_text: bool) -> None:
     import fantasy_talking.formats.livelink_csv  # noqa: F401
     import fantasy_talking.pipeline  # noqa: F401
 
-    if has_text:
+    if has_text:  # imported and initialised here, so forked speakers (`_in_fresh_child`) start warm
+        import scipy.signal  # noqa: F401  (the synthesiser's audio is resampled; the import takes a second)
+
+        import fantasy_talking.speech.tts.speak  # noqa: F401
         from fantasy_talking.speech.tts.registry import default_registry
 
         default_registry()
@@ -135,18 +138,66 @@ def _animate(job: LineJob, data: bytes):
     """The line's audio and clip, by the same calls `ftalk animate` and `ftalk say` make."""
     options = animation_options(job.fields)
     if job.is_text:
-        from fantasy_talking.audio.decode import SAMPLE_RATE
-        from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance
-
-        f = job.fields
-        plan = plan_speech(job.text, f.get("language", ""), f.get("voice", ""), f.get("rate", 1.0),
-                           f.get("pitch", 1.0), f.get("volume", 1.0), f.get("sample_rate", SAMPLE_RATE), options)
-        return whole_utterance(plan, speak(plan))
+        return _in_fresh_child(_speak, job, options)
     from fantasy_talking.audio.decode import decode_file
     from fantasy_talking.pipeline import animate_audio
 
     audio = decode_file(data)
     return audio, animate_audio(audio, options)
+
+
+def _speak(job: LineJob, options):
+    from fantasy_talking.audio.decode import SAMPLE_RATE
+    from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance
+
+    f = job.fields
+    plan = plan_speech(job.text, f.get("language", ""), f.get("voice", ""), f.get("rate", 1.0),
+                       f.get("pitch", 1.0), f.get("volume", 1.0), f.get("sample_rate", SAMPLE_RATE), options)
+    return whole_utterance(plan, speak(plan))
+
+
+def _in_fresh_child(function, *args):
+    """Run `function(*args)` in a child forked from this process and return its result.
+
+    espeak-ng (1.51) carries state from one utterance to the next inside a process (the glottal
+    flutter phase, libc's rand()), so the same text gives slightly different samples depending on
+    what the process spoke before. A worker never speaks itself: each text line is spoken by a
+    fresh child, so every line sounds as if it were the process's first utterance: the same bytes
+    whatever --jobs, the order or the backend, and the same as `ftalk say TEXT`.
+    """
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows: in-process, reproducible per process only
+        return function(*args)
+    import ctypes
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
+        status = 0
+        try:
+            os.close(read_end)
+            ctypes.CDLL(None).srand(1)  # libc's default seed, as in a new process
+            try:
+                payload = pickle.dumps(("ok", function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 - sent to the parent, which reports the line
+                payload = pickle.dumps(("error", isinstance(exc, ValueError), str(exc) or type(exc).__name__))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not payload:
+        raise RuntimeError(f"the speech process ended without an answer (status {status})")
+    message = pickle.loads(payload)
+    if message[0] == "ok":
+        return message[1]
+    _, is_value_error, text = message
+    raise (ValueError if is_value_error else RuntimeError)(text)
 
 
 def _peak_rss_mb() -> float:

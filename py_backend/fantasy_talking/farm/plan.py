@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 from fantasy_talking.animation.options import ENGINE_NAMES, RIG_NAMES, AnimationOptions, OptionsError
 from fantasy_talking.farm.manifest import LINE_FIELDS, ManifestLine
 from fantasy_talking.farm.report import LineResult
-from fantasy_talking.farm.storage import LocalStore, resolve, store_for
+from fantasy_talking.farm.storage import LocalStore, is_url, resolve, store_for
 
 INT_FIELDS = ("fps", "lookahead_ms", "seed", "sample_rate")
 FLOAT_FIELDS = ("head_motion", "blink", "expression", "rate", "pitch", "volume")
@@ -112,9 +112,7 @@ def _plan_line(line: ManifestLine, defaults: Mapping[str, Any], formats: tuple[s
     if bool(audio) == bool(text):
         raise LineError("give either an audio file or a text to speak" if not audio
                         else "give an audio file or a text, not both")
-    name = str(fields.pop("name", "") or (PurePosixPath(audio.replace("\\", "/")).with_suffix("").as_posix()
-                                         if audio else f"line-{line.number:05d}"))
-    name = _check_name(name)
+    name = _check_name(str(fields.pop("name", "") or _default_name(audio, line.number)))
     if "seed" not in own:
         fields["seed"] = line_seed(base_seed, name)
     language = fields.get("language", "")
@@ -126,6 +124,17 @@ def _plan_line(line: ManifestLine, defaults: Mapping[str, Any], formats: tuple[s
     animation_options(fields)  # range checks now, not in a worker
     source = resolve(audio, base) if audio else ""
     return LineJob(line.number, name, source, text, fields, formats, 0.0)
+
+
+def _default_name(audio: str, number: int) -> str:
+    """A relative audio path names its outputs after itself (vo/en/line_01 → OUT/vo/en/line_01.*);
+    an absolute path or a URL by the file's stem; a text line by its number."""
+    if not audio:
+        return f"line-{number:05d}"
+    path = PurePosixPath(audio.replace("\\", "/").split("://", 1)[-1])
+    if is_url(audio) or path.is_absolute() or ".." in path.parts:
+        return path.stem
+    return path.with_suffix("").as_posix()
 
 
 def _check_name(name: str) -> str:
