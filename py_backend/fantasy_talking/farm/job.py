@@ -75,7 +75,7 @@ def output_path(out: str, name: str, suffix: str) -> str:
 
 def bake_line(job: LineJob, context: BakeContext) -> LineResult:
     """Bake one line; every failure is returned as a failed result, never raised."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     result = LineResult(job.number, job.name, "failed", seed=job.fields.get("seed"),
                         worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
@@ -88,6 +88,7 @@ def bake_line(job: LineJob, context: BakeContext) -> LineResult:
         log.exception("line %d (%s) failed", job.number, job.name)
         result.reason = f"internal error ({type(exc).__name__}: {exc})"
     result.seconds = round(time.perf_counter() - started, 4)
+    result.cpu_s = round(_cpu_seconds() - cpu_started, 4)
     result.peak_rss_mb = _peak_rss_mb()
     return result
 
@@ -198,6 +199,14 @@ def _in_fresh_child(function, *args):
         return message[1]
     _, is_value_error, text = message
     raise (ValueError if is_value_error else RuntimeError)(text)
+
+
+def _cpu_seconds() -> float:
+    """This process's CPU time plus that of its finished children (the forked speakers)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _peak_rss_mb() -> float:

@@ -22,6 +22,8 @@ class LineResult:
     audio_s: float = 0.0
     seconds: float = 0.0
     """Wall time the worker spent on the line (decode, engine, every file written)."""
+    cpu_s: float = 0.0
+    """CPU time the worker spent on it: what the line costs, however busy the machine was."""
     files: list[str] = field(default_factory=list)
     seed: int | None = None
     worker: str = ""
@@ -69,6 +71,10 @@ class BakeReport:
         return sum(line.audio_s for line in self.lines if line.status == "done")
 
     @property
+    def cpu_s(self) -> float:
+        return sum(line.cpu_s for line in self.lines if line.status == "done")
+
+    @property
     def realtime_factor(self) -> float:
         return self.audio_s / self.wall_s if self.wall_s > 0 else 0.0
 
@@ -101,6 +107,8 @@ class BakeReport:
             "wall_s": round(self.wall_s, 3),
             "realtime_factor": round(self.realtime_factor, 2),
             "realtime_factor_per_worker": round(self.realtime_factor / max(1, self.workers), 2),
+            "cpu_s": round(self.cpu_s, 3),
+            "realtime_factor_per_cpu_second": round(self.audio_s / self.cpu_s, 1) if self.cpu_s else 0.0,
             "peak_rss_mb_per_worker": {k: round(v, 1) for k, v in peaks.items()},
             "lines": [asdict(line) for line in self.lines],
         }
