@@ -150,7 +150,7 @@ def test_folder_input_config_file_head_glb_and_line_overrides(voice_lines, tmp_p
     head = tmp_path / "head.glb"
     head.write_bytes(tiny_head_glb())
     config = tmp_path / "bake.toml"
-    config.write_text(f'out = "{tmp_path / "out"}"\nformats = ["csv"]\nfps = 24\nhead = "{head}"\njobs = 1\n')
+    config.write_text('out = "out"\nformats = ["csv"]\nfps = 24\nhead = "head.glb"\njobs = 1\n')  # relative to it
     report = bake(voice_lines / "vo", config=config)
     assert report.done == 4 and report.failed == 0
     names = sorted(line.name for line in report.lines)

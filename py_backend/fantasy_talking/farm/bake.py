@@ -16,7 +16,7 @@ from fantasy_talking.farm.job import BakeContext
 from fantasy_talking.farm.manifest import LINE_FIELDS, ManifestError, lines_from_records, read_config, read_lines
 from fantasy_talking.farm.plan import LineJob, plan_jobs
 from fantasy_talking.farm.report import BakeReport, LineResult
-from fantasy_talking.farm.storage import store_for
+from fantasy_talking.farm.storage import resolve, store_for
 from fantasy_talking.formats.outputs import DEFAULT_FORMATS, parse_formats
 
 SETTINGS = ("out", "formats", "head", "jobs", "ray", "force", "fail_fast", "report")
@@ -123,6 +123,10 @@ def _settings(config: str | Path | None, arguments: Mapping[str, Any], line_defa
         if unknown:
             raise ManifestError(f"{config}: unknown setting {', '.join(unknown)}; "
                                 f"settings: {', '.join(SETTINGS)}; line fields: {', '.join(LINE_FIELDS)}")
+        base = str(config).rsplit("/", 1)[0] if "/" in str(config) else ""
+        for key in ("out", "head", "report"):  # paths in a config file are relative to the file
+            if isinstance(loaded.get(key), str):
+                loaded[key] = resolve(loaded[key], base)
         settings.update(loaded)
     settings.update({k: v for k, v in arguments.items() if v is not None})
     for key, value in line_defaults.items():
