@@ -123,10 +123,11 @@ class BakeReport:
             f"baked {self.done} of {len(self.lines)} lines into {self.out} ({self.backend}): "
             f"{self.skipped} skipped as already done, {self.failed} failed",
             f"  {self.audio_s:.1f} s of audio in {self.wall_s:.1f} s wall = {self.realtime_factor:.1f}x real time "
-            f"({self.realtime_factor / max(1, self.workers):.1f}x per worker)",
+            f"({self.realtime_factor / max(1, self.workers):.1f}x per worker, "
+            f"{self.audio_s / self.cpu_s if self.cpu_s else 0.0:.0f}x per CPU-second of baking)",
         ]
         if peaks:
-            out.append(f"  peak memory per worker {min(peaks):.0f}-{max(peaks):.0f} MB ({len(peaks)} workers)")
+            out.append(f"  peak memory per worker {min(peaks):.0f}-{max(peaks):.0f} MB ({len(peaks)} worker{"s" if len(peaks) != 1 else ""})")
         if self.stopped_early:
             out.append(f"  stopped early ({self.stopped_early}): {self.pending} lines not baked")
         failures = [line for line in self.lines if line.status == "failed"]
