@@ -127,7 +127,8 @@ class BakeReport:
             f"{self.audio_s / self.cpu_s if self.cpu_s else 0.0:.0f}x per CPU-second of baking)",
         ]
         if peaks:
-            out.append(f"  peak memory per worker {min(peaks):.0f}-{max(peaks):.0f} MB ({len(peaks)} worker{"s" if len(peaks) != 1 else ""})")
+            plural = "s" if len(peaks) != 1 else ""
+            out.append(f"  peak memory per worker {min(peaks):.0f}-{max(peaks):.0f} MB ({len(peaks)} worker{plural})")
         if self.stopped_early:
             out.append(f"  stopped early ({self.stopped_early}): {self.pending} lines not baked")
         failures = [line for line in self.lines if line.status == "failed"]
