@@ -46,13 +46,8 @@ def warm_up(has_text: bool) -> None:
     import fantasy_talking.formats.livelink_csv  # noqa: F401
     import fantasy_talking.pipeline  # noqa: F401
 
-    if has_text:  # imported and initialised here, so forked speakers (`_in_fresh_child`) start warm
-        import scipy.signal  # noqa: F401  (the synthesiser's audio is resampled; the import takes a second)
-
-        import fantasy_talking.speech.tts.speak  # noqa: F401
-        from fantasy_talking.speech.tts.registry import default_registry
-
-        default_registry()
+    if has_text:  # the speakers' fork server (`_in_fresh_child`) starts now, not with the first text line
+        _in_fresh_child(int)
 
 
 def line_key(job: LineJob, source_sha256: str, head_sha256: str) -> str:
@@ -157,48 +152,52 @@ def _speak(job: LineJob, options):
     return whole_utterance(plan, speak(plan))
 
 
+FORKSERVER_PRELOAD = ["fantasy_talking.farm.job", "fantasy_talking.pipeline", "fantasy_talking.formats.outputs",
+                      "fantasy_talking.speech.tts.speak", "scipy.signal"]
+"""What the fork server imports once, so pool workers and speakers forked from it start warm."""
+
+
 def _in_fresh_child(function, *args):
-    """Run `function(*args)` in a child forked from this process and return its result.
+    """Run `function(*args)` in a fresh process forked from a pristine fork server; return its result.
 
     espeak-ng (1.51) carries state from one utterance to the next inside a process (the glottal
     flutter phase, libc's rand()), so the same text gives slightly different samples depending on
-    what the process spoke before. A worker never speaks itself: each text line is spoken by a
-    fresh child, so every line sounds as if it were the process's first utterance: the same bytes
-    whatever --jobs, the order or the backend, and the same as `ftalk say TEXT`.
+    what the process spoke before. Each text line is therefore spoken by a child of a fork server
+    that has imported everything but never spoken, so every line sounds like a process's first
+    utterance: the same bytes whatever --jobs, the order, the backend or what the calling process
+    said before, and the same as `ftalk say TEXT`.
     """
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows: in-process, reproducible per process only
-        return function(*args)
-    import ctypes
-    import pickle
+    import multiprocessing
 
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
-        status = 0
-        try:
-            os.close(read_end)
-            ctypes.CDLL(None).srand(1)  # libc's default seed, as in a new process
-            try:
-                payload = pickle.dumps(("ok", function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:  # noqa: BLE001 - sent to the parent, which reports the line
-                payload = pickle.dumps(("error", isinstance(exc, ValueError), str(exc) or type(exc).__name__))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-        except BaseException:  # noqa: BLE001
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if not payload:
-        raise RuntimeError(f"the speech process ended without an answer (status {status})")
-    message = pickle.loads(payload)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_speaker_main, args=(sender, function, args), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        message = receiver.recv()
+    except EOFError:
+        message = ("error", False, "the speech process died without an answer")
+    finally:
+        receiver.close()
+        child.join()
     if message[0] == "ok":
         return message[1]
     _, is_value_error, text = message
     raise (ValueError if is_value_error else RuntimeError)(text)
+
+
+def _speaker_main(sender, function, args) -> None:
+    import ctypes
+
+    ctypes.CDLL(None).srand(1)  # libc's default seed, as in a new process
+    try:
+        message = ("ok", function(*args))
+    except Exception as exc:  # noqa: BLE001 - the parent reports it as the line's failure
+        message = ("error", isinstance(exc, ValueError), str(exc) or type(exc).__name__)
+    sender.send(message)
+    sender.close()
 
 
 def _cpu_seconds() -> float:

@@ -11,14 +11,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Sequence
 
-from fantasy_talking.farm.job import BakeContext, bake_in_pool_worker, bake_line, init_pool_worker, warm_up
+from fantasy_talking.farm.job import (FORKSERVER_PRELOAD, BakeContext, bake_in_pool_worker, bake_line,
+                                     init_pool_worker, warm_up)
 from fantasy_talking.farm.plan import LineJob, longest_first
 from fantasy_talking.farm.report import LineResult
 
 OnResult = Callable[[LineResult], bool]
 """Called with each finished line; returns True to stop the bake (--fail-fast)."""
 
-PRELOAD = ["fantasy_talking.farm.job", "fantasy_talking.pipeline", "fantasy_talking.formats.outputs"]
 
 
 def run_inline(jobs: Sequence[LineJob], context: BakeContext, on_result: OnResult) -> None:
@@ -32,7 +32,7 @@ def run_inline(jobs: Sequence[LineJob], context: BakeContext, on_result: OnResul
 def run_pool(jobs: Sequence[LineJob], context: BakeContext, workers: int, on_result: OnResult) -> None:
     """`workers` processes; at most 2 × workers lines in flight, so stopping early wastes little."""
     context_mp = multiprocessing.get_context("forkserver")
-    context_mp.set_forkserver_preload(PRELOAD)
+    context_mp.set_forkserver_preload(FORKSERVER_PRELOAD)
     queue = list(reversed(longest_first(jobs)))  # pop() takes the longest next
     running: dict[Future, LineJob] = {}
     pool = _new_pool(context, workers, context_mp)
