@@ -66,5 +66,57 @@ def main() -> int:
     return 0
 
 
+def bench_cli_start_up(runs: int = 5) -> int:
+    """`ftalk --help` and `ftalk animate` on a 20 s clip: wall-time medians of fresh processes (issue 11's
+    targets: under 0.3 s and 1.5 s), next to a bare `python -c pass` measured in the same run.
+
+        python tools/bench/bench_head.py --cli [--runs 5]
+    """
+    import shutil
+    import subprocess
+    import tempfile
+    import wave
+
+    ftalk = Path(sys.executable).with_name("ftalk")
+    if not ftalk.exists() or shutil.which("espeak-ng") is None:
+        print("needs the ftalk command (tools/setup.sh) and espeak-ng", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as folder:
+        long_wav, clip = Path(folder) / "long.wav", Path(folder) / "clip20.wav"
+        text = "The quick brown fox jumps over the lazy dog while Peter picks a peck of pickled peppers. " * 5
+        subprocess.run(["espeak-ng", "-w", str(long_wav), text], check=True)
+        with wave.open(str(long_wav)) as src, wave.open(str(clip), "wb") as dst:
+            dst.setparams(src.getparams())
+            dst.writeframes(src.readframes(20 * src.getframerate()))
+
+        def medians(command: list[str]) -> tuple[float, float]:
+            """Median wall time and median CPU time (user + system) of the child: on a busy machine
+            the CPU time is what the command costs, the wall time what a user waits."""
+            import resource
+
+            walls, cpus = [], []
+            for _ in range(runs):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                walls.append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            return statistics.median(walls), statistics.median(cpus)
+
+        rows = [("python -c pass (interpreter baseline)", [sys.executable, "-c", "pass"], ""),
+                ("ftalk --help", [str(ftalk), "--help"], "target < 0.3 s"),
+                ("ftalk animate, 20 s clip → csv, json, png",
+                 [str(ftalk), "animate", str(clip), "-o", str(Path(folder) / "out" / "take")], "target < 1.5 s")]
+        print(f"CLI start-up, {runs} fresh processes each, medians (load average {os.getloadavg()[0]:.1f}):")
+        for label, command, target in rows:
+            wall, cpu = medians(command)
+            print(f"  {label:<44} wall {wall:6.3f} s   cpu {cpu:6.3f} s   {target}")
+    return 0
+
+
 if __name__ == "__main__":
+    if "--cli" in sys.argv:
+        runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
+        sys.exit(bench_cli_start_up(runs))
     sys.exit(main())

@@ -60,3 +60,11 @@ class AnimationOptions:
     @property
     def is_english(self) -> bool:
         return self.language.lower().startswith("en")
+
+
+ENGINE_NAMES: dict[str, Engine] = {"auto": Engine.AUTO, "acoustic": Engine.ACOUSTIC, "phonetic": Engine.PHONETIC}
+"""The engine names users type (CLI flags, farm manifests, config files)."""
+
+RIG_NAMES: dict[str, RigProfile] = {"arkit52": RigProfile.ARKIT_52, "tongue": RigProfile.ARKIT_52_TONGUE,
+                                    "visemes": RigProfile.ARKIT_52_VISEMES}
+"""The rig-profile names users type."""

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-from scipy.signal import resample_poly
 from math import gcd
 
 SAMPLE_RATE = 16_000
@@ -68,6 +67,8 @@ def resample(samples: np.ndarray, rate_in: int, rate_out: int = SAMPLE_RATE) -> 
     """Polyphase resampling; exact for the usual rate ratios (8k, 22.05k, 44.1k, 48k → 16k)."""
     if rate_in == rate_out:
         return samples.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly  # scipy.signal takes a second to import; most callers never resample
+
     g = gcd(rate_in, rate_out)
     return resample_poly(samples, rate_out // g, rate_in // g).astype(np.float32)
 

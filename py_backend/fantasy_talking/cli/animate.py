@@ -8,36 +8,20 @@ Any audio or video container FFmpeg reads works; the audio track is decoded to 1
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-from fantasy_talking.animation.clip import AnimationClip
 from fantasy_talking.animation.options import (
     DEFAULT_LOOKAHEAD_MS,
+    ENGINE_NAMES,
+    RIG_NAMES,
     AnimationOptions,
-    Engine,
     OptionsError,
 )
-from fantasy_talking.animation.rig import RigProfile
-from fantasy_talking.audio.decode import Audio, AudioError, decode_file
 from fantasy_talking.cli.errors import CliError
-from fantasy_talking.formats.json_frames import write_json_frames
-from fantasy_talking.formats.livelink_csv import write_livelink_csv
 
-ENGINES = {"auto": Engine.AUTO, "acoustic": Engine.ACOUSTIC, "phonetic": Engine.PHONETIC}
-RIGS = {"arkit52": RigProfile.ARKIT_52, "tongue": RigProfile.ARKIT_52_TONGUE, "visemes": RigProfile.ARKIT_52_VISEMES}
+ENGINES = ENGINE_NAMES
+RIGS = RIG_NAMES
 OUTPUT_SUFFIXES = (".csv", ".json", ".png", ".glb")
-
-
-@dataclass(frozen=True)
-class WrittenFile:
-    """One file the command produced, with what it is for the summary line."""
-
-    path: Path
-    description: str
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -100,29 +84,21 @@ def output_prefix(out: str, speech: Path) -> Path:
     return target
 
 
-def write_outputs(clip: AnimationClip, audio: Audio, prefix: Path, title: str,
-                  progress: Progress) -> list[WrittenFile]:
-    """Write every format for `clip` next to `prefix`, advancing `progress` once per file."""
-    from fantasy_talking.formats.plot import plot_clip  # matplotlib loads only when a plot is drawn
+def progress_bar():
+    """The transient progress display every file-writing command shows on a terminal (rich loads here)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    prefix.parent.mkdir(parents=True, exist_ok=True)
-    steps = (
-        ("Live Link Face CSV", ".csv", lambda p: write_livelink_csv(clip, p)),
-        ("JSON frames", ".json", lambda p: write_json_frames(clip, p)),
-        ("plot", ".png", lambda p: plot_clip(clip, p, audio.samples, audio.sample_rate, title)),
-    )
-    written = []
-    for description, suffix, write in steps:
-        task = progress.add_task(f"writing {description}", total=1)
-        path = write(prefix.with_name(prefix.name + suffix))
-        progress.advance(task)
-        written.append(WrittenFile(path, description))
-    return written
-
-
-def _progress(console: Console) -> Progress:
+    console = Console(stderr=True)
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                     console=console, transient=True, disable=not console.is_terminal)
+
+
+def print_written(headline: str, written) -> None:
+    print(headline)
+    width = max(len(str(f.path)) for f in written)
+    for f in written:
+        print(f"  {str(f.path):<{width}}  {f.description}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,9 +109,14 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.head}: no such file; give the .glb written by `ftalk head`")
     options = options_from_args(args)
     prefix = output_prefix(args.out, speech)
-    from fantasy_talking.pipeline import animate_audio  # the engine loads once the arguments are known good
+    # The engine and the encoders load once the arguments are known good.
+    from fantasy_talking.audio.decode import AudioError, decode_file
+    from fantasy_talking.formats.outputs import write_clip_files
+    from fantasy_talking.head.errors import HeadError
+    from fantasy_talking.pipeline import animate_audio
 
-    with _progress(Console(stderr=True)) as progress:
+    formats = ("csv", "json", "png", "glb") if args.head else ("csv", "json", "png")
+    with progress_bar() as progress:
         task = progress.add_task(f"decoding {speech.name}", total=1)
         try:
             audio = decode_file(speech)
@@ -145,17 +126,16 @@ def run(args: argparse.Namespace) -> int:
         task = progress.add_task(f"animating {audio.duration_s:.1f} s of speech", total=1.0)
         clip = animate_audio(audio, options, progress=lambda done: progress.update(task, completed=done))
         progress.update(task, completed=1.0)
+        task = progress.add_task("writing files", total=len(formats))
         try:
-            written = write_outputs(clip, audio, prefix, speech.name, progress)
-            if args.head:
-                from fantasy_talking.cli.head import bake_head_file
-                written.append(WrittenFile(bake_head_file(args.head, clip, prefix), "animated head (glTF)"))
+            written = write_clip_files(clip, audio, prefix, formats, title=speech.name,
+                                       head_glb=Path(args.head).read_bytes() if args.head else None,
+                                       on_file=lambda _: progress.advance(task))
+        except HeadError as exc:
+            raise CliError(f"{args.head}: {exc}") from None
         except OSError as exc:
             raise CliError(f"cannot write {prefix}.*: {exc.strerror or exc}") from None
 
-    print(f"{speech.name}: {clip.duration_s:.2f} s, {clip.n_frames} frames at {clip.fps} fps, "
-          f"{clip.engine} engine, {len(clip.visemes)} visemes")
-    width = max(len(str(f.path)) for f in written)
-    for f in written:
-        print(f"  {str(f.path):<{width}}  {f.description}")
+    print_written(f"{speech.name}: {clip.duration_s:.2f} s, {clip.n_frames} frames at {clip.fps} fps, "
+                  f"{clip.engine} engine, {len(clip.visemes)} visemes", written)
     return 0

@@ -54,21 +54,6 @@ def read_photo(path: str) -> bytes:
     return photo.read_bytes()
 
 
-def bake_head_file(head: str, clip, prefix: Path) -> Path:
-    """`ftalk animate --head`: write PREFIX.glb, the head with `clip` baked in as a glTF animation."""
-    from fantasy_talking.formats.gltf_animation import bake_clip
-
-    source = Path(head)
-    out = prefix.with_name(prefix.name + ".glb")
-    try:
-        out.write_bytes(bake_clip(source.read_bytes(), clip, name=prefix.name))
-    except HeadError as exc:
-        raise CliError(f"{source}: {exc}") from None
-    except OSError as exc:
-        raise CliError(f"cannot bake into {out}: {exc.strerror or exc}") from None
-    return out
-
-
 def progress_bar(console: Console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
                     transient=True, disable=not console.is_terminal)

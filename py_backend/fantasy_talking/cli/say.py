@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import wave
 from pathlib import Path
 
-import numpy as np
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
+from fantasy_talking.animation.options import RIG_NAMES as RIGS
 from fantasy_talking.animation.options import AnimationOptions, OptionsError
-from fantasy_talking.cli.animate import RIGS, WrittenFile, write_outputs
+from fantasy_talking.cli.animate import print_written
 from fantasy_talking.cli.errors import CliError
 
 OUTPUT_SUFFIXES = (".wav", ".csv", ".json", ".png")
@@ -87,16 +83,6 @@ def _prefixes(out: str, count: int) -> list[Path]:
     return [target.with_name(f"{target.name}-{i:03d}") for i in range(1, count + 1)]
 
 
-def write_wav(samples: np.ndarray, sample_rate: int, path: Path) -> Path:
-    """16-bit mono PCM WAV."""
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes((np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes())
-    return path
-
-
 def _list_voices(language: str) -> int:
     from fantasy_talking.speech.tts.registry import default_registry
 
@@ -111,7 +97,12 @@ def _list_voices(language: str) -> int:
     return 0
 
 
-def _progress(console: Console) -> Progress:
+def _progress():
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn)
+
+    console = Console(stderr=True)
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
 
@@ -126,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         options = AnimationOptions(fps=args.fps, seed=args.seed, rig=RIGS[args.rig])
     except OptionsError as exc:
         raise CliError(str(exc)) from None
+    from fantasy_talking.formats.outputs import WrittenFile, write_clip_files
     from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance  # engines load after the checks
 
     try:
@@ -135,23 +127,17 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     prefixes = _prefixes(args.out, len(plans))
     summary: list[tuple[str, list[WrittenFile]]] = []
-    with _progress(Console(stderr=True)) as progress:
+    with _progress() as progress:
         for number, (plan, prefix) in enumerate(zip(plans, prefixes), start=1):
             label = f"speaking {number}/{len(plans)}" if len(plans) > 1 else "speaking"
             task = progress.add_task(label, total=len(plan.sentences))
             audio, clip = whole_utterance(plan, speak(plan, on_sentence=lambda _: progress.advance(task)))
             try:
-                prefix.parent.mkdir(parents=True, exist_ok=True)
-                wav = write_wav(audio.samples, audio.sample_rate, prefix.with_name(prefix.name + ".wav"))
-                written = [WrittenFile(wav, "speech")]
-                written += write_outputs(clip, audio, prefix, prefix.name, progress)
+                written = write_clip_files(clip, audio, prefix, ("wav", "csv", "json", "png"), title=prefix.name)
             except OSError as exc:
                 raise CliError(f"cannot write {prefix}.*: {exc.strerror or exc}") from None
             summary.append((f"{plan.voice}: {clip.duration_s:.2f} s, {clip.n_frames} frames at {clip.fps} fps, "
                             f"{len(clip.visemes)} visemes", written))
     for line, written in summary:
-        print(line)
-        width = max(len(str(f.path)) for f in written)
-        for f in written:
-            print(f"  {str(f.path):<{width}}  {f.description}")
+        print_written(line, written)
     return 0

@@ -8,14 +8,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen before pyplot loads)
-import numpy as np  # noqa: E402
-
-from fantasy_talking.animation.clip import AnimationClip  # noqa: E402
-from fantasy_talking.animation.rig import LIVELINK_ANGLES  # noqa: E402
+from fantasy_talking.animation.clip import AnimationClip
+from fantasy_talking.animation.rig import LIVELINK_ANGLES
 
 WIDTH_IN, HEIGHT_IN, DPI = 13.0, 8.5, 110
 WAVE_BINS = 2400
@@ -72,12 +70,16 @@ def _draw_visemes(axis, clip: AnimationClip, duration: float) -> None:
     rows = (1.55, 1.0, 0.45)
     row = 0
     min_label_s = duration / 160.0
-    for event in clip.visemes:
-        if event.viseme == "sil" or event.end_s <= event.start_s:
-            continue
+    events = [e for e in clip.visemes if e.viseme != "sil" and e.end_s > e.start_s]
+    # One collection per colour and one for the separators: a long clip has hundreds of visemes.
+    for group, colour in VISEME_GROUP_COLOURS.items():
+        spans = [(e.start_s, e.end_s - e.start_s) for e in events if VISEME_GROUPS.get(e.viseme, "vowel") == group]
+        if spans:
+            axis.broken_barh(spans, (0.08, 1.84), facecolors=colour, alpha=0.18, linewidth=0)
+    if events:
+        axis.vlines([e.start_s for e in events], 0.08, 1.92, colors="white", linewidth=1.2)
+    for event in events:
         colour = VISEME_GROUP_COLOURS[VISEME_GROUPS.get(event.viseme, "vowel")]
-        axis.axvspan(event.start_s, event.end_s, ymin=0.04, ymax=0.96, color=colour, alpha=0.18, linewidth=0)
-        axis.axvline(event.start_s, ymin=0.04, ymax=0.96, color="white", linewidth=1.2)
         if event.end_s - event.start_s >= min_label_s:
             axis.text((event.start_s + event.end_s) / 2, rows[row], event.viseme,
                       ha="center", va="center", fontsize=8, color=colour, fontweight="bold")
@@ -93,8 +95,11 @@ def plot_clip(clip: AnimationClip, path: str | Path, samples: np.ndarray | None 
     path = Path(path)
     duration = max(clip.duration_s, clip.n_frames / clip.fps, 1.0 / clip.fps)
     times = clip.times
-    figure, axes = plt.subplots(
-        5, 1, figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, sharex=True,
+    # A bare Figure on the Agg canvas: no pyplot, so no GUI backend search and no global figure state.
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(
+        5, 1, sharex=True,
         gridspec_kw={"height_ratios": [1.1, 2.2, 1.2, 1.2, 0.7], "hspace": 0.12},
     )
     wave_axis, mouth_axis, upper_axis, head_axis, viseme_axis = axes
@@ -139,5 +144,4 @@ def plot_clip(clip: AnimationClip, path: str | Path, samples: np.ndarray | None 
                     x=0.06, ha="left", fontsize=12)
     figure.subplots_adjust(left=0.07, right=0.87, top=0.94, bottom=0.07)
     figure.savefig(path, dpi=DPI, facecolor="white")
-    plt.close(figure)
     return path
