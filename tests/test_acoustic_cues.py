@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import A
+from fantasy_talking.articulation.articulators import A
 from fantasy_talking.audio.features import Features
-from fantasy_talking.speech.acoustic import AcousticArticulation
+from fantasy_talking.articulation.acoustic import AcousticArticulation
 
 
 def voiced_frames(n: int, tilt_db: float, f2_hz: float) -> Features:
@@ -14,7 +14,7 @@ def voiced_frames(n: int, tilt_db: float, f2_hz: float) -> Features:
     ones = np.ones(n, np.float32)
     bands = np.tile(np.array([40.0, 40.0, 40.0 - tilt_db, 10.0], np.float32), (n, 1))
     return Features(level_db=-15 * ones, band_db=bands, f1_hz=700 * ones, f2_hz=f2_hz * ones,
-                    hf_ratio=0.01 * ones, voicing=0.95 * ones, f0_hz=150 * ones)
+                    hf_ratio=0.01 * ones, voicing=0.95 * ones, f0_hz=150 * ones, vad=ones)
 
 
 def opening_after_speech(tilt_db: float, f2_hz: float) -> float:

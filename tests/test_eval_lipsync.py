@@ -134,7 +134,7 @@ def test_tool_writes_json_for_tts(tmp_path):
     for scores in clip["scores"].values():
         assert -1.0 <= scores["best_lag_r"] <= 1.0 and abs(scores["best_lag"]) <= metrics.MAX_LAG
         assert scores["best_lag_r"] >= scores["r_lag0"] - 1e-9
-    assert len(report["sets"]["tts"]["targets"]) == 4
+    assert len(report["sets"]["tts"]["targets"]) == 7
 
 
 @pytest.mark.samples

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import A
+from fantasy_talking.articulation.articulators import A
 from fantasy_talking.animation.clip import Frame, VisemeEvent
 from fantasy_talking.animation.compose import SPEAKING_ACTIVITY, FrameComposer
 from fantasy_talking.animation.options import AnimationOptions
@@ -23,7 +23,7 @@ from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
 from fantasy_talking.audio.decode import SAMPLE_RATE
 from fantasy_talking.audio.features import FEATURE_RATE, HALF, HOP, FeatureStream
-from fantasy_talking.speech.acoustic import AcousticArticulation
+from fantasy_talking.articulation.acoustic import AcousticArticulation
 
 # Smoothing widths (Gaussian sigma, in 10 ms feature frames) per articulator: the lips seal
 # and part quickly, the jaw and rounding move more slowly.

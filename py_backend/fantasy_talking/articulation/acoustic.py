@@ -14,12 +14,17 @@ The cues are the classic ones from phonetics:
 - silence inside speech, or a sharp drop in level, is a stop closure or a pause: the lips meet;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
 Level trackers adapt to each voice, so no fixed dB threshold decides anything.
+
+Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
+calls a frame speech *and* that frame is voiced (periodic), and it keeps moving for a hangover
+after the last such frame, so unvoiced consonants and stop gaps inside speech still count. Breath,
+noise and clicks are not voiced, so they never open the jaw, however the level trackers stand.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import A, N_ARTICULATORS
+from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
 from fantasy_talking.audio.features import Features
 
 
@@ -37,12 +42,17 @@ class AcousticArticulation:
     VOICE_RATE = 0.005        # per voiced frame: the speaker's typical tilt and F2 adapt over ~2 s
     TYPICAL_TILT_DB = 12.0    # low-band minus upper-band level of voiced speech before any is heard
     TYPICAL_F2_HZ = 1600.0    # second-formant centroid of voiced speech before any is heard
+    VOICED = 0.6              # voicing above which a VAD speech frame (re)opens the speech gate
+    HANGOVER_FRAMES = 30      # the gate stays open this long (10 ms frames) after voiced speech
+    CLOSE_BELOW = 0.1         # during speech the lips meet when the opening falls below this
+    CLOSE_RAMP = 0.2          # ... and start to touch this much above it
 
     def __init__(self) -> None:
         self.noise_db = -60.0
         self.peak_db = -20.0
         self.tilt_db = self.TYPICAL_TILT_DB
         self.f2_hz = self.TYPICAL_F2_HZ
+        self._hang = 0
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
@@ -52,7 +62,7 @@ class AcousticArticulation:
         are sequential anyway."""
         rows = [self._frame(*frame) for frame in zip(
             f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
-            f.voicing.tolist())]
+            f.voicing.tolist(), f.vad.tolist())]
         table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
 
@@ -74,13 +84,23 @@ class AcousticArticulation:
         narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
         return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow)
 
+    def _speech_gate(self, vad: float, voicing: float) -> bool:
+        """Open from a voiced frame the VAD calls speech until HANGOVER_FRAMES after the last one."""
+        if vad > 0.5 and voicing > self.VOICED:
+            self._hang = self.HANGOVER_FRAMES
+        elif self._hang > 0:
+            self._hang -= 1
+        return self._hang > 0
+
     def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
-               voicing: float) -> tuple[float, ...]:
+               voicing: float, vad: float) -> tuple[float, ...]:
         """One feature frame → (articulators in A order..., activity)."""
         noise, peak = self._track_levels(level)
         above = level - noise - 6.0
         span = max(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
         activity = _ramp(above, 0.0, 1.0) * min(max(above / span, 0.0), 1.0)
+        if not self._speech_gate(vad, voicing):
+            activity = 0.0
         loud = activity ** 0.7
 
         voiced = _ramp(voicing, 0.45, 0.75)
@@ -94,7 +114,7 @@ class AcousticArticulation:
         narrowing = self._lip_narrowing(low - upper, f2, voicing, activity)
         opening = speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud) * narrowing
         # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
-        closing = max(1.0 - speaking, _ramp(-opening, -0.3, -0.1))
+        closing = max(1.0 - speaking, _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
