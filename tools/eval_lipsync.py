@@ -282,7 +282,9 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
     print(f"  {'median':<40} {fmt(in_sample):>8} {fmt(chosen.median):>9}")
     print(f"  chosen on all clips: {label(chosen.in_sample)} (median {fmt(loco.median_of(table[chosen.in_sample]))})")
     if chosen.in_sample != 0:
-        print("  NOTE: the shipped constants are not the grid's choice on all clips")
+        verdict = ("it generalises: consider shipping it" if chosen.median > in_sample
+                   else "choosing on this grid does not beat the shipped constants held out: keep them")
+        print(f"  NOTE: the shipped constants are not the grid's choice on all clips; {verdict}")
     return {"grid": {t: list(v) for t, v in grid.items()}, "combinations": [dict(c) for c in combos],
             "table": table.tolist(), "chosen": chosen.chosen.tolist(), "held_out": chosen.held_out.tolist(),
             "in_sample_choice": chosen.in_sample, "median_shipped": in_sample, "median_loco": chosen.median}

@@ -23,11 +23,17 @@ _ACOUSTIC = "fantasy_talking.articulation.acoustic"
 _STREAM = "fantasy_talking.animation.stream"
 
 TUNED: dict[str, tuple[Any, ...]] = {
-    # Level tracking and the closing rule of the acoustic path.
-    f"{_ACOUSTIC}.AcousticArticulation.MIN_RANGE_DB": (18.0, 12.0, 24.0),
-    f"{_ACOUSTIC}.AcousticArticulation.CLOSE_BELOW": (0.2, 0.1, 0.3),
-    # How far ahead of the sound the mouth moves (feature frames, 10 ms each).
-    f"{_STREAM}.ANTICIPATION_FRAMES": (8, 4, 12),
+    # The speech gate: how many steady-pitch voiced frames open it (3 is the floor that keeps
+    # rumble out, see tests/test_speech_activity.py) and how long it stays open after them.
+    f"{_ACOUSTIC}.AcousticArticulation.VOICED_RUN": (3, 4),
+    f"{_ACOUSTIC}.AcousticArticulation.HANGOVER_FRAMES": (30, 60),
+    # Below which jaw opening the lips meet during speech.
+    f"{_ACOUSTIC}.AcousticArticulation.CLOSE_BELOW": (0.1, 0.05, 0.0),
+    # Share of the opening that follows loudness rather than F1.
+    f"{_ACOUSTIC}.AcousticArticulation.LOUD_WEIGHT": (0.4, 0.7),
+    # The jaw's smoothing width and the share of the look-ahead spent on anticipation.
+    f"{_STREAM}.JAW_SIGMA_FRAMES": (4.0, 3.0),
+    f"{_STREAM}.ANTICIPATION_SHARE": (0.5, 0.75),
 }
 """Every tuned constant with its candidates; the first candidate is the shipped value."""
 

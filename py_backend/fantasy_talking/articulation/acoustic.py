@@ -16,9 +16,12 @@ The cues are the classic ones from phonetics:
 Level trackers adapt to each voice, so no fixed dB threshold decides anything.
 
 Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
-calls a frame speech *and* that frame is voiced (periodic), and it keeps moving for a hangover
-after the last such frame, so unvoiced consonants and stop gaps inside speech still count. Breath,
-noise and clicks are not voiced, so they never open the jaw, however the level trackers stand.
+calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0
+agrees within 10 %, octave errors forgiven: rumble can look periodic for a frame, not for 30 ms
+at one pitch),
+and it keeps moving for a hangover after the last such frame, so unvoiced consonants and stop
+gaps inside speech still count. Breath, noise and clicks are not voiced, so they never open the
+jaw, however the level trackers stand.
 """
 from __future__ import annotations
 
@@ -33,6 +36,14 @@ def _ramp(x: float, lo: float, hi: float) -> float:
     return min(max((x - lo) / (hi - lo), 0.0), 1.0)
 
 
+def _same_pitch(a: float, b: float, tolerance: float) -> bool:
+    """a and b agree within `tolerance`, up to the octave and twelfth errors of autocorrelation
+    pitch (a period picked at two or three times its length)."""
+    low, high = min(a, b), max(a, b)
+    ratio = high / low
+    return any(abs(ratio - k) < tolerance * k for k in (1.0, 2.0, 3.0))
+
+
 class AcousticArticulation:
     """Streams raw articulator estimates (one per 10 ms feature frame) and speech activity."""
 
@@ -43,9 +54,12 @@ class AcousticArticulation:
     TYPICAL_TILT_DB = 12.0    # low-band minus upper-band level of voiced speech before any is heard
     TYPICAL_F2_HZ = 1600.0    # second-formant centroid of voiced speech before any is heard
     VOICED = 0.6              # voicing above which a VAD speech frame (re)opens the speech gate
+    VOICED_RUN = 3            # ... once this many frames in a row are voiced at one pitch
+    PITCH_STEADY = 0.1        # ... consecutive F0 estimates within this fraction of each other
     HANGOVER_FRAMES = 30      # the gate stays open this long (10 ms frames) after voiced speech
     CLOSE_BELOW = 0.1         # during speech the lips meet when the opening falls below this
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
+    LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
 
     def __init__(self) -> None:
         self.noise_db = -60.0
@@ -53,6 +67,8 @@ class AcousticArticulation:
         self.tilt_db = self.TYPICAL_TILT_DB
         self.f2_hz = self.TYPICAL_F2_HZ
         self._hang = 0
+        self._run = 0
+        self._last_f0 = 0.0
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
@@ -62,7 +78,7 @@ class AcousticArticulation:
         are sequential anyway."""
         rows = [self._frame(*frame) for frame in zip(
             f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
-            f.voicing.tolist(), f.vad.tolist())]
+            f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
         table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
 
@@ -84,22 +100,30 @@ class AcousticArticulation:
         narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
         return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow)
 
-    def _speech_gate(self, vad: float, voicing: float) -> bool:
-        """Open from a voiced frame the VAD calls speech until HANGOVER_FRAMES after the last one."""
+    def _speech_gate(self, vad: float, voicing: float, f0: float) -> bool:
+        """Open from VOICED_RUN steady-pitch voiced frames the VAD calls speech, until
+        HANGOVER_FRAMES after the last such frame."""
         if vad > 0.5 and voicing > self.VOICED:
+            steady = self._last_f0 > 0.0 and _same_pitch(f0, self._last_f0, self.PITCH_STEADY)
+            self._run = self._run + 1 if steady else 1
+            self._last_f0 = f0
+        else:
+            self._run = 0
+            self._last_f0 = 0.0
+        if self._run >= self.VOICED_RUN:
             self._hang = self.HANGOVER_FRAMES
         elif self._hang > 0:
             self._hang -= 1
         return self._hang > 0
 
     def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
-               voicing: float, vad: float) -> tuple[float, ...]:
+               voicing: float, f0: float, vad: float) -> tuple[float, ...]:
         """One feature frame → (articulators in A order..., activity)."""
         noise, peak = self._track_levels(level)
         above = level - noise - 6.0
         span = max(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
         activity = _ramp(above, 0.0, 1.0) * min(max(above / span, 0.0), 1.0)
-        if not self._speech_gate(vad, voicing):
+        if not self._speech_gate(vad, voicing, f0):
             activity = 0.0
         loud = activity ** 0.7
 
@@ -112,7 +136,8 @@ class AcousticArticulation:
         speaking = _ramp(activity, 0.0, 0.1)
         height = _ramp(f1, 300.0, 800.0)
         narrowing = self._lip_narrowing(low - upper, f2, voicing, activity)
-        opening = speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud) * narrowing
+        opening = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * narrowing
+                   * (1.0 - self.LOUD_WEIGHT + self.LOUD_WEIGHT * loud))
         # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
         closing = max(1.0 - speaking, _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
