@@ -32,16 +32,17 @@ from fantasy_talking.audio.features import Features
 
 
 def _ramp(x: float, lo: float, hi: float) -> float:
-    """0 below lo, 1 above hi, linear between."""
-    return min(max((x - lo) / (hi - lo), 0.0), 1.0)
+    """0 below lo, 1 above hi, linear between (comparisons, not min/max calls: it runs ~12 times a frame)."""
+    t = (x - lo) / (hi - lo)
+    return 0.0 if t < 0.0 else 1.0 if t > 1.0 else t
 
 
 def _same_pitch(a: float, b: float, tolerance: float) -> bool:
     """a and b agree within `tolerance`, up to the octave and twelfth errors of autocorrelation
     pitch (a period picked at two or three times its length)."""
-    low, high = min(a, b), max(a, b)
-    ratio = high / low
-    return any(abs(ratio - k) < tolerance * k for k in (1.0, 2.0, 3.0))
+    ratio = a / b if a > b else b / a
+    k = min(round(ratio), 3)
+    return abs(ratio - k) < tolerance * k
 
 
 class AcousticArticulation:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 import webrtcvad
-from numpy.lib.stride_tricks import as_strided
 
 from fantasy_talking.audio.decode import SAMPLE_RATE
 
@@ -30,7 +29,6 @@ _FREQS = np.fft.rfftfreq(NFFT, 1.0 / SAMPLE_RATE)
 _HANN = np.hanning(WINDOW).astype(np.float32)
 _BANDS = ((80, 350), (350, 1000), (1000, 2800), (3500, 8000))   # low, mid, upper, high
 VAD_MODE = 3                  # WebRTC VAD aggressiveness 0..3: 3 rejects breath and room noise (measured: README)
-_CENTRE = slice(HALF - HOP // 2, HALF + HOP // 2)   # the 10 ms at a window's centre, which the VAD judges
 
 
 def _bins(lo: float, hi: float) -> slice:
@@ -118,10 +116,14 @@ class FeatureStream:
         if n == 0:
             return Features.empty()
         step = self._buffer.strides[0]
-        windows = as_strided(self._buffer, shape=(n, WINDOW), strides=(HOP * step, step), writeable=False)
-        pcm = (np.minimum(np.maximum(windows[:, _CENTRE], -1.0), 1.0) * 32767).astype("<i2")
-        is_speech = self._vad.is_speech
-        vad = np.array([is_speech(row.tobytes(), SAMPLE_RATE) for row in pcm], np.float32)
+        # Overlapping windows as a view (np.ndarray over the buffer: a fraction of as_strided's cost).
+        windows = np.ndarray((n, WINDOW), np.float32, buffer=self._buffer, strides=(HOP * step, step))
+        # The VAD judges the central 10 ms of each window, i.e. consecutive 10 ms blocks of the buffer.
+        start = HALF - HOP // 2
+        centre = self._buffer[start:start + n * HOP]
+        pcm = (np.minimum(np.maximum(centre, -1.0), 1.0) * 32767).astype("<i2").tobytes()
+        is_speech, size = self._vad.is_speech, 2 * HOP
+        vad = np.array([is_speech(pcm[i:i + size], SAMPLE_RATE) for i in range(0, n * size, size)], np.float32)
         features = analyse_windows(windows, vad)
         self._buffer = self._buffer[n * HOP:]
         return features
