@@ -341,7 +341,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown TTS language(s) {', '.join(unknown)}; choose from {', '.join(SENTENCES)}")
     if args.rhubarb is not None and not args.rhubarb.is_file():
-        parser.error(f"--rhubarb {args.rhubarb} is not a file")
+        log(f"--rhubarb {args.rhubarb} is not a file: the Rhubarb baselines are skipped")
+        args.rhubarb = None
     return args
 
 
