@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib
 import json
 import math
 import sys
@@ -259,22 +258,26 @@ def apply_params(assignments: list[str]) -> None:
         setattr(holder, name, value)
 
 
-def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple]) -> dict:
-    """Score every combination of the grid on every clip, then choose leave-one-clip-out."""
+LOCO_METRICS = ("best_r", "width_r")
+
+
+def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple], metric: str = "best_r") -> dict:
+    """Score every combination of the grid on every clip by `metric` (a Scores field), then choose
+    leave-one-clip-out by the same metric."""
     combos = loco.combinations(grid)
     log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips")
     table = np.full((len(combos), len(results)), np.nan)
     for k, combo in enumerate(combos):
         with loco.override(combo):
             for c, result in enumerate(results):
-                table[k, c] = score_prediction(result, predict)[1].best_r
+                table[k, c] = getattr(score_prediction(result, predict)[1], metric)
     chosen = loco.leave_one_clip_out(table)
     short = {target: target.rsplit(".", 1)[-1] for target in grid}
 
     def label(k: int) -> str:
         return ", ".join(f"{short[t]}={v}" for t, v in combos[k].items())
 
-    print(f"\n=== leave-one-clip-out over {len(combos)} combinations of {', '.join(short.values())} ===")
+    print(f"\n=== leave-one-clip-out ({metric}) over {len(combos)} combinations of {', '.join(short.values())} ===")
     print(f"  {'clip':<40} {'shipped':>8} {'held-out':>9}  chosen on the other clips")
     for c, result in enumerate(results):
         print(f"  {result.clip:<40} {fmt(table[0, c]):>8} {fmt(chosen.held_out[c]):>9}  {label(chosen.chosen[c])}")
@@ -285,7 +288,7 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
         verdict = ("it generalises: consider shipping it" if chosen.median > in_sample
                    else "choosing on this grid does not beat the shipped constants held out: keep them")
         print(f"  NOTE: the shipped constants are not the grid's choice on all clips; {verdict}")
-    return {"grid": {t: list(v) for t, v in grid.items()}, "combinations": [dict(c) for c in combos],
+    return {"metric": metric, "grid": {t: list(v) for t, v in grid.items()}, "combinations": [dict(c) for c in combos],
             "table": table.tolist(), "chosen": chosen.chosen.tolist(), "held_out": chosen.held_out.tolist(),
             "in_sample_choice": chosen.in_sample, "median_shipped": in_sample, "median_loco": chosen.median}
 
@@ -329,6 +332,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="choose eval/loco.py's TUNED constants leave-one-clip-out on the videos and report it")
     parser.add_argument("--grid", action="append", default=[], metavar="MODULE.NAME=[V1,V2,...]",
                         help="with --loco: explore this grid instead of TUNED (repeatable; first value = shipped)")
+    parser.add_argument("--loco-metric", choices=LOCO_METRICS, default="best_r",
+                        help="with --loco: the score that chooses and is reported (default best_r, the aperture)")
     parser.add_argument("--no-cache", action="store_true", help="re-measure the video truth")
     parser.add_argument("--json", type=Path, metavar="OUT", help="save every score and median as JSON")
     parser.add_argument("--plot", type=Path, metavar="DIR", help="save a PNG per clip: truth against each prediction")
@@ -367,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             stale = [t for t, v in grid.items() if shipped[t] != v[0]]
             if stale:
                 raise SystemExit(f"eval_lipsync: TUNED's first candidates are not the shipped values: {stale}")
-        loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()})
+        loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()}, args.loco_metric)
 
     print(f"aperture(ours) = JawOpen - MouthClose + 0.3*MouthFunnel; engine={args.engine}; "
           f"lag > 0 means the prediction is late (shift it earlier); lags searched within ±{metrics.MAX_LAG} frames")
@@ -383,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
                           result.fps, result.truth_curve, result.predictions,
                           {name: s.best_lag for name, s in result.scores.items()})
         summary = summarise(results)
-        loco_median = loco_report["median_loco"] if loco_report and truth == "video" else None
+        loco_median = (loco_report["median_loco"] if loco_report and truth == "video"
+                       and loco_report["metric"] == "best_r" else None)
         print_summary(truth, summary, loco_median)
         report["sets"][truth] = {
             "clips": [{"clip": r.clip, "frames": r.frames, "errors": r.errors,

@@ -40,6 +40,8 @@ def _ramp(x: float, lo: float, hi: float) -> float:
 def _same_pitch(a: float, b: float, tolerance: float) -> bool:
     """a and b agree within `tolerance`, up to the octave and twelfth errors of autocorrelation
     pitch (a period picked at two or three times its length)."""
+    if a <= 0.0 or b <= 0.0:
+        return False
     ratio = a / b if a > b else b / a
     k = min(round(ratio), 3)
     return abs(ratio - k) < tolerance * k
