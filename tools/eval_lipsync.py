@@ -267,22 +267,29 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
     combos = loco.combinations(grid)
     log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips")
     table = np.full((len(combos), len(results)), np.nan)
+    closures = np.full((2, len(combos), len(results)), np.nan)   # recall, precision
     for k, combo in enumerate(combos):
         with loco.override(combo):
             for c, result in enumerate(results):
-                table[k, c] = getattr(score_prediction(result, predict)[1], metric)
+                scores = score_prediction(result, predict)[1]
+                table[k, c] = getattr(scores, metric)
+                closures[:, k, c] = scores.closure_recall, scores.closure_precision
     chosen = loco.leave_one_clip_out(table)
+    clips = np.arange(len(results))
+    held_recall, held_precision = closures[0][chosen.chosen, clips], closures[1][chosen.chosen, clips]
     short = {target: target.rsplit(".", 1)[-1] for target in grid}
 
     def label(k: int) -> str:
         return ", ".join(f"{short[t]}={v}" for t, v in combos[k].items())
 
     print(f"\n=== leave-one-clip-out ({metric}) over {len(combos)} combinations of {', '.join(short.values())} ===")
-    print(f"  {'clip':<40} {'shipped':>8} {'held-out':>9}  chosen on the other clips")
+    print(f"  {'clip':<40} {'shipped':>8} {'held-out':>9} {'recall':>7} {'prec':>6}  chosen on the other clips")
     for c, result in enumerate(results):
-        print(f"  {result.clip:<40} {fmt(table[0, c]):>8} {fmt(chosen.held_out[c]):>9}  {label(chosen.chosen[c])}")
+        print(f"  {result.clip:<40} {fmt(table[0, c]):>8} {fmt(chosen.held_out[c]):>9} {fmt(held_recall[c]):>7} "
+              f"{fmt(held_precision[c]):>6}  {label(chosen.chosen[c])}")
     in_sample = loco.median_of(table[0])
-    print(f"  {'median':<40} {fmt(in_sample):>8} {fmt(chosen.median):>9}")
+    print(f"  {'median':<40} {fmt(in_sample):>8} {fmt(chosen.median):>9} {fmt(loco.median_of(held_recall)):>7} "
+          f"{fmt(loco.median_of(held_precision)):>6}  (recall, precision: the held-out choice's closures)")
     print(f"  chosen on all clips: {label(chosen.in_sample)} (median {fmt(loco.median_of(table[chosen.in_sample]))})")
     if chosen.in_sample != 0:
         verdict = ("it generalises: consider shipping it" if chosen.median > in_sample
@@ -290,7 +297,8 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
         print(f"  NOTE: the shipped constants are not the grid's choice on all clips; {verdict}")
     return {"metric": metric, "grid": {t: list(v) for t, v in grid.items()}, "combinations": [dict(c) for c in combos],
             "table": table.tolist(), "chosen": chosen.chosen.tolist(), "held_out": chosen.held_out.tolist(),
-            "in_sample_choice": chosen.in_sample, "median_shipped": in_sample, "median_loco": chosen.median}
+            "in_sample_choice": chosen.in_sample, "median_shipped": in_sample, "median_loco": chosen.median,
+            "held_out_closure_recall": held_recall.tolist(), "held_out_closure_precision": held_precision.tolist()}
 
 
 def json_safe(value):

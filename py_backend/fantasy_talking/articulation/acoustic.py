@@ -12,6 +12,9 @@ The cues are the classic ones from phonetics:
   /b/) has lost its energy above 1 kHz: a spectrum far darker than the speaker's own vowels
   closes the mouth, whatever the loudness;
 - silence inside speech, or a sharp drop in level, is a stop closure or a pause: the lips meet;
+  but sealed lips let little sound out, so a nearly shut jaw closes the lips only while the
+  sound is quiet against the speaker's peak or has the sealed, dark spectrum: a loud /i/ or /u/
+  (low F1, narrow lips) keeps them apart;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
 Level trackers adapt to each voice, so no fixed dB threshold decides anything.
 
@@ -60,8 +63,9 @@ class AcousticArticulation:
     VOICED_RUN = 3            # ... once this many frames in a row are voiced at one pitch
     PITCH_STEADY = 0.1        # ... consecutive F0 estimates within this fraction of each other
     HANGOVER_FRAMES = 30      # the gate stays open this long (10 ms frames) after voiced speech
-    CLOSE_BELOW = 0.1         # during speech the lips meet when the opening falls below this
+    CLOSE_BELOW = 0.15        # during speech the lips meet when the opening falls below this
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
+    QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
     LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
 
     def __init__(self) -> None:
@@ -91,8 +95,9 @@ class AcousticArticulation:
         self.peak_db = peak = max(level, self.peak_db - self.PEAK_DECAY_DB, noise + self.MIN_RANGE_DB)
         return noise, peak
 
-    def _lip_narrowing(self, tilt: float, formant: float, voicing: float, activity: float) -> float:
-        """Factor (0.15..1) by which the lips narrow the jaw's opening.
+    def _lip_narrowing(self, tilt: float, formant: float, voicing: float, activity: float) -> tuple[float, float]:
+        """Factor (0.15..1) by which the lips narrow the jaw's opening, and how sealed (0..1)
+        the spectrum sounds.
 
         Tilt and F2 count relative to the speaker's running means over clearly voiced speech,
         so the voice's brightness, vocal-tract length and the microphone's colour cancel out."""
@@ -101,7 +106,7 @@ class AcousticArticulation:
             self.f2_hz += self.VOICE_RATE * (formant - self.f2_hz)
         sealed = _ramp(tilt - self.tilt_db, 0.0, 15.0)
         narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
-        return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow)
+        return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow), sealed
 
     def _speech_gate(self, vad: float, voicing: float, f0: float) -> bool:
         """Open from VOICED_RUN steady-pitch voiced frames the VAD calls speech, until
@@ -138,11 +143,15 @@ class AcousticArticulation:
 
         speaking = _ramp(activity, 0.0, 0.1)
         height = _ramp(f1, 300.0, 800.0)
-        narrowing = self._lip_narrowing(low - upper, f2, voicing, activity)
+        narrowing, sealed = self._lip_narrowing(low - upper, f2, voicing, activity)
         opening = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * narrowing
                    * (1.0 - self.LOUD_WEIGHT + self.LOUD_WEIGHT * loud))
-        # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
-        closing = max(1.0 - speaking, _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
+        # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch,
+        # unless the sound is too loud and bright to come through sealed lips.
+        quiet_lo, quiet_hi = self.QUIET
+        muffled = max(1.0 - _ramp(loud, quiet_lo, quiet_hi), sealed)
+        closing = max(1.0 - speaking,
+                      muffled * _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
