@@ -134,7 +134,7 @@ def test_tool_writes_json_for_tts(tmp_path):
     for scores in clip["scores"].values():
         assert -1.0 <= scores["best_lag_r"] <= 1.0 and abs(scores["best_lag"]) <= metrics.MAX_LAG
         assert scores["best_lag_r"] >= scores["r_lag0"] - 1e-9
-    assert len(report["sets"]["tts"]["targets"]) == 4
+    assert len(report["sets"]["tts"]["targets"]) == 7
 
 
 @pytest.mark.samples
@@ -179,3 +179,82 @@ def test_common_lag_is_the_one_shift_that_suits_most_clips():
     curves.append(metrics.score(truths[0], np.roll(truths[0], -4), np.zeros(200, bool), np.ones(200, bool)).lag_r)
     lag, r = metrics.common_lag(curves)
     assert lag == 2 and r > 0.5
+
+
+def test_leave_one_clip_out_scores_each_clip_with_a_choice_made_without_it():
+    from eval import loco
+
+    # Combination 0 is good everywhere; combination 1 is superb on clip 0 only (it learnt that clip);
+    # combination 2 is poor. The choice made without clip 0 cannot have seen its one success.
+    table = np.array([
+        [0.50, 0.52, 0.48, 0.51, 0.49],
+        [0.95, 0.30, 0.31, 0.29, 0.30],
+        [0.10, 0.12, 0.11, 0.09, 0.10],
+    ])
+    result = loco.leave_one_clip_out(table)
+    assert result.chosen.tolist() == [0, 0, 0, 0, 0]
+    assert result.held_out.tolist() == table[0].tolist()
+    assert result.median == pytest.approx(0.50)
+    # In-sample, the overfit row would have looked best on clip 0: the held-out score is lower.
+    assert table[:, 0].max() > result.held_out[0]
+    # Ties go to the earlier (shipped) combination.
+    tied = loco.leave_one_clip_out(np.array([[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]))
+    assert tied.chosen.tolist() == [0, 0, 0] and tied.in_sample == 0
+
+
+GAIN = 1.0   # a constant of the synthetic "engine" below, set by loco.override
+
+
+def test_loco_over_a_declared_grid_on_synthetic_clips(capsys):
+    """End to end: a predictor whose best constant differs per clip. Four clips want 0.5, two
+    want 2.0; held out, the minority clips get the majority's choice, and the report says so."""
+    import eval_lipsync
+    from eval import loco
+
+    want = [0.5, 0.5, 0.5, 0.5, 2.0, 2.0]
+    rng = np.random.default_rng(5)
+    clips = []
+    for k, target in enumerate(want):
+        truth = smooth_noise(400, seed=10 + k)
+        clip = eval_lipsync.ClipResult("video", f"synthetic-{k}", 25.0, truth, truth_closed=metrics.closed_mask(truth),
+                                       speech=np.ones(400, bool))
+        clips.append((clip, target, rng.standard_normal(400)))
+
+    def predict(audio, fps, n):
+        clip, target, noise = next(c for c in clips if c[0].frames == n and c[0].audio is audio)
+        # The further GAIN is from this clip's target, the more noise drowns the truth.
+        return clip.truth_curve + abs(np.log(GAIN / target)) * 3 * noise
+
+    for clip, _, _ in clips:
+        clip.audio = object()   # a token the predictor uses to tell the clips apart
+    report = eval_lipsync.run_loco([c[0] for c in clips], predict, {f"{__name__}.GAIN": (1.0, 0.5, 2.0)})
+    table = np.array(report["table"])
+    assert table.shape == (3, 6)
+    assert report["in_sample_choice"] == 1                      # 0.5 suits most clips
+    assert report["chosen"] == [1] * 6
+    held_out = np.array(report["held_out"])
+    assert np.all(held_out[:4] > 0.99) and np.all(held_out[4:] < table[2, 4:] - 0.3)   # the minority pays
+    assert report["median_loco"] == pytest.approx(np.median(held_out))
+    assert GAIN == 1.0                                           # restored after the run
+    assert "leave-one-clip-out" in capsys.readouterr().out
+
+
+def test_override_reaches_class_constants_and_restores_them():
+    from eval import loco
+    from fantasy_talking.articulation.acoustic import AcousticArticulation
+
+    before = AcousticArticulation.HANGOVER_FRAMES
+    with loco.override({"fantasy_talking.articulation.acoustic.AcousticArticulation.HANGOVER_FRAMES": 7}):
+        assert AcousticArticulation().HANGOVER_FRAMES == 7
+    assert AcousticArticulation.HANGOVER_FRAMES == before
+    with pytest.raises(AttributeError):
+        with loco.override({"fantasy_talking.articulation.acoustic.AcousticArticulation.NO_SUCH": 1}):
+            pass
+
+
+def test_declared_grid_starts_with_the_shipped_values():
+    from eval import loco
+
+    shipped = loco.shipped_values()
+    assert all(shipped[target] == values[0] for target, values in loco.TUNED.items())
+    assert 1 < len(loco.combinations(loco.TUNED)) <= 200   # small enough to run in minutes

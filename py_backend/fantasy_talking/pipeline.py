@@ -18,7 +18,7 @@ from fantasy_talking.animation.options import AnimationOptions, Engine
 from fantasy_talking.animation.stream import StreamingAnimator
 from fantasy_talking.audio.decode import Audio, decode_file
 from fantasy_talking.audio.features import FEATURE_RATE, HALF, FeatureStream
-from fantasy_talking.speech.acoustic import AcousticArticulation
+from fantasy_talking.articulation.acoustic import AcousticArticulation
 from fantasy_talking.speech.phonemes import PhoneSegment
 
 Progress = Callable[[float], None]

@@ -30,13 +30,16 @@ class Scores:
     closure_precision: float = float("nan")
     """Share of the prediction's closures inside speech that the truth also closes (±1 frame):
     the check that recall is earned, not bought by keeping the mouth shut."""
+    width_r: float = float("nan")
+    """Best-lag r of the predicted lip spread against the measured (detrended) inner-lip width;
+    NaN when the truth or the predictor has no width."""
 
     def as_dict(self) -> dict:
         return {
             "r_lag0": self.r0, "best_lag_r": self.best_r, "best_lag": self.best_lag,
             "closure_recall": self.closure_recall, "closures": self.closures,
             "closed_share": self.closed_share, "closure_precision": self.closure_precision,
-            "r_by_lag": list(self.lag_r),
+            "width_r": self.width_r, "r_by_lag": list(self.lag_r),
         }
 
 
@@ -136,8 +139,9 @@ def closure_recall(truth_closed: np.ndarray, pred_closed: np.ndarray, speech: np
 
 
 def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech: np.ndarray,
-          max_lag: int = MAX_LAG) -> Scores:
-    """All metrics of one predictor (a per-frame aperture) against one truth aperture."""
+          max_lag: int = MAX_LAG, truth_width: np.ndarray | None = None,
+          pred_spread: np.ndarray | None = None) -> Scores:
+    """All metrics of one predictor (a per-frame aperture, optionally a lip spread) against one truth."""
     n = min(len(truth), len(pred))
     truth, pred = truth[:n], pred[:n]
     curve = lag_curve(truth, pred, max_lag)
@@ -147,7 +151,10 @@ def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech:
     precision, _ = closure_recall(pred_closed, truth_closed[:n], speech[:n])
     in_speech = speech[:n]
     share = float(pred_closed[in_speech].mean()) if in_speech.any() else float("nan")
-    return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()), precision)
+    width_r = float("nan")
+    if truth_width is not None and pred_spread is not None:
+        width_r = best_lag(truth_width[:n], pred_spread[:n], max_lag)[1]
+    return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()), precision, width_r)
 
 
 def common_lag(curves: list[tuple[float, ...]], max_lag: int = MAX_LAG) -> tuple[int, float]:

@@ -3,7 +3,9 @@
 Each predictor maps (16 kHz audio, fps, frame count) to one aperture value per frame i at
 time i/fps. The aperture mappings are part of the method, so they are stated here:
 
-- ours: JawOpen − MouthClose + 0.3·MouthFunnel of the ARKit curves.
+- ours: JawOpen − MouthClose + 0.3·MouthFunnel of the ARKit curves; its lip spread (scored against
+  the video's inner-lip width) is MouthStretch + MouthSmile − MouthPucker − MouthFunnel/2
+  (left and right averaged), detrended like the truth.
 - rms: the RMS envelope in a 40 ms window centred on each frame.
 - pylipsync: Σ target·APERTURE over its vowel classes (silence scores 0).
 - rhubarb: its mouth shape under each frame through RHUBARB_APERTURE.
@@ -16,7 +18,7 @@ import os
 import subprocess
 import tempfile
 import wave
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +27,7 @@ import numpy as np
 from fantasy_talking.audio.decode import Audio
 
 from eval.metrics import frame_rms
-from eval.video_truth import CACHE_DIR
+from eval.video_truth import CACHE_DIR, DETREND_S, detrend
 
 FUNNEL_WEIGHT = 0.3
 
@@ -37,7 +39,19 @@ PYLIPSYNC_APERTURE = {"aa": 1.0, "ee": 0.5, "ih": 0.5, "oh": 0.7, "ou": 0.35, "s
 RHUBARB_APERTURE = {"A": 0.0, "B": 0.25, "C": 0.6, "D": 1.0, "E": 0.5, "F": 0.3, "G": 0.15, "H": 0.45, "X": 0.0}
 RHUBARB_RECOGNIZERS = ("phonetic", "pocketSphinx")
 
-Predictor = Callable[[Audio, float, int], np.ndarray]
+Predictor = Callable[[Audio, float, int], "np.ndarray | Prediction"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a predictor gives per frame: the aperture, and the lip spread when it models one."""
+
+    aperture: np.ndarray
+    spread: np.ndarray | None = None
+
+    @staticmethod
+    def of(value: "np.ndarray | Prediction") -> "Prediction":
+        return value if isinstance(value, Prediction) else Prediction(np.asarray(value))
 
 
 def fit_length(values: np.ndarray, n_frames: int) -> np.ndarray:
@@ -70,7 +84,11 @@ def ours(engine: str, lookahead_ms: int | None = None) -> Predictor:
             options = replace(options, lookahead_ms=lookahead_ms)
         clip = animate_audio(audio, options)
         aperture = clip.curve("JawOpen") - clip.curve("MouthClose") + FUNNEL_WEIGHT * clip.curve("MouthFunnel")
-        return at_frame_rate(aperture, rate, fps, n_frames)
+        spread = 0.5 * (clip.curve("MouthStretchLeft") + clip.curve("MouthStretchRight")
+                        + clip.curve("MouthSmileLeft") + clip.curve("MouthSmileRight")) \
+            - clip.curve("MouthPucker") - 0.5 * clip.curve("MouthFunnel")
+        spread = detrend(at_frame_rate(spread, rate, fps, n_frames), int(round(DETREND_S * fps)))
+        return Prediction(at_frame_rate(aperture, rate, fps, n_frames), spread)
 
     return predict
 

@@ -1,10 +1,15 @@
-"""Per-frame mouth opening of a real talking-face video, measured by MediaPipe FaceMesh.
+"""Per-frame mouth shape of a real talking-face video, measured by MediaPipe FaceMesh.
 
 Opening = mean vertical gap of five inner-lip landmark pairs divided by the inter-ocular
 distance (mean of the outer and inner eye-corner spans), so zoom and face size cancel out.
+Width = distance between the inner lip corners over the same inter-ocular distance, with its
+slow drift (head turns, leaning in) removed by subtracting a centred 2 s moving mean: what is
+left is the lip spreading and rounding of speech.
 Frames are padded to a square first: FaceMesh projects landmarks through a square region,
 so a tall 1080x1920 frame would otherwise skew vertical against horizontal distances.
-Results are cached under /tmp keyed by the file's sha256, so re-runs take milliseconds.
+The mouth and eye landmarks of every frame are cached under ~/.cache/fantasy_talking (or
+$FT_EVAL_CACHE) keyed by the file's sha256 and the extractor version, so re-runs take
+milliseconds and new measures derived from the landmarks need no second pass over the video.
 """
 from __future__ import annotations
 
@@ -15,13 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-EXTRACTOR_VERSION = "facemesh-0.10.21-innerlip5-ioc-v1"
-CACHE_DIR = Path(os.environ.get("FT_EVAL_CACHE", "/tmp/fantasy_talking_eval"))
+EXTRACTOR_VERSION = "facemesh-0.10.21-landmarks-v2"
+CACHE_DIR = Path(os.environ.get("FT_EVAL_CACHE", Path.home() / ".cache" / "fantasy_talking" / "eval"))
 
 # (upper, lower) inner-lip landmark pairs of the 468-point mesh, left to right across the mouth.
 INNER_LIP_PAIRS = ((81, 178), (82, 87), (13, 14), (312, 317), (311, 402))
 # Outer eye corners and inner eye corners.
 EYE_SPANS = ((33, 263), (133, 362))
+# Inner lip corners (left, right).
+INNER_LIP_CORNERS = (78, 308)
+KEPT = tuple(sorted({i for pair in INNER_LIP_PAIRS + EYE_SPANS + (INNER_LIP_CORNERS,) for i in pair}))
+"""The landmarks cached per frame."""
+DETREND_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,8 @@ class VideoTruth:
     fps: float
     times_s: np.ndarray
     opening: np.ndarray
+    width: np.ndarray
+    """Inner-lip width over the inter-ocular distance, slow drift removed (zero mean)."""
 
     @property
     def face_found(self) -> float:
@@ -56,20 +68,52 @@ def load_video_truth(path: Path, use_cache: bool = True) -> VideoTruth:
     cached = cache_path(path)
     if use_cache and cached.exists():
         data = np.load(cached)
-        return VideoTruth(path.stem, float(data["fps"]), data["times_s"], data["opening"])
-    truth = measure_video(path)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp.npz")
-    np.savez(tmp, fps=truth.fps, times_s=truth.times_s, opening=truth.opening)
-    tmp.replace(cached)
-    return truth
+        fps, times, points = float(data["fps"]), data["times_s"], data["points"]
+    else:
+        fps, times, points = track_landmarks(path)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp.npz")
+        np.savez(tmp, fps=fps, times_s=times, points=points)
+        tmp.replace(cached)
+    return truth_from_landmarks(path.stem, fps, times, points)
+
+
+def truth_from_landmarks(name: str, fps: float, times_s: np.ndarray, points: np.ndarray) -> VideoTruth:
+    """Opening and width per frame from (frames, len(KEPT), 2) landmarks (NaN: no face)."""
+    full = np.full((len(points), 478, 2), np.nan)
+    full[:, KEPT] = points
+    opening = np.array([mouth_opening(p) for p in full])
+    width = np.array([mouth_width(p) for p in full])
+    return VideoTruth(name, fps, np.asarray(times_s), opening, detrend(width, int(round(DETREND_S * fps))))
+
+
+def detrend(values: np.ndarray, window: int) -> np.ndarray:
+    """values minus their centred moving mean over `window` frames (NaN-aware)."""
+    finite = np.isfinite(values)
+    filled = np.where(finite, values, 0.0)
+    kernel = np.ones(max(1, window))
+    total = np.convolve(filled, kernel, mode="same")
+    count = np.convolve(finite.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(finite & (count > 0), values - total / np.maximum(count, 1), np.nan)
+
+
+def eye_distance(points: np.ndarray) -> float:
+    return float(np.mean([np.linalg.norm(points[a] - points[b]) for a, b in EYE_SPANS]))
 
 
 def mouth_opening(points: np.ndarray) -> float:
     """Inner-lip gap over inter-ocular distance from (N, 2) pixel landmarks."""
     gap = np.mean([np.linalg.norm(points[u] - points[d]) for u, d in INNER_LIP_PAIRS])
-    eyes = np.mean([np.linalg.norm(points[a] - points[b]) for a, b in EYE_SPANS])
+    eyes = eye_distance(points)
     return float(gap / eyes) if eyes > 0 else float("nan")
+
+
+def mouth_width(points: np.ndarray) -> float:
+    """Inner-lip corner distance over inter-ocular distance from (N, 2) pixel landmarks."""
+    left, right = INNER_LIP_CORNERS
+    eyes = eye_distance(points)
+    return float(np.linalg.norm(points[left] - points[right]) / eyes) if eyes > 0 else float("nan")
 
 
 def pad_square(image: np.ndarray) -> np.ndarray:
@@ -91,11 +135,17 @@ def audio_start_s(container) -> float:
 
 
 def measure_video(path: Path) -> VideoTruth:
-    """Run FaceMesh (refined landmarks, tracking mode) over every frame of the video."""
+    """Run FaceMesh over every frame of the video and derive the truth (no cache)."""
+    return truth_from_landmarks(Path(path).stem, *track_landmarks(path))
+
+
+def track_landmarks(path: Path) -> tuple[float, np.ndarray, np.ndarray]:
+    """FaceMesh (refined landmarks, tracking mode) over every frame: fps, frame times on the
+    audio clock, and the KEPT landmarks in pixels of the padded square (NaN where no face)."""
     import av
     import mediapipe as mp
 
-    times, openings = [], []
+    times, frames = [], []
     with av.open(str(path)) as container, mp.solutions.face_mesh.FaceMesh(
             static_image_mode=False, max_num_faces=1, refine_landmarks=True,
             min_detection_confidence=0.5, min_tracking_confidence=0.5) as mesh:
@@ -108,9 +158,8 @@ def measure_video(path: Path) -> VideoTruth:
             result = mesh.process(image)
             times.append(float(frame.time) - start if frame.time is not None else len(times) / fps)
             if not result.multi_face_landmarks:
-                openings.append(float("nan"))
+                frames.append(np.full((len(KEPT), 2), np.nan))
                 continue
             marks = result.multi_face_landmarks[0].landmark
-            points = np.array([(m.x * side, m.y * side) for m in marks])
-            openings.append(mouth_opening(points))
-    return VideoTruth(path.stem, fps, np.asarray(times), np.asarray(openings, dtype=np.float64))
+            frames.append(np.array([(marks[i].x * side, marks[i].y * side) for i in KEPT]))
+    return fps, np.asarray(times), np.asarray(frames, dtype=np.float64).reshape(-1, len(KEPT), 2)

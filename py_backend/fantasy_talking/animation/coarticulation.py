@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import A
+from fantasy_talking.articulation.articulators import A
 from fantasy_talking.animation.rig import VISEMES
 from fantasy_talking.animation.visemes import DOMINANCE, TARGETS
 from fantasy_talking.speech.phonemes import PhoneSegment

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import A, N_ARTICULATORS
+from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
 from fantasy_talking.animation.rig import ALL_CURVES, CURVE_INDEX, VISEME_CURVES
 
 # (articulator, curve, gain). Left/right pairs are listed once with "{side}".

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import A
+from fantasy_talking.articulation.articulators import A
 from fantasy_talking.animation.clip import Frame, VisemeEvent
 from fantasy_talking.animation.compose import SPEAKING_ACTIVITY, FrameComposer
 from fantasy_talking.animation.options import AnimationOptions
@@ -23,16 +23,17 @@ from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
 from fantasy_talking.audio.decode import SAMPLE_RATE
 from fantasy_talking.audio.features import FEATURE_RATE, HALF, HOP, FeatureStream
-from fantasy_talking.speech.acoustic import AcousticArticulation
+from fantasy_talking.articulation.acoustic import AcousticArticulation
 
 # Smoothing widths (Gaussian sigma, in 10 ms feature frames) per articulator: the lips seal
 # and part quickly, the jaw and rounding move more slowly.
 SIGMA_FRAMES = np.array([4.0, 1.6, 4.0, 4.0, 3.5, 2.5, 2.5, 2.5, 2.5, 2.5], np.float32)
-PAST_FRAMES = int(3 * SIGMA_FRAMES.max())
+JAW_SIGMA_FRAMES = 4.0    # the jaw's own width (SIGMA_FRAMES[0]), chosen leave-one-clip-out
 # The mouth moves ahead of the sound it makes: lips close before a /p/ burst and open before
 # a vowel's energy peaks. Frames show the articulation of up to 80 ms later, within the
 # look-ahead (half of it, so the smoothing keeps some future context too).
 ANTICIPATION_FRAMES = 8
+ANTICIPATION_SHARE = 0.5   # share of the future frames spent on anticipation (the rest smooths)
 CLASSIFY_DIMS = np.array([0, 1, 2, 4, 6])   # open, close, round, spread, teeth decide the viseme
 _CLASSIFY_TARGETS = TARGETS[None, :, CLASSIFY_DIMS]
 MIN_VISEME_S = 0.04
@@ -104,7 +105,7 @@ class StreamingAnimator:
         # Feature frames we may look past a frame's time: a feature frame needs HALF samples
         # of audio beyond its centre, and that counts against the look-ahead.
         self.future_frames = max(0, math.floor((options.lookahead_ms - 1000 * HALF / SAMPLE_RATE) / 10))
-        self.anticipation_frames = min(ANTICIPATION_FRAMES, self.future_frames // 2)
+        self.anticipation_frames = min(ANTICIPATION_FRAMES, int(self.future_frames * ANTICIPATION_SHARE))
         self._acoustic = AcousticArticulation()
         self._composer = FrameComposer(options)
         self._visemes = VisemeTracker()
@@ -112,8 +113,11 @@ class StreamingAnimator:
         self._samples_in = 0
         self._pending: list[np.ndarray] = []   # audio received but not analysed yet
         self._start_analysis(base_sample=0)
-        offsets = np.arange(-PAST_FRAMES, self.future_frames - self.anticipation_frames + 1)
-        self._kernel = np.exp(-0.5 * (offsets[:, None] / SIGMA_FRAMES[None, :]) ** 2).astype(np.float32)
+        sigma = SIGMA_FRAMES.copy()
+        sigma[A["open"]] = JAW_SIGMA_FRAMES
+        self._past_frames = int(3 * sigma.max())
+        offsets = np.arange(-self._past_frames, self.future_frames - self.anticipation_frames + 1)
+        self._kernel = np.exp(-0.5 * (offsets[:, None] / sigma[None, :]) ** 2).astype(np.float32)
         self._offsets = offsets
         # The kernel placed for the feature frame before a frame's position and for the one after,
         # so interpolating between the two smoothed values is one weighted sum over one window.
@@ -217,7 +221,7 @@ class StreamingAnimator:
         one window; only near the start of a track do the per-index weights need trimming."""
         lo = math.floor(pos)
         frac = pos - lo
-        start = lo - self._raw_offset - PAST_FRAMES
+        start = lo - self._raw_offset - self._past_frames
         if frac == 0.0:   # on a feature frame: its own window, nothing to interpolate
             weights = self._kernel_lo[:-1]
         else:
@@ -255,7 +259,7 @@ class StreamingAnimator:
 
     def _trim(self) -> None:
         """Forget feature frames no future frame can reach."""
-        first_needed = math.floor(self._feature_position(self._composer.next_index)) - PAST_FRAMES - 1
+        first_needed = math.floor(self._feature_position(self._composer.next_index)) - self._past_frames - 1
         drop = first_needed - self._raw_offset
         if drop > 0:
             self._raw = self._raw[drop:]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import ARTICULATORS, N_ARTICULATORS
+from fantasy_talking.articulation.articulators import ARTICULATORS, N_ARTICULATORS
 from fantasy_talking.animation.rig import VISEMES
 
 # open, close, round, funnel, spread, tuck, teeth, tongue_tip, tongue_back, tongue_out

@@ -3,6 +3,10 @@
 Frame j describes the 25 ms window centred on sample j·160 (time j/100 s). Every feature
 depends only on that window, so chunked streaming and whole-clip analysis give identical
 numbers, and frame j is ready once audio up to j·160 + 200 samples has arrived.
+The one exception is the voice-activity decision: WebRTC's VAD (a Gaussian-mixture model of
+sub-band energies that adapts to the background) judges the central 10 ms of each window and
+keeps state from frame to frame; since every frame is judged exactly once and in order, any
+chunking still gives the same decisions.
 """
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
-from numpy.lib.stride_tricks import as_strided
+import webrtcvad
 
 from fantasy_talking.audio.decode import SAMPLE_RATE
 
@@ -24,6 +28,7 @@ MIN_F0, MAX_F0 = 70.0, 420.0
 _FREQS = np.fft.rfftfreq(NFFT, 1.0 / SAMPLE_RATE)
 _HANN = np.hanning(WINDOW).astype(np.float32)
 _BANDS = ((80, 350), (350, 1000), (1000, 2800), (3500, 8000))   # low, mid, upper, high
+VAD_MODE = 3                  # WebRTC VAD aggressiveness 0..3: 3 rejects breath and room noise (measured: README)
 
 
 def _bins(lo: float, hi: float) -> slice:
@@ -53,6 +58,7 @@ class Features:
     hf_ratio: np.ndarray    # share of power above 3.5 kHz: fricatives and bursts
     voicing: np.ndarray     # peak normalised autocorrelation in the pitch range, 0..1
     f0_hz: np.ndarray       # pitch where voiced, else 0
+    vad: np.ndarray         # WebRTC VAD's decision for the central 10 ms: 1 speech, 0 not
 
     def __len__(self) -> int:
         return len(self.level_db)
@@ -63,8 +69,8 @@ class Features:
                           for f in Features.__dataclass_fields__))
 
 
-def analyse_windows(windows: np.ndarray) -> Features:
-    """Features of (n, WINDOW) sample windows."""
+def analyse_windows(windows: np.ndarray, vad: np.ndarray | None = None) -> Features:
+    """Features of (n, WINDOW) sample windows, with the VAD decisions made for them (default: speech)."""
     tapered = windows * _HANN
     tapered -= np.add.reduce(tapered, axis=1, keepdims=True) / WINDOW   # the mean, without np.mean's overhead
     spectrum = scipy.fft.rfft(tapered, NFFT, axis=1)
@@ -90,7 +96,9 @@ def analyse_windows(windows: np.ndarray) -> Features:
     voicing = np.minimum(np.maximum(np.maximum.reduce(seg, axis=1), 0.0), 1.0)
     voicing = np.where(level_db > -60, voicing, 0.0)
     f0 = np.where(voicing > 0.45, SAMPLE_RATE / (best + _LAG_MIN), 0.0)
-    return Features(*(a.astype(np.float32, copy=False) for a in (level_db, band_db, f1, f2, hf_ratio, voicing, f0)))
+    vad = np.ones(len(windows)) if vad is None else vad
+    return Features(*(a.astype(np.float32, copy=False)
+                      for a in (level_db, band_db, f1, f2, hf_ratio, voicing, f0, vad)))
 
 
 class FeatureStream:
@@ -98,6 +106,7 @@ class FeatureStream:
 
     def __init__(self) -> None:
         self._buffer = np.zeros(HALF, np.float32)   # the window of frame 0 starts 200 samples before t=0
+        self._vad = webrtcvad.Vad(VAD_MODE)
 
     def push(self, samples: np.ndarray) -> Features:
         """Append 16 kHz samples; return the feature frames that became complete."""
@@ -107,7 +116,14 @@ class FeatureStream:
         if n == 0:
             return Features.empty()
         step = self._buffer.strides[0]
-        windows = as_strided(self._buffer, shape=(n, WINDOW), strides=(HOP * step, step), writeable=False)
-        features = analyse_windows(windows)
+        # Overlapping windows as a view (np.ndarray over the buffer: a fraction of as_strided's cost).
+        windows = np.ndarray((n, WINDOW), np.float32, buffer=self._buffer, strides=(HOP * step, step))
+        # The VAD judges the central 10 ms of each window, i.e. consecutive 10 ms blocks of the buffer.
+        start = HALF - HOP // 2
+        centre = self._buffer[start:start + n * HOP]
+        pcm = (np.minimum(np.maximum(centre, -1.0), 1.0) * 32767).astype("<i2").tobytes()
+        is_speech, size = self._vad.is_speech, 2 * HOP
+        vad = np.array([is_speech(pcm[i:i + size], SAMPLE_RATE) for i in range(0, n * size, size)], np.float32)
+        features = analyse_windows(windows, vad)
         self._buffer = self._buffer[n * HOP:]
         return features

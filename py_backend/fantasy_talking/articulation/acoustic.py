@@ -12,20 +12,42 @@ The cues are the classic ones from phonetics:
   /b/) has lost its energy above 1 kHz: a spectrum far darker than the speaker's own vowels
   closes the mouth, whatever the loudness;
 - silence inside speech, or a sharp drop in level, is a stop closure or a pause: the lips meet;
+  but sealed lips let little sound out, so a nearly shut jaw closes the lips only while the
+  sound is quiet against the speaker's peak or has the sealed, dark spectrum: a loud /i/ or /u/
+  (low F1, narrow lips) keeps them apart;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
 Level trackers adapt to each voice, so no fixed dB threshold decides anything.
+
+Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
+calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0
+agrees within 10 %, octave errors forgiven: rumble can look periodic for a frame, not for 30 ms
+at one pitch),
+and it keeps moving for a hangover after the last such frame, so unvoiced consonants and stop
+gaps inside speech still count. Breath, noise and clicks are not voiced, so they never open the
+jaw, however the level trackers stand.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from fantasy_talking.animation.articulators import A, N_ARTICULATORS
+from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
 from fantasy_talking.audio.features import Features
 
 
 def _ramp(x: float, lo: float, hi: float) -> float:
-    """0 below lo, 1 above hi, linear between."""
-    return min(max((x - lo) / (hi - lo), 0.0), 1.0)
+    """0 below lo, 1 above hi, linear between (comparisons, not min/max calls: it runs ~12 times a frame)."""
+    t = (x - lo) / (hi - lo)
+    return 0.0 if t < 0.0 else 1.0 if t > 1.0 else t
+
+
+def _same_pitch(a: float, b: float, tolerance: float) -> bool:
+    """a and b agree within `tolerance`, up to the octave and twelfth errors of autocorrelation
+    pitch (a period picked at two or three times its length)."""
+    if a <= 0.0 or b <= 0.0:
+        return False
+    ratio = a / b if a > b else b / a
+    k = min(round(ratio), 3)
+    return abs(ratio - k) < tolerance * k
 
 
 class AcousticArticulation:
@@ -37,12 +59,23 @@ class AcousticArticulation:
     VOICE_RATE = 0.005        # per voiced frame: the speaker's typical tilt and F2 adapt over ~2 s
     TYPICAL_TILT_DB = 12.0    # low-band minus upper-band level of voiced speech before any is heard
     TYPICAL_F2_HZ = 1600.0    # second-formant centroid of voiced speech before any is heard
+    VOICED = 0.6              # voicing above which a VAD speech frame (re)opens the speech gate
+    VOICED_RUN = 3            # ... once this many frames in a row are voiced at one pitch
+    PITCH_STEADY = 0.1        # ... consecutive F0 estimates within this fraction of each other
+    HANGOVER_FRAMES = 30      # the gate stays open this long (10 ms frames) after voiced speech
+    CLOSE_BELOW = 0.15        # during speech the lips meet when the opening falls below this
+    CLOSE_RAMP = 0.2          # ... and start to touch this much above it
+    QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
+    LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
 
     def __init__(self) -> None:
         self.noise_db = -60.0
         self.peak_db = -20.0
         self.tilt_db = self.TYPICAL_TILT_DB
         self.f2_hz = self.TYPICAL_F2_HZ
+        self._hang = 0
+        self._run = 0
+        self._last_f0 = 0.0
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
@@ -52,7 +85,7 @@ class AcousticArticulation:
         are sequential anyway."""
         rows = [self._frame(*frame) for frame in zip(
             f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
-            f.voicing.tolist())]
+            f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
         table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
 
@@ -62,8 +95,9 @@ class AcousticArticulation:
         self.peak_db = peak = max(level, self.peak_db - self.PEAK_DECAY_DB, noise + self.MIN_RANGE_DB)
         return noise, peak
 
-    def _lip_narrowing(self, tilt: float, formant: float, voicing: float, activity: float) -> float:
-        """Factor (0.15..1) by which the lips narrow the jaw's opening.
+    def _lip_narrowing(self, tilt: float, formant: float, voicing: float, activity: float) -> tuple[float, float]:
+        """Factor (0.15..1) by which the lips narrow the jaw's opening, and how sealed (0..1)
+        the spectrum sounds.
 
         Tilt and F2 count relative to the speaker's running means over clearly voiced speech,
         so the voice's brightness, vocal-tract length and the microphone's colour cancel out."""
@@ -72,15 +106,33 @@ class AcousticArticulation:
             self.f2_hz += self.VOICE_RATE * (formant - self.f2_hz)
         sealed = _ramp(tilt - self.tilt_db, 0.0, 15.0)
         narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
-        return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow)
+        return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow), sealed
+
+    def _speech_gate(self, vad: float, voicing: float, f0: float) -> bool:
+        """Open from VOICED_RUN steady-pitch voiced frames the VAD calls speech, until
+        HANGOVER_FRAMES after the last such frame."""
+        if vad > 0.5 and voicing > self.VOICED:
+            steady = self._last_f0 > 0.0 and _same_pitch(f0, self._last_f0, self.PITCH_STEADY)
+            self._run = self._run + 1 if steady else 1
+            self._last_f0 = f0
+        else:
+            self._run = 0
+            self._last_f0 = 0.0
+        if self._run >= self.VOICED_RUN:
+            self._hang = self.HANGOVER_FRAMES
+        elif self._hang > 0:
+            self._hang -= 1
+        return self._hang > 0
 
     def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
-               voicing: float) -> tuple[float, ...]:
+               voicing: float, f0: float, vad: float) -> tuple[float, ...]:
         """One feature frame → (articulators in A order..., activity)."""
         noise, peak = self._track_levels(level)
         above = level - noise - 6.0
         span = max(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
         activity = _ramp(above, 0.0, 1.0) * min(max(above / span, 0.0), 1.0)
+        if not self._speech_gate(vad, voicing, f0):
+            activity = 0.0
         loud = activity ** 0.7
 
         voiced = _ramp(voicing, 0.45, 0.75)
@@ -91,10 +143,15 @@ class AcousticArticulation:
 
         speaking = _ramp(activity, 0.0, 0.1)
         height = _ramp(f1, 300.0, 800.0)
-        narrowing = self._lip_narrowing(low - upper, f2, voicing, activity)
-        opening = speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * (0.6 + 0.4 * loud) * narrowing
-        # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch.
-        closing = max(1.0 - speaking, _ramp(-opening, -0.3, -0.1))
+        narrowing, sealed = self._lip_narrowing(low - upper, f2, voicing, activity)
+        opening = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * narrowing
+                   * (1.0 - self.LOUD_WEIGHT + self.LOUD_WEIGHT * loud))
+        # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch,
+        # unless the sound is too loud and bright to come through sealed lips.
+        quiet_lo, quiet_hi = self.QUIET
+        muffled = max(1.0 - _ramp(loud, quiet_lo, quiet_hi), sealed)
+        closing = max(1.0 - speaking,
+                      muffled * _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
