@@ -154,8 +154,11 @@ void FrameBuffer::trim_locked() {
 bool FrameBuffer::sample(double t, const SampleOut& out, SampleInfo* info) {
   std::lock_guard<std::mutex> lock(mutex_);
   SampleInfo result = sample_frames(frames_, t, out);
-  if (t > sampled_until_) {
-    sampled_until_ = t;
+  // Trim relative to the playback clock, but never past the newest frame: a clock that runs
+  // ahead of the data (a stall, a stray time) must not throw away what is yet to be played.
+  const double reference = std::min(t, latest_time_);
+  if (reference > sampled_until_) {
+    sampled_until_ = reference;
     trim_locked();
   }
   if (info) *info = result;

@@ -379,6 +379,13 @@ void Stream::fail(const Error& error) {
     changed_.notify_all();
   }
   if (callbacks_.on_finished) callbacks_.on_finished(callbacks_.user_data, FTALK_STREAM_FAILED, error.status, error.what());
+  report_finished();
+}
+
+void Stream::report_finished() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  finished_reported_ = true;
+  changed_.notify_all();
 }
 
 void Stream::finish(const grpc::Status& status) {
@@ -415,6 +422,7 @@ void Stream::finish(const grpc::Status& status) {
     changed_.notify_all();
   }
   if (callbacks_.on_finished) callbacks_.on_finished(callbacks_.user_data, state, error, message.c_str());
+  report_finished();
 }
 
 ftalk_status Stream::wait_ready(uint32_t timeout_ms) {
@@ -429,8 +437,10 @@ ftalk_status Stream::wait_ready(uint32_t timeout_ms) {
 
 ftalk_status Stream::wait(uint32_t timeout_ms) {
   std::unique_lock<std::mutex> lock(mutex_);
+  // Done once the outcome is known and the on_finished callback has run, so that a caller of
+  // wait sees everything the callbacks did.
   const bool done = changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
-    return state_ == FTALK_STREAM_FAILED || state_ == FTALK_STREAM_FINISHED;
+    return (state_ == FTALK_STREAM_FAILED || state_ == FTALK_STREAM_FINISHED) && finished_reported_;
   });
   return done ? FTALK_DONE : FTALK_NOT_READY;
 }

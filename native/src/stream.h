@@ -69,6 +69,7 @@ class Stream {
   void on_status(const v1::StreamStatus& status);
   void finish(const grpc::Status& status);
   void fail(const Error& error);
+  void report_finished();
   void ensure_usable_locked() const;
   bool own_thread() const;
 
@@ -94,6 +95,7 @@ class Stream {
   uint64_t pushed_bytes_ = 0;
   bool ended_ = false;
   bool reader_done_ = false;
+  bool finished_reported_ = false;  // on_finished has returned (or there is none)
 
   // What came back.
   ftalk_stream_state state_ = FTALK_STREAM_CONNECTING;
