@@ -37,8 +37,8 @@ Error from_grpc(const grpc::Status& status, const std::string& what, const std::
   const std::string at = " (" + what + " at " + address + ")";
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-      if (contains(detail, "http1") || contains(detail, "http/1"))
-        return Error(FTALK_E_PROTOCOL, "the peer speaks HTTP/1, not gRPC: not a FantasyTalking server" + at + ": " + detail, code);
+      if (contains(detail, "http1") || contains(detail, "http/1") || contains(detail, "parsing http/2"))
+        return Error(FTALK_E_PROTOCOL, "the peer does not speak gRPC (HTTP/2): not a FantasyTalking server" + at + ": " + detail, code);
       if (tls && (contains(detail, "handshake") || contains(detail, "ssl") || contains(detail, "certificate") ||
                   contains(detail, "tls")))
         return Error(FTALK_E_TLS, "TLS handshake failed; is tls_root_cert_pem the certificate that signs the server's?" + at +
@@ -168,7 +168,8 @@ void Client::wait_connected(const char* what, const std::atomic<bool>* cancel) c
   grpc::GenericStub stub(channel_);
   grpc::ClientContext context;
   context.set_deadline(system_clock::now() + milliseconds(500));
-  grpc::ByteBuffer request, response;
+  grpc::Slice nothing(std::string{});
+  grpc::ByteBuffer request(&nothing, 1), response;  // an empty HealthCheckRequest
   std::mutex mutex;
   std::condition_variable done_cv;
   bool done = false;

@@ -409,19 +409,9 @@ TEST_CASE(interrupt_live_and_speak) {
 }
 
 TEST_CASE(create_head_from_a_photo) {
-  const std::string samples = std::string(FTALK_REPO_ROOT) + "/../shared/samples";
-  std::string photo;
-  for (const char* name : {"/portraits", "/faces", "/photos", ""}) {
-    const std::string dir = samples + name;
-    const std::string cmd = "ls '" + dir + "'/*.jpg '" + dir + "'/*.png 2>/dev/null | head -1";
-    FILE* p = popen(cmd.c_str(), "r");
-    char line[4096] = {0};
-    if (p && std::fgets(line, sizeof line, p)) photo = line;
-    if (p) pclose(p);
-    if (!photo.empty()) break;
-  }
-  if (!photo.empty() && photo.back() == '\n') photo.pop_back();
-  if (photo.empty()) throw Skip("no portrait under " + samples + " (../shared/samples is absent here)");
+  const std::string samples = std::string(FTALK_REPO_ROOT) + "/../shared/samples/images/";
+  const std::string photo = samples + "woman_asian_512.jpg";
+  if (!file_exists(photo)) throw Skip("no sample portrait at " + photo + " (../shared/samples is absent here)");
   const std::string image = read_file(photo);
   ClientHandle client(make_client(server().address()));
   struct Progress {
@@ -461,6 +451,13 @@ TEST_CASE(create_head_from_a_photo) {
   request.on_progress = [](void*, const char*, float) { return 1; };
   CHECK_STATUS(ftalk_create_head(client.c, &request, &head), FTALK_E_CANCELLED);
   CHECK(head == nullptr);
+  // A photo without a face.
+  const std::string landscape = read_file(samples + "noface_landscape_rocket_640x427.jpg");
+  request.on_progress = nullptr;
+  request.image = landscape.data();
+  request.image_size = landscape.size();
+  CHECK_STATUS(ftalk_create_head(client.c, &request, &head), FTALK_E_REJECTED);
+  std::fprintf(stderr, "  no face: %s\n", ftalk_last_error());
   // A photo that is not a photo.
   request.on_progress = nullptr;
   request.image = "not an image at all";
