@@ -765,6 +765,27 @@ typedef struct ftalk_head_view {
 FTALK_API ftalk_status ftalk_head_view_get(const ftalk_head *head, ftalk_head_view *out_view);
 FTALK_API ftalk_status ftalk_head_free(ftalk_head *head);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Logging                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum ftalk_log_level {
+  FTALK_LOG_DEBUG = 0,
+  FTALK_LOG_INFO = 1,
+  FTALK_LOG_ERROR = 2
+} ftalk_log_level;
+
+/** A log line from the library or its transport (gRPC), on any thread. */
+typedef void (*ftalk_log_callback)(void *user_data, ftalk_log_level level, const char *message);
+
+/**
+ * Routes log lines at `min_level` and above to `callback` (an engine's log, say). The library is
+ * quiet by default: without a callback lines are dropped, unless the environment variable
+ * FTALK_LOG=1 sends them to stderr. Process-wide; call it before creating clients. NULL turns
+ * logging off again. Errors are still returned by each call; logs only add detail.
+ */
+FTALK_API ftalk_status ftalk_set_log_callback(ftalk_log_callback callback, void *user_data, ftalk_log_level min_level);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

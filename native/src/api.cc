@@ -1,7 +1,13 @@
 // The C boundary: handles in, statuses out, and no exception ever past this file.
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <atomic>
 #include <new>
+
+#include <grpc/support/log.h>
 
 #include "client.h"
 #include "ftalk_client.h"
@@ -167,6 +173,44 @@ struct HeadObject {
   }
 };
 
+// Logging: gRPC's log lines go through one function that forwards them, or drops them.
+struct LogSink {
+  std::mutex mutex;
+  ftalk_log_callback callback = nullptr;
+  void* user = nullptr;
+  ftalk_log_level min_level = FTALK_LOG_ERROR;
+  bool to_stderr = false;
+};
+
+LogSink& log_sink() {
+  static LogSink* sink = new LogSink();  // never destroyed: gRPC may log during exit
+  return *sink;
+}
+
+void forward_log(gpr_log_func_args* args) {
+  LogSink& sink = log_sink();
+  const ftalk_log_level level = args->severity == GPR_LOG_SEVERITY_ERROR  ? FTALK_LOG_ERROR
+                                : args->severity == GPR_LOG_SEVERITY_INFO ? FTALK_LOG_INFO
+                                                                          : FTALK_LOG_DEBUG;
+  std::lock_guard<std::mutex> lock(sink.mutex);
+  if (level < sink.min_level) return;
+  if (sink.callback) {
+    sink.callback(sink.user, level, args->message);
+  } else if (sink.to_stderr) {
+    std::fprintf(stderr, "ftalk: grpc %s:%d: %s\n", args->file, args->line, args->message);
+  }
+}
+
+/// Once per process, before the first channel: route gRPC's log through forward_log.
+void install_logging() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* env = std::getenv("FTALK_LOG");
+    log_sink().to_stderr = env && *env && std::strcmp(env, "0") != 0;
+    gpr_set_log_function(forward_log);
+  });
+}
+
 const char* const kAngleNames[kAngleCount] = {"HeadYaw",      "HeadPitch",     "HeadRoll",
                                               "LeftEyeYaw",   "LeftEyePitch",  "LeftEyeRoll",
                                               "RightEyeYaw",  "RightEyePitch", "RightEyeRoll"};
@@ -218,6 +262,25 @@ FTALK_API const char* ftalk_status_name(ftalk_status status) {
     case FTALK_E_INTERNAL: return "FTALK_E_INTERNAL";
   }
   return "FTALK_UNKNOWN_STATUS";
+}
+
+FTALK_API ftalk_status ftalk_set_log_callback(ftalk_log_callback callback, void* user_data, ftalk_log_level min_level) {
+  return guard([&] {
+    if (int(min_level) < FTALK_LOG_DEBUG || int(min_level) > FTALK_LOG_ERROR)
+      throw Error(FTALK_E_INVALID_ARGUMENT, "min_level is not an ftalk_log_level");
+    install_logging();
+    {
+      LogSink& sink = log_sink();
+      std::lock_guard<std::mutex> lock(sink.mutex);
+      sink.callback = callback;
+      sink.user = user_data;
+      sink.min_level = min_level;
+    }
+    gpr_set_log_verbosity(min_level == FTALK_LOG_DEBUG  ? GPR_LOG_SEVERITY_DEBUG
+                          : min_level == FTALK_LOG_INFO ? GPR_LOG_SEVERITY_INFO
+                                                        : GPR_LOG_SEVERITY_ERROR);
+    return FTALK_OK;
+  });
 }
 
 FTALK_API const char* ftalk_angle_name(size_t i) { return i < kAngleCount ? kAngleNames[i] : nullptr; }
@@ -283,6 +346,7 @@ FTALK_API ftalk_status ftalk_client_create(const ftalk_client_config* config, ft
     require(out, "out_client");
     *out = nullptr;
     require(config, "config");
+    install_logging();
     auto client = std::make_shared<Client>(ClientSettings::from(*config));
     *out = handle_of<ftalk_client>(std::move(client));
     return FTALK_OK;

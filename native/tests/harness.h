@@ -160,13 +160,18 @@ class Process {
   Process& operator=(const Process&) = delete;
   ~Process() { stop(); }
 
-  void start(const std::vector<std::string>& argv) {
+  /// Starts `argv`; its stderr goes to `stderr_path` when given.
+  void start(const std::vector<std::string>& argv, const std::string& stderr_path = "") {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       dup2(out[1], 1);
+      if (!stderr_path.empty()) {
+        const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (err >= 0) dup2(err, 2);
+      }
       close(out[0]);
       close(out[1]);
       setpgid(0, 0);  // its own group, so that killing it takes its children too
@@ -268,8 +273,11 @@ class Server {
     if (!options_.token.empty()) argv.insert(argv.end(), {"--token", options_.token});
     if (!options_.tls_cert.empty()) argv.insert(argv.end(), {"--tls-cert", options_.tls_cert, "--tls-key", options_.tls_key});
     if (options_.max_streams) argv.insert(argv.end(), {"--max-streams", std::to_string(options_.max_streams)});
-    process_.start(argv);
+    static int started = 0;
+    log_ = temp_dir() + "/server_" + std::to_string(++started) + ".log";  // the server's own log, kept out of ours
+    process_.start(argv, log_);
     const std::string line = process_.wait_for_line("listening on", 120);
+    if (line.empty()) std::fprintf(stderr, "  server log %s:\n%s\n", log_.c_str(), read_file(log_).c_str());
     if (line.empty()) throw std::runtime_error("the server did not start (no 'listening on' line within 120 s)");
     // "ftalk serve: listening on 127.0.0.1:PORT (...)"
     const auto at = line.find("listening on ") + std::strlen("listening on ");
@@ -286,6 +294,7 @@ class Server {
   Options options_;
   Process process_;
   std::string address_;
+  std::string log_;
 };
 
 /// Mono PCM from a WAV file (16-bit or float), as s16 samples.
