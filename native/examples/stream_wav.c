@@ -113,6 +113,7 @@ int main(int argc, char **argv) {
   config.sample_rate_hz = wav.sample_rate;
   config.channels = wav.channels;
   config.options.fps = 30;
+  if (fast) config.idle_after_ms = 10000; /* faster than real time: a network stall is not a pause */
   ftalk_stream *stream = NULL;
   if ((s = ftalk_stream_open(client, &config, &stream)) != FTALK_OK) return fail("open", s);
 

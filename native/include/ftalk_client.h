@@ -439,7 +439,12 @@ typedef struct ftalk_stream_config {
   uint32_t sample_rate_hz;
   /** 1 or 2 (averaged to mono by the server). Default 1. */
   uint32_t channels;
-  /** Milliseconds without audio after which the server fills the gap with idle frames; 0 means 250. */
+  /** Milliseconds without audio after which the server fills the gap with idle frames; 0 means
+   *  250, at most 10000. The fill advances the stream clock in real time, as if silence had been
+   *  sent: a game that stops pushing while its audio keeps playing stays in step. Two cases need
+   *  care: push silence rather than nothing if your playback clock stops while you do not send
+   *  (then the stream clock is exactly samples pushed / rate), and set 10000 when you push faster
+   *  than real time (files, baking), where a stalled network could otherwise be mistaken for a pause. */
   uint32_t idle_after_ms;
   /** Animation options. */
   ftalk_animation_options options;

@@ -36,10 +36,11 @@ struct RealTimePusher {
   }
 };
 
-ftalk_stream* open_stream(ftalk_client* client, uint32_t rate) {
+ftalk_stream* open_stream(ftalk_client* client, uint32_t rate, uint32_t idle_after_ms = 0) {
   ftalk_stream_config config;
   ftalk_stream_config_init(&config);
   config.sample_rate_hz = rate;
+  config.idle_after_ms = idle_after_ms;
   ftalk_stream* stream = nullptr;
   if (ftalk_stream_open(client, &config, &stream) != FTALK_OK) throw std::runtime_error(ftalk_last_error());
   return stream;
@@ -47,7 +48,7 @@ ftalk_stream* open_stream(ftalk_client* client, uint32_t rate) {
 
 /// Streams the whole clip fast and checks that every frame came back.
 void check_full_round_trip(ftalk_client* client, const Wav& wav) {
-  ftalk_stream* stream = open_stream(client, wav.sample_rate);
+  ftalk_stream* stream = open_stream(client, wav.sample_rate, 10000);
   REQUIRE_OK(ftalk_stream_push(stream, wav.samples.data(), wav.samples.size() * 2));
   REQUIRE_OK(ftalk_stream_end(stream));
   REQUIRE(ftalk_stream_wait(stream, 60000) == FTALK_DONE);

@@ -71,6 +71,7 @@ ftalk_stream* stream_wav(ftalk_client* client, const Wav& wav, Collected* collec
   config.channels = wav.channels;
   config.options.fps = fps;
   config.options.seed = seed;
+  config.idle_after_ms = 10000;  // pushed faster than real time
   if (collected) config.callbacks = collected->callbacks();
   ftalk_stream* stream = nullptr;
   if (ftalk_stream_open(client, &config, &stream) != FTALK_OK) throw std::runtime_error(ftalk_last_error());
@@ -476,6 +477,119 @@ TEST_CASE(example_prints_jaw_open) {
   size_t lines = std::count(text.begin(), text.end(), '\n');
   CHECK(text.find("JawOpen") != std::string::npos);
   CHECK(lines >= size_t(std::ceil(wav.seconds() * 30 - 1e-9)));
+}
+
+TEST_CASE(drift_an_hour_of_stream_time_sampled_by_an_audio_clock) {
+  // An hour of speech at 8 kHz goes to the real server as fast as it takes it; a simulated
+  // audio device plays it back in 256-sample blocks and samples the buffer at every block's
+  // playback time, faster than real time. Every frame's time code is index / fps exactly, every
+  // sample is the exact blend of the two frames around it, and after the hour the clock lands
+  // on the last frame: nothing accumulates. The hour takes ~1-2 minutes of a busy 2-core machine,
+  // so CTest runs 10 minutes of stream time unless FTALK_DRIFT_SECONDS says otherwise (3600 for the hour).
+  const char* env_seconds = std::getenv("FTALK_DRIFT_SECONDS");
+  const double kSeconds = env_seconds && std::atof(env_seconds) >= 1 ? std::floor(std::atof(env_seconds)) : 600;
+  const Wav fox = speech_wav("The quick brown fox jumps over the lazy dog.", "fox");
+  constexpr uint32_t kRate = 8000, kBlock = 256;
+  constexpr double kFps = 30;
+  std::vector<int16_t> second(kRate);
+  for (size_t i = 0; i < second.size(); ++i) second[i] = fox.samples[(i * fox.sample_rate / kRate) % fox.samples.size()];
+  ClientHandle client(make_client(server().address()));
+  struct Clock {
+    std::atomic<uint64_t> frames{0}, off_clock{0};
+  } clock;
+  ftalk_stream_config config;
+  ftalk_stream_config_init(&config);
+  config.sample_rate_hz = kRate;
+  config.idle_after_ms = 10000;  // faster than real time: a stall of the busy machine is no pause
+  config.callbacks.user_data = &clock;
+  config.callbacks.on_frame = [](void* user, const ftalk_frame* f) {
+    auto* c = static_cast<Clock*>(user);
+    c->off_clock += f->time_s != double(f->index) / kFps || f->index != c->frames;
+    ++c->frames;
+  };
+  ftalk_stream* stream = nullptr;
+  REQUIRE_OK(ftalk_stream_open(client.c, &config, &stream));
+  std::atomic<bool> abandon{false};
+  std::thread feeder([&] {
+    for (int k = 0; k < int(kSeconds) && !abandon; ++k) {
+      ftalk_status s;
+      while ((s = ftalk_stream_push(stream, second.data(), second.size() * 2)) == FTALK_E_BUSY)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      if (s != FTALK_OK) return;
+    }
+    ftalk_stream_end(stream);
+  });
+  struct JoinOnExit {
+    std::atomic<bool>& abandon;
+    std::thread& thread;
+    ~JoinOnExit() {
+      abandon = true;
+      if (thread.joinable()) thread.join();
+    }
+  } join_on_exit{abandon, feeder};
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE_OK(ftalk_stream_wait_ready(stream, 60000));
+  ftalk_animation_header header;
+  REQUIRE_OK(ftalk_stream_header(stream, &header));
+  std::vector<float> w(header.curve_count), a(header.curve_count), b(header.curve_count);
+  ftalk_sample_info info;
+  ftalk_frame fa, fb;
+  uint64_t samples = 0, exact = 0, bad = 0;
+  const uint64_t total = uint64_t(kSeconds * kRate);
+  for (uint64_t played = 0; played < total; played += kBlock) {
+    const double t = double(played) / kRate;  // the audio device's position: the only clock
+    // Play only what has arrived (a real device would be fed behind the look-ahead).
+    while (true) {
+      const ftalk_status st = ftalk_stream_sample_ex(stream, t, w.data(), w.size(), nullptr, 0, nullptr, 0, &info);
+      REQUIRE(st == FTALK_OK || st == FTALK_NOT_READY);
+      if (st == FTALK_OK && info.latest_frame_time_s >= t + 1.0 / kFps || clock.frames == uint64_t(kSeconds * kFps)) break;
+      ftalk_stream_result r;
+      ftalk_stream_result_get(stream, &r);
+      REQUIRE(r.state != FTALK_STREAM_FAILED);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ++samples;
+    const double position = t * kFps, nearest = std::round(position);
+    if (std::fabs(position - nearest) < 1e-6) {
+      ++exact;
+      REQUIRE_OK(ftalk_stream_frame(stream, uint64_t(nearest), a.data(), a.size(), nullptr, 0, nullptr, 0, &fa));
+      bad += info.kind != FTALK_SAMPLE_EXACT || info.frame_index != uint64_t(nearest) || w != a;
+    } else {
+      const uint64_t i = uint64_t(std::floor(position));
+      const float alpha = float(position - double(i));
+      REQUIRE_OK(ftalk_stream_frame(stream, i, a.data(), a.size(), nullptr, 0, nullptr, 0, &fa));
+      if (i + 1 == uint64_t(kSeconds * kFps)) {  // after the last frame: it is held
+        bad += info.kind != FTALK_SAMPLE_HELD_LAST || w != a;
+        continue;
+      }
+      REQUIRE_OK(ftalk_stream_frame(stream, i + 1, b.data(), b.size(), nullptr, 0, nullptr, 0, &fb));
+      bad += info.kind != FTALK_SAMPLE_INTERPOLATED || info.frame_index != i || std::fabs(info.alpha - alpha) > 1e-5;
+      for (size_t k = 0; k < w.size(); ++k) bad += std::fabs(w[k] - (a[k] + alpha * (b[k] - a[k]))) > 1e-5;
+    }
+  }
+  feeder.join();
+  REQUIRE(ftalk_stream_wait(stream, 120000) == FTALK_DONE);
+  ftalk_stream_result result;
+  REQUIRE_OK(ftalk_stream_result_get(stream, &result));
+  // The last block's clock, and the last frame, exactly where an hour puts them.
+  const double last_t = double(total - kBlock) / kRate;
+  REQUIRE_OK(ftalk_stream_sample_ex(stream, (kSeconds * kFps - 1) / kFps, w.data(), w.size(), nullptr, 0, nullptr, 0, &info));
+  std::fprintf(stderr, "  %.0f s of stream time in %.1f s: %llu frames, %llu samples (%llu on frame times), last block at "
+               "%.6f s, last frame %llu at %.9f s\n", result.audio_seconds, seconds_since(start),
+               (unsigned long long)clock.frames.load(), (unsigned long long)samples, (unsigned long long)exact, last_t,
+               (unsigned long long)info.frame_index, info.frame_time_s);
+  CHECK(result.state == FTALK_STREAM_FINISHED);
+  CHECK(result.audio_seconds == kSeconds);
+  CHECK(clock.frames == uint64_t(kSeconds * kFps));
+  CHECK(clock.off_clock == 0);
+  CHECK(bad == 0);
+  CHECK(exact == samples / 25 + (samples % 25 != 0));  // a block is 0.032 s: on a frame time every 25 blocks (0.8 s)
+  CHECK(info.kind == FTALK_SAMPLE_EXACT && info.frame_index == uint64_t(kSeconds * kFps) - 1);
+  CHECK(info.frame_time_s == (kSeconds * kFps - 1) / kFps);
+  uint64_t first = 0, held = 0;
+  REQUIRE_OK(ftalk_stream_frames_held(stream, &first, &held));
+  CHECK(held < uint64_t(kFps * 120));  // a bounded window, not the hour
+  REQUIRE_OK(ftalk_stream_close(stream));
 }
 
 int main(int argc, char** argv) {
