@@ -98,6 +98,7 @@ std::shared_ptr<Stream> Stream::open_speak(std::shared_ptr<Client> client, const
 
 bool Stream::own_thread() const {
   const auto me = std::this_thread::get_id();
+  std::lock_guard<std::mutex> lock(mutex_);
   return me == writer_id_ || me == reader_id_;
 }
 
@@ -541,6 +542,7 @@ ftalk_status Stream::poll_viseme(ftalk_viseme* out) {
 
 bool Stream::close() {
   if (own_thread()) return false;
+  std::lock_guard<std::mutex> closing(close_mutex_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closing_ = true;

@@ -79,6 +79,7 @@ class Stream {
   FrameBuffer buffer_;
 
   mutable std::mutex mutex_;
+  std::mutex close_mutex_;  // two threads closing at once join the threads once
   std::condition_variable changed_;
   std::atomic<bool> closing_{false};
   std::unique_ptr<grpc::ClientContext> context_;

@@ -411,7 +411,16 @@ TEST_CASE(threads_push_sample_and_close_at_once) {
       }
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + 200 * round));
-    REQUIRE_OK(ftalk_stream_close(stream));  // while the others are at it
+    // Two threads close at once while the others are at it: one closes, the other finds it closed.
+    std::atomic<int> closed_ok{0}, closed_already{0};
+    std::thread other_closer([&] {
+      const ftalk_status s = ftalk_stream_close(stream);
+      (s == FTALK_OK ? closed_ok : closed_already)++;
+    });
+    const ftalk_status s = ftalk_stream_close(stream);
+    (s == FTALK_OK ? closed_ok : closed_already)++;
+    other_closer.join();
+    CHECK(closed_ok >= 1 && closed_ok + closed_already == 2);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     stop = true;
     for (auto& t : threads) t.join();
