@@ -26,7 +26,7 @@
  *    FTALK_E_NOMEM / FTALK_E_INTERNAL.
  *  - Thread safety: every function may be called from any thread. One stream may be pushed
  *    to from one thread (an audio thread), sampled from another (the game thread) and closed
- *    from a third; close waits for calls in flight on that stream to finish.
+ *    from a third: calls already inside the library finish safely, later ones get FTALK_E_CLOSED.
  *  - Blocking: only the functions documented as blocking wait, and never longer than the timeout
  *    they name (in the client config or as an argument). Push, sample, interrupt and end never
  *    block on the network.
@@ -276,7 +276,7 @@ typedef struct ftalk_client_config {
   uint32_t long_call_timeout_ms;
   /** First reconnect back-off after the connection drops, in ms; 0 means 250. */
   uint32_t reconnect_backoff_initial_ms;
-  /** Longest reconnect back-off, in ms; 0 means 5000. */
+  /** Longest reconnect back-off, in ms; 0 means 2000. */
   uint32_t reconnect_backoff_max_ms;
   /** Largest message accepted from the server, in bytes; 0 means 256 MiB (long clips, GLBs). */
   uint32_t max_receive_message_bytes;
