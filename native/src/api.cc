@@ -241,7 +241,7 @@ FTALK_API ftalk_status ftalk_last_error_code(void) { return last_error.status; }
 FTALK_API int ftalk_last_error_grpc_code(void) { return last_error.grpc_code; }
 
 FTALK_API const char* ftalk_status_name(ftalk_status status) {
-  switch (status) {
+  switch (enum_value(status)) {
     case FTALK_OK: return "FTALK_OK";
     case FTALK_NOT_READY: return "FTALK_NOT_READY";
     case FTALK_DONE: return "FTALK_DONE";
@@ -266,7 +266,7 @@ FTALK_API const char* ftalk_status_name(ftalk_status status) {
 
 FTALK_API ftalk_status ftalk_set_log_callback(ftalk_log_callback callback, void* user_data, ftalk_log_level min_level) {
   return guard([&] {
-    if (int(min_level) < FTALK_LOG_DEBUG || int(min_level) > FTALK_LOG_ERROR)
+    if (enum_value(min_level) < FTALK_LOG_DEBUG || enum_value(min_level) > FTALK_LOG_ERROR)
       throw Error(FTALK_E_INVALID_ARGUMENT, "min_level is not an ftalk_log_level");
     install_logging();
     {
@@ -414,8 +414,9 @@ FTALK_API ftalk_status ftalk_server_info_curve_names(const ftalk_server_info* ha
     require(out_count, "out_count");
     require(out_names, "out_names");
     auto o = lookup<ServerInfoObject>(handle, "info");
-    if (int(rig) < 0 || int(rig) > 3) throw Error(FTALK_E_INVALID_ARGUMENT, "rig is not an ftalk_rig_profile");
-    const auto& names = o->curves[std::size_t(rig)];
+    const int r = enum_value(rig);
+    if (r < 0 || r > 3) throw Error(FTALK_E_INVALID_ARGUMENT, "rig is not an ftalk_rig_profile");
+    const auto& names = o->curves[std::size_t(r)];
     *out_count = names.size();
     *out_names = names.data();
     return FTALK_OK;
@@ -632,15 +633,16 @@ FTALK_API ftalk_status ftalk_animate_pcm(ftalk_client* client, const void* pcm, 
     *out = nullptr;
     auto c = lookup<Client>(client, "client");
     require(pcm, "pcm");
-    if (encoding != FTALK_AUDIO_PCM_S16LE && encoding != FTALK_AUDIO_PCM_F32LE)
+    const int enc = enum_value(encoding);
+    if (enc != FTALK_AUDIO_PCM_S16LE && enc != FTALK_AUDIO_PCM_F32LE)
       throw Error(FTALK_E_INVALID_ARGUMENT, "encoding must be FTALK_AUDIO_PCM_S16LE or FTALK_AUDIO_PCM_F32LE");
     if (channels != 1 && channels != 2) throw Error(FTALK_E_INVALID_ARGUMENT, "channels must be 1 or 2");
-    const std::size_t frame = (encoding == FTALK_AUDIO_PCM_F32LE ? 4u : 2u) * channels;
+    const std::size_t frame = (enc == FTALK_AUDIO_PCM_F32LE ? 4u : 2u) * channels;
     if (bytes == 0 || bytes % frame)
       throw Error(FTALK_E_INVALID_ARGUMENT, "bytes must be a positive multiple of " + std::to_string(frame));
     v1::AnimateClipRequest request;
     auto* raw = request.mutable_pcm();
-    raw->mutable_format()->set_encoding(v1::AudioEncoding(int(encoding)));
+    raw->mutable_format()->set_encoding(v1::AudioEncoding(enc));
     raw->mutable_format()->set_sample_rate_hz(sample_rate_hz);
     raw->mutable_format()->set_channels(channels);
     raw->set_data(pcm, bytes);
@@ -712,7 +714,9 @@ FTALK_API ftalk_status ftalk_create_head(ftalk_client* client, const ftalk_head_
     v1::CreateHeadRequest request;
     request.set_image(r->image, r->image_size);
     request.mutable_options()->set_texture_size(r->texture_size);
-    request.mutable_options()->set_detail(v1::MeshDetail(int(r->detail)));
+    if (!v1::MeshDetail_IsValid(enum_value(r->detail)))
+      throw Error(FTALK_E_INVALID_ARGUMENT, "request.detail is not an ftalk_mesh_detail");
+    request.mutable_options()->set_detail(v1::MeshDetail(enum_value(r->detail)));
     for (int part = 1; part <= 5; ++part)
       if (r->parts & (1u << part)) request.mutable_options()->add_parts(v1::HeadPart(part));
     const bool has_callback = r->struct_size >= offsetof(ftalk_head_request, user_data) + sizeof(void*);

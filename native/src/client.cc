@@ -348,11 +348,11 @@ v1::AnimationOptions to_proto(const ftalk_animation_options* given) {
   if (o.head_motion >= 0) p.set_head_motion(o.head_motion);
   if (o.blink >= 0) p.set_blink(o.blink);
   if (o.expression >= 0) p.set_expression(o.expression);
-  p.set_rig(v1::RigProfile(int(o.rig)));
-  if (!v1::RigProfile_IsValid(int(o.rig))) throw Error(FTALK_E_INVALID_ARGUMENT, "options.rig is not an ftalk_rig_profile");
-  p.set_engine(v1::SpeechEngine(int(o.engine)));
-  if (!v1::SpeechEngine_IsValid(int(o.engine)))
+  if (!v1::RigProfile_IsValid(enum_value(o.rig))) throw Error(FTALK_E_INVALID_ARGUMENT, "options.rig is not an ftalk_rig_profile");
+  p.set_rig(v1::RigProfile(enum_value(o.rig)));
+  if (!v1::SpeechEngine_IsValid(enum_value(o.engine)))
     throw Error(FTALK_E_INVALID_ARGUMENT, "options.engine is not an ftalk_speech_engine");
+  p.set_engine(v1::SpeechEngine(enum_value(o.engine)));
   p.set_seed(o.seed);
   if (o.emotion_count) {
     if (!o.emotion_names || !o.emotion_strengths)

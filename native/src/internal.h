@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -24,6 +25,16 @@ struct Error : std::runtime_error {
 
 /// The ftalk status and a plain-words message for a failed gRPC call; `what` names the call.
 Error from_grpc(const grpc::Status& status, const std::string& what, const std::string& address, bool tls);
+
+/// The integer a C caller stored in an enum field. C lets any int through; reading it as the
+/// C++ enum type would be undefined when it is out of range, so read the bytes.
+template <class Enum>
+int enum_value(const Enum& e) {
+  static_assert(sizeof(Enum) == sizeof(int), "ftalk enums are int-sized");
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
 
 /// Thread-local last error, as ftalk_last_error() reports it.
 void set_last_error(ftalk_status status, const std::string& message, int grpc_code = -1);

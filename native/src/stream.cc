@@ -37,7 +37,8 @@ Stream::~Stream() { close(); }
 std::shared_ptr<Stream> Stream::open_live(std::shared_ptr<Client> client, const ftalk_stream_config& c) {
   if (c.struct_size < offsetof(ftalk_stream_config, options))
     throw Error(FTALK_E_INVALID_ARGUMENT, "config.struct_size is too small; fill the config with ftalk_stream_config_init");
-  if (c.encoding != FTALK_AUDIO_PCM_S16LE && c.encoding != FTALK_AUDIO_PCM_F32LE)
+  const int encoding = enum_value(c.encoding);
+  if (encoding != FTALK_AUDIO_PCM_S16LE && encoding != FTALK_AUDIO_PCM_F32LE)
     throw Error(FTALK_E_INVALID_ARGUMENT, "config.encoding must be FTALK_AUDIO_PCM_S16LE or FTALK_AUDIO_PCM_F32LE");
   if (c.sample_rate_hz < 8000 || c.sample_rate_hz > 48000)
     throw Error(FTALK_E_INVALID_ARGUMENT, "config.sample_rate_hz must be 8000..48000, got " + std::to_string(c.sample_rate_hz));
@@ -48,7 +49,7 @@ std::shared_ptr<Stream> Stream::open_live(std::shared_ptr<Client> client, const 
   const ftalk_animation_options* options = FTALK_HAS(c, ftalk_stream_config, options) ? &c.options : nullptr;
   v1::StreamAnimationRequest first;
   auto* config = first.mutable_config();
-  config->mutable_audio_format()->set_encoding(v1::AudioEncoding(int(c.encoding)));
+  config->mutable_audio_format()->set_encoding(v1::AudioEncoding(encoding));
   config->mutable_audio_format()->set_sample_rate_hz(c.sample_rate_hz);
   config->mutable_audio_format()->set_channels(c.channels);
   config->set_idle_after_ms(c.idle_after_ms);
@@ -60,7 +61,7 @@ std::shared_ptr<Stream> Stream::open_live(std::shared_ptr<Client> client, const 
   std::shared_ptr<Stream> stream(new Stream(std::move(client), Kind::Live, history, callbacks));
   if (FTALK_HAS(c, ftalk_stream_config, max_queued_bytes) && c.max_queued_bytes)
     stream->max_queued_bytes_ = c.max_queued_bytes;
-  stream->frame_bytes_ = bytes_per_sample(c.encoding) * c.channels;
+  stream->frame_bytes_ = bytes_per_sample(ftalk_audio_encoding(encoding)) * c.channels;
   stream->sample_rate_ = c.sample_rate_hz;
   std::lock_guard<std::mutex> lock(stream->mutex_);
   stream->writer_ = std::thread(&Stream::run_live_writer, stream.get(), std::move(first));
@@ -72,7 +73,8 @@ std::shared_ptr<Stream> Stream::open_speak(std::shared_ptr<Client> client, const
   if (r.struct_size < offsetof(ftalk_speak_request, options))
     throw Error(FTALK_E_INVALID_ARGUMENT, "request.struct_size is too small; fill it with ftalk_speak_request_init");
   if (!r.text || !*r.text) throw Error(FTALK_E_INVALID_ARGUMENT, "request.text is empty");
-  if (r.encoding != FTALK_AUDIO_UNSPECIFIED && r.encoding != FTALK_AUDIO_PCM_S16LE && r.encoding != FTALK_AUDIO_PCM_F32LE)
+  const int encoding = enum_value(r.encoding);
+  if (encoding != FTALK_AUDIO_UNSPECIFIED && encoding != FTALK_AUDIO_PCM_S16LE && encoding != FTALK_AUDIO_PCM_F32LE)
     throw Error(FTALK_E_INVALID_ARGUMENT, "request.encoding is not an ftalk_audio_encoding");
   v1::SpeakRequest request;
   request.set_text(r.text);
@@ -82,14 +84,14 @@ std::shared_ptr<Stream> Stream::open_speak(std::shared_ptr<Client> client, const
   if (r.pitch > 0) request.set_pitch(r.pitch);
   if (r.volume > 0) request.set_volume(r.volume);
   request.set_sample_rate_hz(r.sample_rate_hz);
-  request.set_encoding(v1::AudioEncoding(int(r.encoding)));
+  request.set_encoding(v1::AudioEncoding(encoding));
   *request.mutable_options() = to_proto(FTALK_HAS(r, ftalk_speak_request, options) ? &r.options : nullptr);
   double history = 30;
   if (FTALK_HAS(r, ftalk_speak_request, history_seconds) && r.history_seconds) history = r.history_seconds;
   ftalk_stream_callbacks callbacks{};
   if (FTALK_HAS(r, ftalk_speak_request, callbacks)) callbacks = r.callbacks;
   std::shared_ptr<Stream> stream(new Stream(std::move(client), Kind::Speak, history, callbacks));
-  stream->audio_sample_bytes_ = bytes_per_sample(r.encoding);
+  stream->audio_sample_bytes_ = bytes_per_sample(ftalk_audio_encoding(encoding));
   std::lock_guard<std::mutex> lock(stream->mutex_);
   stream->reader_ = std::thread(&Stream::run_speak, stream.get(), std::move(request));
   stream->reader_id_ = stream->reader_.get_id();

@@ -127,7 +127,7 @@ TEST_CASE(null_handles_and_arguments) {
   CHECK_ERROR(ftalk_head_free(nullptr), FTALK_E_INVALID_ARGUMENT);
   CHECK(ftalk_last_error_grpc_code() == -1);
   CHECK(std::string(ftalk_status_name(FTALK_E_UNAVAILABLE)) == "FTALK_E_UNAVAILABLE");
-  CHECK(std::string(ftalk_status_name(ftalk_status(12345))) == "FTALK_UNKNOWN_STATUS");
+  CHECK(std::string(ftalk_status_name(ftalk_status(-20))) == "FTALK_UNKNOWN_STATUS");
   CHECK(ftalk_abi_version() == FTALK_ABI_VERSION && std::string(ftalk_version()) == FTALK_VERSION_STRING);
   CHECK(std::string(ftalk_angle_name(0)) == "HeadYaw" && ftalk_angle_name(9) == nullptr);
 
