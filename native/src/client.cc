@@ -106,6 +106,9 @@ Client::Client(ClientSettings settings) : settings_(std::move(settings)) {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, int(settings_.backoff_initial_ms));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, int(settings_.backoff_max_ms));
   args.SetMaxReceiveMessageSize(int(std::min<uint32_t>(settings_.max_receive_bytes, INT32_MAX)));
+  // A client is one connection of its own: clients to one address do not share a TCP connection
+  // behind the caller's back (a server with several worker processes spreads connections).
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   // A server that vanishes without closing the connection (a cable, a frozen VM) is noticed by
   // keepalive pings; a stream always carries frames (idle motion too), so the pings never count
   // as abuse on the server's side.

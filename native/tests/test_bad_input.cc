@@ -130,6 +130,7 @@ TEST_CASE(null_handles_and_arguments) {
   CHECK(std::string(ftalk_status_name(ftalk_status(-20))) == "FTALK_UNKNOWN_STATUS");
   CHECK(ftalk_abi_version() == FTALK_ABI_VERSION && std::string(ftalk_version()) == FTALK_VERSION_STRING);
   CHECK(std::string(ftalk_angle_name(0)) == "HeadYaw" && ftalk_angle_name(9) == nullptr);
+  CHECK_ERROR(ftalk_set_log_callback(nullptr, nullptr, ftalk_log_level(7)), FTALK_E_INVALID_ARGUMENT);
 
   // Null outputs and arguments on a live client (no network needed for these).
   client = make_client("127.0.0.1:1", nullptr, nullptr, 200);
