@@ -157,6 +157,7 @@ struct Stream {
   std::vector<double> latencies_ms;
   std::atomic<uint64_t> frames{0};
   std::string error;
+  bool ended = false;
 
   static void OnFrame(void* user, const ftalk_frame* frame) {
     auto* self = static_cast<Stream*>(user);
@@ -200,9 +201,14 @@ struct Stream {
     return false;
   }
 
+  bool End() {
+    ended = true;
+    return ftalk_stream_end(stream) == FTALK_OK || Fail("end");
+  }
+
   void Finish() {
     if (!stream) return;
-    if (error.empty()) ftalk_stream_end(stream);
+    if (!ended && error.empty()) End();
     if (ftalk_stream_wait(stream, 120000) != FTALK_DONE && error.empty()) error = "no status within 120 s";
     ftalk_stream_result result;
     ftalk_stream_result_get(stream, &result);
@@ -259,6 +265,7 @@ int main(int argc, char** argv) {
     } else {
       const size_t k = due.step - 1;
       ok = s.Push(audio.data() + k * step, std::min(step, audio.size() - k * step));
+      if (ok && k + 1 == chunks) ok = s.End();  // `end` right after the last chunk, as stream_load does
     }
     const size_t next = due.step + 1;
     if (ok && next <= chunks) schedule.push({due.start + static_cast<long>(next) * chunk, due.stream, next, due.start});
