@@ -176,6 +176,18 @@ def build_stream_load() -> Path:
     return STREAM_LOAD_BUILD / "stream_load"
 
 
+def build_core_load() -> Path:
+    """Build the native client core and core_load (stream_load on the C API) into build/native."""
+    root = Path(__file__).resolve().parents[2]
+    build = root / "build" / "native"
+    for command in (["cmake", "-S", str(root / "native"), "-B", str(build)],
+                    ["cmake", "--build", str(build), "-j", str(os.cpu_count() or 1), "--target", "core_load"]):
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"cannot build core_load ({' '.join(command)}):\n{done.stderr[-2000:]}")
+    return build / "bench" / "core_load"
+
+
 def run_streams_cpp(binary: Path, audio_path: Path, address: str, n: int, lookahead_ms: int,
                     chunk_ms: int) -> ClientBatch:
     """n concurrent real-time streams from one stream_load process."""
@@ -264,13 +276,16 @@ def main() -> int:
     parser.add_argument("--levels", default="1,5,10,20,30,40,50,60,80,100")
     parser.add_argument("--workers", default="1,2",
                         help="comma-separated `ftalk serve --workers` values to compare (default 1,2)")
-    parser.add_argument("--client", choices=("python", "cpp"),
-                        help="load generator: the C++ stream_load (default when it builds) or Python processes")
+    parser.add_argument("--client", choices=("python", "cpp", "core"),
+                        help="load generator: the C++ stream_load (default when it builds), core_load (the same "
+                             "on the native client core, libftalk_client) or Python processes")
     parser.add_argument("--client-processes", type=int, default=2,
                         help="processes the Python client streams are spread over (default 2)")
     args = parser.parse_args()
     binary = None
-    if args.client != "python":
+    if args.client == "core":
+        binary = build_core_load()
+    elif args.client != "python":
         try:
             binary = build_stream_load()
         except RuntimeError as exc:
@@ -279,7 +294,7 @@ def main() -> int:
             print(f"note: using the Python client; {exc}")
     samples = speech(args.seconds)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    clients = ("one C++ client process shares" if binary
+    clients = (f"one C++ client process ({binary.name}) shares" if binary
                else f"Python clients in {args.client_processes} processes share")
     print(f"{args.seconds:g} s of speech per stream, {args.chunk_ms} ms chunks, 30 fps; {clients} "
           f"the {cores} CPU cores with the server")
