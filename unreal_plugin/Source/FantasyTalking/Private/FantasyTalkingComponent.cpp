@@ -5,6 +5,7 @@
 #include "AudioCaptureCore.h"
 #include "Components/AudioComponent.h"
 #include "Components/SkeletalMeshComponent.h"
+#include "FantasyTalkingClip.h"
 #include "FantasyTalkingConversions.h"
 #include "FantasyTalkingModule.h"
 #include "FantasyTalkingSettings.h"
@@ -403,6 +404,33 @@ void UFantasyTalkingComponent::PumpSpeechAudio()
 	}
 }
 
+bool UFantasyTalkingComponent::PlayClip(UFantasyTalkingClip* Clip)
+{
+	Stop();
+	if (!Clip || Clip->GetNumFrames() == 0)
+	{
+		return Fail(TEXT("PlayClip: no clip, or a clip without frames"));
+	}
+	if (!Clip->HasAudio() || Clip->AudioChannels < 1)
+	{
+		return Fail(TEXT("PlayClip: the clip carries no audio"));
+	}
+	PlayingClip = Clip;
+	SetLayout(Clip->Track.GetCurveNames(), Clip->Track.GetJointNames());
+	State->bHasLayout = true;
+	State->bEnded = true;
+	State->Clock.Reset(-LeadInSeconds);
+	State->Clock.OutputLatency = OutputLatencySeconds;
+	Source = EFantasyTalkingSource::Clip;
+	if (!StartPlayback(Clip->AudioSampleRate, Clip->AudioChannels))
+	{
+		Source = EFantasyTalkingSource::None;
+		return false;
+	}
+	QueuePlayback(Clip->AudioSamples.GetData(), Clip->AudioSamples.Num());
+	return true;
+}
+
 bool UFantasyTalkingComponent::StartMicrophone(int32 DeviceIndex)
 {
 	Stop();
@@ -526,6 +554,7 @@ void UFantasyTalkingComponent::Stop()
 	}
 	PlaybackWave = nullptr;
 	LoadingSound = nullptr;
+	PlayingClip = nullptr;
 	{
 		FScopeLock ScopeLock(&State->Lock);
 		State->Stream.reset();
@@ -550,8 +579,13 @@ void UFantasyTalkingComponent::UpdateLayout()
 		return;
 	}
 	State->bHasLayout = true;
-	const TArray<FName> Names = FantasyTalking::ToNames(FantasyTalking::MakeSourceNames(State->Layout.CurveNames, true));
-	const TArray<FName> Joints = FantasyTalking::ToNames(State->Layout.JointNames);
+	SetLayout(State->Layout.CurveNames, State->Layout.JointNames);
+}
+
+void UFantasyTalkingComponent::SetLayout(const std::vector<std::string>& CurveNames, const std::vector<std::string>& JointNames)
+{
+	const TArray<FName> Names = FantasyTalking::ToNames(FantasyTalking::MakeSourceNames(CurveNames, true));
+	const TArray<FName> Joints = FantasyTalking::ToNames(JointNames);
 	if (Names != Pose.CurveNames || Joints != Pose.JointNames)
 	{
 		Pose.CurveNames = Names;
@@ -564,14 +598,24 @@ void UFantasyTalkingComponent::UpdateLayout()
 
 void UFantasyTalkingComponent::SamplePose(double AudioTime)
 {
-	const std::shared_ptr<FantasyTalking::FStream> Stream = State->GetStream();
-	if (!Stream || !State->bHasLayout)
+	if (!State->bHasLayout)
 	{
 		return;
 	}
-	if (Stream->Sample(AudioTime, State->Sampled).IsError())
+	if (PlayingClip)
 	{
-		return;
+		if (!PlayingClip->Track.Sample(AudioTime, State->Sampled))
+		{
+			return;
+		}
+	}
+	else
+	{
+		const std::shared_ptr<FantasyTalking::FStream> Stream = State->GetStream();
+		if (!Stream || Stream->Sample(AudioTime, State->Sampled).IsError())
+		{
+			return;
+		}
 	}
 	FantasyTalking::MakeSourceValues(State->Sampled, true, State->SourceValues);
 	const int32 NumCurves = FMath::Min(Pose.CurveValues.Num(), static_cast<int32>(State->SourceValues.size()));
@@ -591,23 +635,22 @@ void UFantasyTalkingComponent::SamplePose(double AudioTime)
 
 void UFantasyTalkingComponent::CheckFinished()
 {
-	const std::shared_ptr<FantasyTalking::FStream> Stream = State->GetStream();
-	if (!Stream)
+	bool bStreamDone = true;
+	if (const std::shared_ptr<FantasyTalking::FStream> Stream = State->GetStream())
 	{
-		return;
-	}
-	std::string Message;
-	const ftalk_stream_result Result = Stream->GetResult(&Message);
-	if (Result.state == FTALK_STREAM_FAILED && !State->bErrorReported)
-	{
-		State->bErrorReported = true;
-		Fail(FantasyTalking::ToUnreal(Message));
+		std::string Message;
+		const ftalk_stream_result Result = Stream->GetResult(&Message);
+		if (Result.state == FTALK_STREAM_FAILED && !State->bErrorReported)
+		{
+			State->bErrorReported = true;
+			Fail(FantasyTalking::ToUnreal(Message));
+		}
+		bStreamDone = Result.state == FTALK_STREAM_FINISHED || Result.state == FTALK_STREAM_FAILED;
 	}
 	if (Source == EFantasyTalkingSource::None || Source == EFantasyTalkingSource::Microphone || !PlaybackWave)
 	{
 		return;
 	}
-	const bool bStreamDone = Result.state == FTALK_STREAM_FINISHED || Result.state == FTALK_STREAM_FAILED;
 	const bool bAllAudioIn = Source == EFantasyTalkingSource::Speech ? State->bSpeechAudioDone : State->bEnded;
 	const bool bAllPlayed = PlaybackWave->GetAvailableAudioByteCount() == 0;
 	if (bStreamDone && bAllAudioIn && bAllPlayed)
@@ -629,7 +672,11 @@ void UFantasyTalkingComponent::TickComponent(float DeltaTime, ELevelTick TickTyp
 	{
 		State->Loader->Update(); // calls OnSoundWaveDecoded once the wave is decoded
 	}
-	if (!State->GetStream())
+	if (State->Loader.IsValid() && State->GetStream())
+	{
+		State->Loader.Reset(); // decoded and handed over; free its buffer
+	}
+	if (!State->GetStream() && !PlayingClip)
 	{
 		return;
 	}
@@ -652,10 +699,10 @@ void UFantasyTalkingComponent::TickComponent(float DeltaTime, ELevelTick TickTyp
 	}
 
 	double AudioTime = State->Clock.Now(Now);
-	if (State->bInterrupted)
+	const std::shared_ptr<FantasyTalking::FStream> Stream = State->GetStream();
+	if (State->bInterrupted && Stream)
 	{
-		const ftalk_stream_result Result = State->GetStream()->GetResult();
-		AudioTime = Result.latest_frame_time_s;
+		AudioTime = Stream->GetResult().latest_frame_time_s;
 	}
 	SamplePose(AudioTime);
 	CheckFinished();

@@ -6,11 +6,15 @@
 #include "Components/ActorComponent.h"
 #include "FantasyTalkingTypes.h"
 
+#include <string>
+#include <vector>
+
 #include "FantasyTalkingComponent.generated.h"
 
 class UAudioComponent;
 class USoundWave;
 class USoundWaveProcedural;
+class UFantasyTalkingClip;
 struct FFantasyTalkingStreamState;
 
 /** What drives the face now. */
@@ -26,6 +30,8 @@ enum class EFantasyTalkingSource : uint8
 	Speech,
 	/** StartMicrophone: live capture, mirrored on the face (not played back). */
 	Microphone,
+	/** PlayClip: a finished clip and its audio, no server involved. */
+	Clip,
 };
 
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FOnFantasyTalkingFinished, bool, bInterrupted);
@@ -116,6 +122,10 @@ public:
 	UFUNCTION(BlueprintCallable, Category = "FantasyTalking")
 	bool SpeakText(const FString& Text, const FString& Language = TEXT("en-US"), const FString& Voice = TEXT(""));
 
+	/** Plays a clip from Animate Sound Wave or Speak Text with its audio; needs no server. */
+	UFUNCTION(BlueprintCallable, Category = "FantasyTalking")
+	bool PlayClip(UFantasyTalkingClip* Clip);
+
 	/** Captures a microphone (-1: the default device) and mirrors it on the face, MicrophoneDelaySeconds behind. */
 	UFUNCTION(BlueprintCallable, Category = "FantasyTalking")
 	bool StartMicrophone(int32 DeviceIndex = -1);
@@ -155,6 +165,7 @@ private:
 	void PumpPendingAudio();
 	void PumpSpeechAudio();
 	void UpdateLayout();
+	void SetLayout(const std::vector<std::string>& CurveNames, const std::vector<std::string>& JointNames);
 	void SamplePose(double AudioTime);
 	void CheckFinished();
 
@@ -163,6 +174,9 @@ private:
 
 	UPROPERTY(Transient)
 	TObjectPtr<USoundWave> LoadingSound;
+
+	UPROPERTY(Transient)
+	TObjectPtr<UFantasyTalkingClip> PlayingClip;
 
 	EFantasyTalkingSource Source = EFantasyTalkingSource::None;
 	FFantasyTalkingPose Pose;
