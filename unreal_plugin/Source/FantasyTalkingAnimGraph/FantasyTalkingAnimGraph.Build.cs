@@ -18,6 +18,6 @@ public class FantasyTalkingAnimGraph : ModuleRules
 			"BlueprintGraph",
 			"FantasyTalking",
 		});
-		PrivateDependencyModuleNames.AddRange(new string[] { "Slate", "SlateCore" });
+		PrivateDependencyModuleNames.AddRange(new string[] { "Slate", "SlateCore", "UnrealEd" });
 	}
 }

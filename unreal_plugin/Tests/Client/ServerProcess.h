@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,8 @@ namespace FtalkTest
 				close(Pipe[0]);
 				close(Pipe[1]);
 				setpgid(0, 0);
+				// The server dies with the test, even when the test is killed before it can stop it.
+				prctl(PR_SET_PDEATHSIG, SIGTERM);
 				std::vector<char*> Argv;
 				Argv.push_back(const_cast<char*>(Command.c_str()));
 				for (const std::string& Arg : Args)

@@ -41,6 +41,8 @@ namespace FtalkTest
 		int Passed = 0;
 		for (const FCase& Case : Cases())
 		{
+			std::printf("...  %s\n", Case.Name);
+			std::fflush(stdout);
 			const int Before = Failures();
 			Case.Body();
 			if (Failures() == Before)

@@ -1,6 +1,7 @@
 // Copyright FantasyTalking contributors. Apache-2.0.
 
 using System.IO;
+using System.Linq;
 using UnrealBuildTool;
 
 /// <summary>
@@ -46,7 +47,9 @@ public class FantasyTalkingClient : ModuleRules
 		}
 		else if (Target.Platform == UnrealTargetPlatform.Linux)
 		{
-			LibraryFile = "libftalk_client.so";
+			// Staged under its SONAME (libftalk_client.so.0), which is what the loader looks for next to it.
+			string Staged = Directory.Exists(LibDir) ? Directory.GetFiles(LibDir, "libftalk_client.so*").OrderBy(Candidate => Candidate.Length).FirstOrDefault() : null;
+			LibraryFile = Staged != null ? Path.GetFileName(Staged) : "libftalk_client.so.0";
 			PublicAdditionalLibraries.Add(Path.Combine(LibDir, LibraryFile));
 		}
 		else
