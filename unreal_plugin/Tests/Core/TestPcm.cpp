@@ -30,4 +30,15 @@ TEST_CASE("mono and stereo pass through; more channels average to mono; bad layo
 	CHECK(Int16BytesPerSecond(16000, 2) == 64000.0);
 }
 
+TEST_CASE("gapless top-up: nothing while half the target waits, whole frames back to the target otherwise")
+{
+	CHECK(GaplessTopUpBytes(3000, 4800, 4) == 0);
+	CHECK(GaplessTopUpBytes(2400, 4800, 4) == 0);
+	CHECK(GaplessTopUpBytes(2399, 4800, 4) == 2400);  // 2401 rounded down to whole 4-byte frames
+	CHECK(GaplessTopUpBytes(0, 4800, 4) == 4800);
+	CHECK(GaplessTopUpBytes(-8, 4800, 4) == 4800);
+	CHECK(GaplessTopUpBytes(0, 4800, 0) == 0);
+	CHECK(GaplessTopUpBytes(0, 0, 2) == 0);
+}
+
 TEST_MAIN()

@@ -235,7 +235,7 @@ void UFantasyTalkingComponent::OnSoundWaveDecoded(const int16* Samples, int32 Nu
 	}
 	std::unique_ptr<FantasyTalking::FStream> Opened;
 	const FantasyTalking::FResult Result = FantasyTalking::FStream::OpenLive(Client, FTALK_AUDIO_PCM_S16LE, static_cast<uint32_t>(SampleRate),
-		static_cast<uint32_t>(ServerChannels), FantasyTalking::ToCore(GetEffectiveOptions()), Opened);
+		static_cast<uint32_t>(ServerChannels), FantasyTalking::ToCore(GetEffectiveOptions()), Opened, FantasyTalking::FStream::MaxIdleAfterMs);
 	if (Result.IsError())
 	{
 		Source = EFantasyTalkingSource::None;
@@ -305,7 +305,7 @@ bool UFantasyTalkingComponent::StartProceduralAudio(int32 SampleRate, int32 NumC
 	}
 	std::unique_ptr<FantasyTalking::FStream> Opened;
 	const FantasyTalking::FResult Result = FantasyTalking::FStream::OpenLive(Client, FTALK_AUDIO_PCM_S16LE, static_cast<uint32_t>(SampleRate),
-		static_cast<uint32_t>(NumChannels), FantasyTalking::ToCore(GetEffectiveOptions()), Opened);
+		static_cast<uint32_t>(NumChannels), FantasyTalking::ToCore(GetEffectiveOptions()), Opened, FantasyTalking::FStream::MaxIdleAfterMs);
 	if (Result.IsError())
 	{
 		return Fail(FantasyTalking::ToUnreal(Result.Message));
@@ -347,6 +347,31 @@ bool UFantasyTalkingComponent::PushProceduralAudio(const float* Samples, int32 N
 	}
 	QueuePlayback(Pcm.data(), NumSamples);
 	return true;
+}
+
+void UFantasyTalkingComponent::KeepProceduralAudioGapless()
+{
+	// The server was asked not to fill gaps (its filler would move its clock ahead of what we play).
+	// So when the producer falls behind, we play silence and send the very same silence: both
+	// clocks advance together, and the face rests and blinks through the pause.
+	if (Source != EFantasyTalkingSource::ProceduralAudio || State->bEnded || !PlaybackWave)
+	{
+		return;
+	}
+	const int64 FrameBytes = 2 * static_cast<int64>(State->ServerChannels);
+	const int64 Target = FMath::Max<int64>(State->LeadInBytes, static_cast<int64>(0.05 * State->PlaybackBytesPerSecond));
+	const int64 TopUp = FantasyTalking::GaplessTopUpBytes(PlaybackWave->GetAvailableAudioByteCount(), Target, FrameBytes);
+	if (TopUp <= 0)
+	{
+		return;
+	}
+	TArray<int16> Silence;
+	Silence.SetNumZeroed(static_cast<int32>(TopUp / 2));
+	FScopeLock ScopeLock(&State->Lock);
+	if (State->Stream && State->Stream->PushInt16(Silence.GetData(), static_cast<size_t>(Silence.Num())).IsOk())
+	{
+		QueuePlayback(Silence.GetData(), Silence.Num());
+	}
 }
 
 void UFantasyTalkingComponent::EndProceduralAudio()
@@ -457,7 +482,7 @@ bool UFantasyTalkingComponent::StartMicrophone(int32 DeviceIndex)
 	const int32 ServerChannels = FMath::Clamp(Info.InputChannels, 1, 2) == Info.InputChannels ? Info.InputChannels : 1;
 	std::unique_ptr<FantasyTalking::FStream> Opened;
 	const FantasyTalking::FResult Result = FantasyTalking::FStream::OpenLive(Client, FTALK_AUDIO_PCM_S16LE, static_cast<uint32_t>(Info.PreferredSampleRate),
-		static_cast<uint32_t>(ServerChannels), FantasyTalking::ToCore(GetEffectiveOptions()), Opened);
+		static_cast<uint32_t>(ServerChannels), FantasyTalking::ToCore(GetEffectiveOptions()), Opened, FantasyTalking::FStream::MaxIdleAfterMs);
 	if (Result.IsError())
 	{
 		State->Capture.Reset();
@@ -681,6 +706,7 @@ void UFantasyTalkingComponent::TickComponent(float DeltaTime, ELevelTick TickTyp
 		return;
 	}
 	PumpPendingAudio();
+	KeepProceduralAudioGapless();
 	if (Source == EFantasyTalkingSource::Speech)
 	{
 		PumpSpeechAudio();

@@ -45,7 +45,9 @@ DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FOnFantasyTalkingError, const FStrin
  *
  * Audio is played through this component's audio component as a procedural sound, which lets
  * the component know exactly how much audio the mixer has consumed: that count, minus a short
- * lead-in of silence that gives the server its look-ahead, is the playback time.
+ * lead-in of silence that gives the server its look-ahead, is the playback time. The stream holds
+ * exactly the audio that is played (the server is told not to fill gaps on its own; when pushed
+ * audio runs late the component plays and sends the same silence), so both clocks stay equal.
  */
 UCLASS(ClassGroup = (FantasyTalking), meta = (BlueprintSpawnableComponent), HideCategories = (Activation, Collision, Cooking))
 class FANTASYTALKING_API UFantasyTalkingComponent : public UActorComponent
@@ -163,6 +165,7 @@ private:
 	void QueuePlayback(const int16* Samples, int32 NumSamples);
 	void OnSoundWaveDecoded(const int16* Samples, int32 NumSamples, int32 NumChannels, int32 SampleRate);
 	void PumpPendingAudio();
+	void KeepProceduralAudioGapless();
 	void PumpSpeechAudio();
 	void UpdateLayout();
 	void SetLayout(const std::vector<std::string>& CurveNames, const std::vector<std::string>& JointNames);

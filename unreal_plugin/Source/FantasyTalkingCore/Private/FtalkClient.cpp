@@ -146,7 +146,7 @@ namespace FantasyTalking
 	// Stream ---------------------------------------------------------------------------------------
 
 	FResult FStream::OpenLive(const std::shared_ptr<FClient>& Client, ftalk_audio_encoding Encoding, uint32_t SampleRateHz,
-		uint32_t Channels, const FAnimationSettings& Animation, std::unique_ptr<FStream>& OutStream)
+		uint32_t Channels, const FAnimationSettings& Animation, std::unique_ptr<FStream>& OutStream, uint32_t IdleAfterMs)
 	{
 		if (!Client)
 		{
@@ -157,6 +157,7 @@ namespace FantasyTalking
 		Config.encoding = Encoding;
 		Config.sample_rate_hz = SampleRateHz;
 		Config.channels = Channels;
+		Config.idle_after_ms = IdleAfterMs;
 		std::vector<const char*> Names;
 		std::vector<float> Strengths;
 		FillAnimationOptions(Animation, Names, Strengths, Config.options);

@@ -43,4 +43,13 @@ namespace FantasyTalking
 		}
 		return 1;
 	}
+
+	int64_t GaplessTopUpBytes(int64_t AvailableBytes, int64_t TargetBytes, int64_t FrameBytes)
+	{
+		if (FrameBytes <= 0 || TargetBytes <= 0 || AvailableBytes * 2 >= TargetBytes)
+		{
+			return 0;
+		}
+		return (TargetBytes - std::max<int64_t>(AvailableBytes, 0)) / FrameBytes * FrameBytes;
+	}
 }

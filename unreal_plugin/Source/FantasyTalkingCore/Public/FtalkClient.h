@@ -111,9 +111,19 @@ namespace FantasyTalking
 	class FTALKCORE_API FStream
 	{
 	public:
-		/** Opens a live stream for PCM in Encoding at SampleRateHz; never blocks. */
+		/**
+		 * Opens a live stream for PCM in Encoding at SampleRateHz; never blocks.
+		 *
+		 * IdleAfterMs is how long the server waits for audio before it fills the gap with idle frames
+		 * "as if silence had been sent" (0: the server's 250 ms). Such filler moves the stream clock
+		 * ahead of the audio the caller plays, so a caller that plays the audio itself passes the
+		 * maximum, MaxIdleAfterMs, and keeps its audio gapless instead (see UFantasyTalkingComponent).
+		 */
 		static FResult OpenLive(const std::shared_ptr<FClient>& Client, ftalk_audio_encoding Encoding, uint32_t SampleRateHz,
-			uint32_t Channels, const FAnimationSettings& Animation, std::unique_ptr<FStream>& OutStream);
+			uint32_t Channels, const FAnimationSettings& Animation, std::unique_ptr<FStream>& OutStream, uint32_t IdleAfterMs = 0);
+
+		/** The longest idle_after_ms the server accepts. */
+		static constexpr uint32_t MaxIdleAfterMs = 10000;
 
 		/** Starts speaking Text; audio comes back through ReadAudio as s16le at SampleRateHz. Never blocks. */
 		static FResult OpenSpeak(const std::shared_ptr<FClient>& Client, const std::string& Text, const std::string& Language,

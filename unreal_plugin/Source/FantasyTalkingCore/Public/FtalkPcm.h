@@ -20,6 +20,14 @@ namespace FantasyTalking
 	 */
 	FTALKCORE_API int32_t PrepareForServer(const int16_t* Samples, size_t NumSamples, int32_t NumChannels, std::vector<int16_t>& Out);
 
+	/**
+	 * Silence to queue so playback never runs dry: when fewer than half of TargetBytes are still
+	 * waiting to be played, the bytes that bring the queue back to TargetBytes (whole frames of
+	 * FrameBytes); otherwise 0. The same silence goes to the server, so its clock and the
+	 * playback clock move together through the pause.
+	 */
+	FTALKCORE_API int64_t GaplessTopUpBytes(int64_t AvailableBytes, int64_t TargetBytes, int64_t FrameBytes);
+
 	/** Bytes per second of 16-bit PCM: what the playback clock divides by. */
 	constexpr double Int16BytesPerSecond(int32_t SampleRate, int32_t NumChannels)
 	{
