@@ -39,6 +39,7 @@ ENGINE_HEADERS = {
     "Roles/LiveLinkBasicRole.h": "LiveLinkInterface",
     "ToolMenus.h": "ToolMenus",
     "Widgets/Notifications/SNotificationList.h": "Slate",
+    "glTFRuntimeAsset.h": "glTFRuntime",
     "glTFRuntimeFunctionLibrary.h": "glTFRuntime",
 }
 STD_HEADERS = {

@@ -15,6 +15,7 @@
 #include "FtalkPcm.h"
 
 #if WITH_FANTASYTALKING_GLTFRUNTIME
+#include "glTFRuntimeAsset.h"
 #include "glTFRuntimeFunctionLibrary.h"
 #endif
 

@@ -324,10 +324,10 @@ bool UFantasyTalkingComponent::StartProceduralAudio(int32 SampleRate, int32 NumC
 
 bool UFantasyTalkingComponent::PushProceduralAudio(const TArray<float>& Samples)
 {
-	return PushProceduralAudio(Samples.GetData(), Samples.Num());
+	return PushProceduralAudioSamples(Samples.GetData(), Samples.Num());
 }
 
-bool UFantasyTalkingComponent::PushProceduralAudio(const float* Samples, int32 NumSamples)
+bool UFantasyTalkingComponent::PushProceduralAudioSamples(const float* Samples, int32 NumSamples)
 {
 	if (NumSamples <= 0)
 	{

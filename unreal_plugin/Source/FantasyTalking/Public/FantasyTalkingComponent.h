@@ -111,10 +111,12 @@ public:
 	UFUNCTION(BlueprintCallable, Category = "FantasyTalking")
 	bool StartProceduralAudio(int32 SampleRate = 16000, int32 NumChannels = 1);
 
-	/** Interleaved float samples in [-1, 1]. Blueprint-callable; from C++ the pointer overload may be called from any thread. */
+	/** Interleaved float samples in [-1, 1]. False when no procedural stream is open or it refused them. */
 	UFUNCTION(BlueprintCallable, Category = "FantasyTalking")
 	bool PushProceduralAudio(const TArray<float>& Samples);
-	bool PushProceduralAudio(const float* Samples, int32 NumSamples);
+
+	/** PushProceduralAudio for C++, callable from any thread (an audio or network thread) while the component lives. */
+	bool PushProceduralAudioSamples(const float* Samples, int32 NumSamples);
 
 	/** No more procedural audio: the last frames are flushed, OnFinished follows when it has played. */
 	UFUNCTION(BlueprintCallable, Category = "FantasyTalking")
