@@ -13,6 +13,7 @@
 #include "TestHarness.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <cstdint>
@@ -202,6 +203,110 @@ TEST_CASE("AnimateClip of the same audio gives a track that bakes into 61 Live L
 	{
 		CHECK_EQ_STR(Baked.Curves[Index].Name, LiveLinkCurveNames()[Index]);
 	}
+}
+
+namespace
+{
+	void WriteWav(const std::string& Path, const std::vector<float>& Samples, int Rate)
+	{
+		std::ofstream File(Path, std::ios::binary);
+		auto U32 = [&File](uint32_t Value) { File.write(reinterpret_cast<const char*>(&Value), 4); };
+		auto U16 = [&File](uint16_t Value) { File.write(reinterpret_cast<const char*>(&Value), 2); };
+		const uint32_t Bytes = static_cast<uint32_t>(Samples.size() * 2);
+		File.write("RIFF", 4);
+		U32(36 + Bytes);
+		File.write("WAVEfmt ", 8);
+		U32(16);
+		U16(1);
+		U16(1);
+		U32(static_cast<uint32_t>(Rate));
+		U32(static_cast<uint32_t>(Rate * 2));
+		U16(2);
+		U16(16);
+		File.write("data", 4);
+		U32(Bytes);
+		for (float Sample : Samples)
+		{
+			const int16_t Value = static_cast<int16_t>(std::lround(std::max(-1.0f, std::min(1.0f, Sample)) * 32767.0f));
+			File.write(reinterpret_cast<const char*>(&Value), 2);
+		}
+	}
+
+	std::vector<std::string> SplitCsv(const std::string& Line)
+	{
+		std::vector<std::string> Cells;
+		std::string Cell;
+		for (char C : Line)
+		{
+			if (C == ',')
+			{
+				Cells.push_back(Cell);
+				Cell.clear();
+			}
+			else if (C != '\r')
+			{
+				Cell += C;
+			}
+		}
+		Cells.push_back(Cell);
+		return Cells;
+	}
+}
+
+TEST_CASE("the plugin's Live Link curve values equal the Live Link Face CSV that `ftalk animate` writes")
+{
+	// Same audio, same default options, two front ends: the server's CLI writes a Live Link Face
+	// take (formats/livelink_csv.py); the plugin turns AnimateClip's frames into its Live Link
+	// curves with MakeSourceNames/MakeSourceValues through the bake at 30 fps.
+	const std::string Dir = std::string(FTALK_TEST_TMP) + "/livelink_csv";
+	std::system(("mkdir -p '" + Dir + "'").c_str());
+	std::vector<float> Audio = Voice(2.0);
+	for (float& Sample : Audio)
+	{
+		Sample = static_cast<float>(std::lround(std::max(-1.0f, std::min(1.0f, Sample)) * 32767.0f)) / 32767.0f;
+	}
+	WriteWav(Dir + "/voice.wav", Audio, 16000);
+	const std::string Command = std::string(FTALK_SERVER_COMMAND) + " animate '" + Dir + "/voice.wav' -o '" + Dir + "/take' > '" + Dir + "/animate.log' 2>&1";
+	CHECK(std::system(Command.c_str()) == 0);
+	std::ifstream Csv(Dir + "/take.csv");
+	std::string Line;
+	CHECK(static_cast<bool>(std::getline(Csv, Line)));
+	const std::vector<std::string> Header = SplitCsv(Line);
+	CHECK(Header.size() == 2 + static_cast<size_t>(NumLiveLinkCurves));
+	std::vector<std::vector<double>> Rows;
+	while (std::getline(Csv, Line))
+	{
+		const std::vector<std::string> Cells = SplitCsv(Line);
+		std::vector<double> Values;
+		for (size_t Index = 2; Index < Cells.size(); ++Index)
+		{
+			Values.push_back(std::atof(Cells[Index].c_str()));
+		}
+		Rows.push_back(Values);
+	}
+
+	std::vector<int16_t> Pcm;
+	for (float Sample : Audio)
+	{
+		Pcm.push_back(static_cast<int16_t>(std::lround(Sample * 32767.0f)));
+	}
+	FFrameTrack Track;
+	CHECK(AnimatePcm(*GClient, Pcm.data(), Pcm.size() * 2, FTALK_AUDIO_PCM_S16LE, 16000, 1, FAnimationSettings(), Track).IsOk());
+	FBakedAnimation Baked;
+	CHECK(BakeTrack(Track, FBakeSettings(), Baked));
+	CHECK(Baked.Curves.size() == static_cast<size_t>(NumLiveLinkCurves));
+	CHECK(Rows.size() == static_cast<size_t>(Baked.NumFrames));
+	double Worst = 0.0;
+	for (size_t Curve = 0; Curve < Baked.Curves.size() && Curve + 2 < Header.size(); ++Curve)
+	{
+		CHECK_EQ_STR(Baked.Curves[Curve].Name, Header[Curve + 2]);
+		for (size_t Frame = 0; Frame < Rows.size() && Frame < Baked.Curves[Curve].Keys.size(); ++Frame)
+		{
+			Worst = std::max(Worst, std::fabs(Rows[Frame][Curve] - Baked.Curves[Curve].Keys[Frame].Value));
+		}
+	}
+	std::printf("  %zu frames x %zu curves; worst difference from the CSV %.2g (the CSV keeps 8 decimals)\n", Rows.size(), Baked.Curves.size(), Worst);
+	CHECK(Worst < 2e-7);
 }
 
 TEST_CASE("Speak: audio and frames on one clock, long enough for each other")
