@@ -1,0 +1,5 @@
+// Copyright FantasyTalking contributors. Apache-2.0.
+
+#include "Modules/ModuleManager.h"
+
+IMPLEMENT_MODULE(FDefaultModuleImpl, FantasyTalkingAnimGraph)
