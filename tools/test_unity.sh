@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Compiles the Unity package's engine-free code (Runtime/Native + Runtime/Core) and its tests with
+# Mono's mcs, and runs them with Debian's nunit-console (NUnit 2.6). The live tests load the native
+# client library and start `ftalk serve` on a free loopback port.
+#   FTALK_NATIVE_LIB_DIR  folder holding libftalk_client.so (default: build/native)
+#   FTALK_BIN             the ftalk command for the test server (default: .venv/bin/ftalk)
+#   extra arguments go to nunit-console (e.g. -run=FantasyTalking.Tests.LiveTests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LIB_DIR=$(realpath -m "${FTALK_NATIVE_LIB_DIR:-build/native}")
+OUT=build/unity
+PKG=unity_plugin
+NUNIT=/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll
+if [ ! -f "$LIB_DIR/libftalk_client.so" ]; then
+  echo "test_unity.sh: $LIB_DIR/libftalk_client.so not found (build the native core first, or set FTALK_NATIVE_LIB_DIR)" >&2
+  exit 2
+fi
+mkdir -p "$OUT"
+# -warnaserror: the package must compile without warnings here, as Unity shows every one.
+mcs -nologo -warnaserror -target:library -out:"$OUT/FantasyTalking.Core.dll" \
+    $(find "$PKG/Runtime/Native" "$PKG/Runtime/Core" -name '*.cs' | sort)
+mcs -nologo -warnaserror -target:library -define:NUNIT2 -r:"$OUT/FantasyTalking.Core.dll" -r:"$NUNIT" \
+    -out:"$OUT/FantasyTalking.Tests.dll" $(find "$PKG/Tests/Runtime" -name '*.cs' | sort)
+export LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export FTALK_BIN="${FTALK_BIN:-$ROOT/.venv/bin/ftalk}"
+export FTALK_REPO_ROOT="$ROOT"
+cd "$OUT"
+exec nunit-console -nologo -noshadow -xml=TestResult.xml FantasyTalking.Tests.dll "$@"
