@@ -117,3 +117,95 @@ namespace FantasyTalking
         }
     }
 }
+
+namespace FantasyTalking
+{
+    /// <summary>
+    /// A clock for live input that nobody plays back (a microphone driving an avatar): it follows the
+    /// newest animated time minus a small jitter margin, advancing with the frame timer and easing
+    /// towards that target, so the face moves smoothly with the least delay the stream allows.
+    /// </summary>
+    public sealed class LiveFollowClock
+    {
+        double time = double.NaN;
+        double lastReal;
+
+        /// <summary>Seconds kept behind the newest frame to absorb network jitter.</summary>
+        public double Margin = 0.05;
+        /// <summary>Fraction of the distance to the target closed per second (beyond real-time advance).</summary>
+        public double Correction = 4.0;
+
+        /// <summary>The time to sample, given the newest frame's time (negative when none) and the frame timer.</summary>
+        public double Now(double latestFrameTime, double realNow)
+        {
+            if (latestFrameTime < 0) { time = double.NaN; return 0.0; }
+            double target = latestFrameTime - Margin;
+            if (double.IsNaN(time))
+            {
+                time = target;
+                lastReal = realNow;
+                return Math.Max(0.0, time);
+            }
+            double dt = Math.Max(0.0, Math.Min(0.25, realNow - lastReal));
+            lastReal = realNow;
+            double next = time + dt;
+            next += (target - next) * Math.Min(1.0, Correction * dt);
+            if (next > target + Margin) next = target + Margin;  // never sample beyond the newest frame
+            if (next > time) time = next;                        // never backwards
+            return Math.Max(0.0, time);
+        }
+    }
+
+    /// <summary>
+    /// Audio handed from the main thread (which reads it from a Speak stream) to the audio thread
+    /// (an AudioClip's PCM reader): a lock-guarded ring that plays silence when empty and counts
+    /// those gaps, so the face clock can leave them out.
+    /// </summary>
+    public sealed class PcmQueue
+    {
+        readonly float[] ring;
+        int read, count;
+        long underrunSamples, playedSamples;
+
+        public PcmQueue(int capacity)
+        {
+            ring = new float[capacity];
+        }
+
+        public int Count { get { lock (ring) return count; } }
+        public int Free { get { lock (ring) return ring.Length - count; } }
+        /// <summary>Samples of silence played because no audio was queued (after the first real sample).</summary>
+        public long UnderrunSamples { get { lock (ring) return underrunSamples; } }
+        /// <summary>Real samples handed to the audio thread so far.</summary>
+        public long PlayedSamples { get { lock (ring) return playedSamples; } }
+        /// <summary>Set once no more audio will come; gaps after the end are not underruns.</summary>
+        public bool Ended { get; set; }
+
+        /// <summary>Queues up to <paramref name="n"/> samples; returns how many fitted.</summary>
+        public int Write(float[] data, int offset, int n)
+        {
+            lock (ring)
+            {
+                int fit = Math.Min(n, ring.Length - count);
+                for (int i = 0; i < fit; i++) ring[(read + count + i) % ring.Length] = data[offset + i];
+                count += fit;
+                return fit;
+            }
+        }
+
+        /// <summary>Fills <paramref name="into"/> (mono) with queued audio, then silence.</summary>
+        public void Read(float[] into)
+        {
+            lock (ring)
+            {
+                int take = Math.Min(into.Length, count);
+                for (int i = 0; i < take; i++) into[i] = ring[(read + i) % ring.Length];
+                for (int i = take; i < into.Length; i++) into[i] = 0f;
+                read = (read + take) % ring.Length;
+                count -= take;
+                if (playedSamples > 0 && !Ended) underrunSamples += into.Length - take;
+                playedSamples += take;
+            }
+        }
+    }
+}

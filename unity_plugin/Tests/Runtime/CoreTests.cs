@@ -586,3 +586,88 @@ namespace FantasyTalking.Tests
         }
     }
 }
+
+namespace FantasyTalking.Tests
+{
+    [TestFixture]
+    public class LiveInputTests
+    {
+        [Test]
+        public void TheLiveClockFollowsTheNewestFrameSmoothly()
+        {
+            var c = new LiveFollowClock { Margin = 0.05 };
+            Assert.AreEqual(0.0, c.Now(-1, 0.0), "no frames yet");
+            Assert.That(c.Now(1.0, 10.0), Is.EqualTo(0.95).Within(1e-9));
+            double previous = 0.95, latest = 1.0;
+            for (int i = 1; i <= 300; i++)
+            {
+                double real = 10.0 + i / 60.0;
+                if (i % 3 == 0) latest += 0.05;  // frames arrive in bursts, at real-time pace on average
+                double t = c.Now(latest, real);
+                Assert.That(t, Is.GreaterThanOrEqualTo(previous), "never backwards");
+                Assert.That(t, Is.LessThanOrEqualTo(latest + 1e-9), "never beyond the newest frame");
+                previous = t;
+            }
+            Assert.That(latest - previous, Is.InRange(0.0, 0.12), "stays close behind the stream");
+        }
+
+        [Test]
+        public void ThePcmQueuePlaysSilenceAndCountsGaps()
+        {
+            var q = new PcmQueue(8);
+            var out4 = new float[4];
+            q.Read(out4);
+            Assert.AreEqual(0, q.UnderrunSamples, "silence before the first sample is not a gap");
+            Assert.AreEqual(6, q.Write(new float[] { 1, 2, 3, 4, 5, 6 }, 0, 6));
+            Assert.AreEqual(2, q.Write(new float[] { 7, 8, 9 }, 0, 3), "only what fits");
+            q.Read(out4);
+            CollectionAssert.AreEqual(new float[] { 1, 2, 3, 4 }, out4);
+            var out6 = new float[6];
+            q.Read(out6);
+            CollectionAssert.AreEqual(new float[] { 5, 6, 7, 8, 0, 0 }, out6);
+            Assert.AreEqual(2, q.UnderrunSamples);
+            Assert.AreEqual(8, q.PlayedSamples);
+            q.Ended = true;
+            q.Read(out4);
+            Assert.AreEqual(2, q.UnderrunSamples, "after the end silence is not a gap");
+        }
+    }
+}
+
+namespace FantasyTalking.Tests
+{
+    [TestFixture]
+    public class FrameBlendTests
+    {
+        static FrameSample Frame(float w, float angle)
+        {
+            var f = new FrameSample(1, 1);
+            f.Weights[0] = w;
+            f.Joints[0] = Quat.AxisAngle(0, 1, 0, angle);
+            return f;
+        }
+
+        [Test]
+        public void ACrossfadeBlendsWeightsAndJoints()
+        {
+            var mixed = new FrameSample(1, 1);
+            mixed.SetNeutral();
+            FrameBlend.Accumulate(mixed, Frame(0.2f, 0.2f), 0.25f, 0f);
+            FrameBlend.Accumulate(mixed, Frame(0.6f, 0.6f), 0.75f, 0.25f);
+            FrameBlend.Finish(mixed, 1f);
+            Assert.That(mixed.Weights[0], Is.EqualTo(0.5f).Within(1e-6));
+            Assert.That(Quat.Angle(mixed.Joints[0], Quat.AxisAngle(0, 1, 0, 0.5f)), Is.LessThan(1e-4));
+        }
+
+        [Test]
+        public void AClipEasingInRisesFromRest()
+        {
+            var mixed = new FrameSample(1, 1);
+            mixed.SetNeutral();
+            FrameBlend.Accumulate(mixed, Frame(0.8f, 0.4f), 0.5f, 0f);
+            FrameBlend.Finish(mixed, 0.5f);
+            Assert.That(mixed.Weights[0], Is.EqualTo(0.4f).Within(1e-6));
+            Assert.That(Quat.Angle(mixed.Joints[0], Quat.AxisAngle(0, 1, 0, 0.2f)), Is.LessThan(1e-4));
+        }
+    }
+}
