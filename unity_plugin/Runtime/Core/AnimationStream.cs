@@ -245,6 +245,29 @@ namespace FantasyTalking
             return true;
         }
 
+        /// <summary>Every frame still held, as a clip (call it once the stream finished: a recorded Speak line for
+        /// baking, or a streamed clip for a BakedSpeech asset). Visemes polled so far are not included.</summary>
+        public AnimationClipData ToClipData()
+        {
+            AnimationHeader h = Header;
+            if (h == null) throw new InvalidOperationException("the stream has no header yet, so it has no frames");
+            var builder = new AnimationClipData.Builder(h);
+            long first, count;
+            if (TryGetFramesHeld(out first, out count))
+            {
+                var f = FrameSample.For(h);
+                for (long i = first; i < first + count; i++)
+                {
+                    double t;
+                    if (TryReadFrame(i, f, out t)) builder.Add(t, f.Weights, f.Joints, f.Angles, f.Idle);
+                }
+            }
+            double duration = h.Fps > 0 ? builder.Count / (double)h.Fps : 0.0;
+            StreamResult r = Result;
+            if (r.AudioSeconds > 0) duration = r.AudioSeconds;
+            return builder.Build(duration);
+        }
+
         /// <summary>Takes the oldest unread viseme (a polling alternative to VisemeReceived).</summary>
         public bool TryPollViseme(out VisemeEvent viseme)
         {

@@ -188,6 +188,7 @@ namespace FantasyTalking
                     int c = IndexOf(curveNames, e.Curve);
                     if (c < 0) c = IndexOf(curveNames, ArkitNames.ToLiveLink(e.Curve));
                     if (c < 0) continue;  // a row for a curve this stream does not carry (another rig profile)
+                    if (string.IsNullOrEmpty(e.BlendShape)) continue;  // a blank row: the rig has no shape for it yet
                     int t;
                     if (!exact.TryGetValue(e.BlendShape ?? "", out t))
                     {

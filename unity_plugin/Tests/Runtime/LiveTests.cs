@@ -137,18 +137,9 @@ namespace FantasyTalking.Tests
         /// <summary>The frames of a finished stream, read back exactly as the server sent them.</summary>
         static AnimationClipData Record(AnimationStream s)
         {
-            AnimationHeader header = s.Header;
-            long first, count;
-            Assert.IsTrue(s.TryGetFramesHeld(out first, out count));
-            var builder = new AnimationClipData.Builder(header);
-            var f = FrameSample.For(header);
-            for (long i = first; i < first + count; i++)
-            {
-                double t;
-                Assert.IsTrue(s.TryReadFrame(i, f, out t), "frame " + i);
-                builder.Add(t, f.Weights, f.Joints, f.Angles, f.Idle);
-            }
-            return builder.Build(count / (double)header.Fps);
+            AnimationClipData clip = s.ToClipData();
+            Assert.That(clip.FrameCount, Is.GreaterThan(0));
+            return clip;
         }
 
         [Test]
@@ -349,6 +340,21 @@ namespace FantasyTalking.Tests
             Assert.AreEqual(FtalkStatus.Rejected, photo.Status, photo.Message);
             // The server keeps serving.
             Assert.AreEqual(FtalkHealth.Serving, client.Health());
+        }
+
+        [Test]
+        public void SpeechSavedAsWavAnimatesLikeItsSamples()
+        {
+            byte[] wav = WavFile.Encode(speech, 16000, 1);
+            Assert.AreEqual(44 + speech.Length * 2, wav.Length);
+            AnimationClipData fromFile = client.AnimateFile(wav, new AnimationOptions { Seed = 4 });
+            AnimationClipData fromSamples = client.AnimateSamples(speech, 16000, 1, new AnimationOptions { Seed = 4 });
+            Assert.AreEqual(fromSamples.FrameCount, fromFile.FrameCount);
+            Assert.That(fromFile.DurationSeconds, Is.EqualTo(speech.Length / 16000.0).Within(1e-3));
+            int jaw = fromFile.Header.CurveIndex("JawOpen");
+            double diff = 0;
+            for (int i = 0; i < fromFile.FrameCount; i++) diff = Math.Max(diff, Math.Abs(fromFile.Weight(i, jaw) - fromSamples.Weight(i, jaw)));
+            Assert.That(diff, Is.LessThan(0.02), "16-bit quantisation changes the jaw by little");
         }
 
         [Test]
