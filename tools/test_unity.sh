@@ -17,10 +17,11 @@ if [ ! -f "$LIB_DIR/libftalk_client.so" ]; then
   exit 2
 fi
 mkdir -p "$OUT"
-# -warnaserror: the package must compile without warnings here, as Unity shows every one.
-mcs -nologo -warnaserror -target:library -out:"$OUT/FantasyTalking.Core.dll" \
-    $(find "$PKG/Runtime/Native" "$PKG/Runtime/Core" -name '*.cs' | sort)
-mcs -nologo -warnaserror -target:library -define:NUNIT2 -r:"$OUT/FantasyTalking.Core.dll" -r:"$NUNIT" \
+# One assembly per .asmdef, as Unity builds them; -warnaserror because Unity shows every warning.
+MCS="mcs -nologo -warnaserror -target:library"
+$MCS -out:"$OUT/FantasyTalking.Native.dll" $(find "$PKG/Runtime/Native" -name '*.cs' | sort)
+$MCS -r:"$OUT/FantasyTalking.Native.dll" -out:"$OUT/FantasyTalking.Core.dll" $(find "$PKG/Runtime/Core" -name '*.cs' | sort)
+$MCS -define:NUNIT2 -r:"$OUT/FantasyTalking.Native.dll" -r:"$OUT/FantasyTalking.Core.dll" -r:"$NUNIT" \
     -out:"$OUT/FantasyTalking.Tests.dll" $(find "$PKG/Tests/Runtime" -name '*.cs' | sort)
 export LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export FTALK_BIN="${FTALK_BIN:-$ROOT/.venv/bin/ftalk}"

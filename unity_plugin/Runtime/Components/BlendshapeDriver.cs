@@ -43,6 +43,13 @@ namespace FantasyTalking
             set { remap = value; Rebind(); }
         }
 
+        /// <summary>Curves this rig does without; they are left out of the missing-blend-shape warning.</summary>
+        public string[] IgnoreMissing
+        {
+            get { return ignoreMissing; }
+            set { ignoreMissing = value ?? new string[0]; Rebind(); }
+        }
+
         public float Intensity
         {
             get { return intensity; }
