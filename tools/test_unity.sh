@@ -11,11 +11,17 @@ ROOT=$PWD
 LIB_DIR=$(realpath -m "${FTALK_NATIVE_LIB_DIR:-build/native}")
 OUT=build/unity
 PKG=unity_plugin
-NUNIT=/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll
+NUNIT=$(ls /usr/lib/cli/nunit.framework-2.6*/nunit.framework.dll | head -n 1)  # Debian's libnunit-framework2.6.3-cil
+if [ ! -f "$LIB_DIR/libftalk_client.so" ] && [ -z "${FTALK_NATIVE_LIB_DIR:-}" ] && [ -f native/CMakeLists.txt ]; then
+  # The suite normally builds the core first; build it here when run on its own.
+  cmake -S native -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native -j 2 >/dev/null
+fi
 if [ ! -f "$LIB_DIR/libftalk_client.so" ]; then
-  echo "test_unity.sh: $LIB_DIR/libftalk_client.so not found (build the native core first, or set FTALK_NATIVE_LIB_DIR)" >&2
+  echo "test_unity.sh: $LIB_DIR/libftalk_client.so not found (build the native core from native/ first, or set FTALK_NATIVE_LIB_DIR)" >&2
   exit 2
 fi
+python3 tools/unity_meta.py --check
 mkdir -p "$OUT"
 # One assembly per .asmdef, as Unity builds them; -warnaserror because Unity shows every warning.
 MCS="mcs -nologo -warnaserror -target:library"

@@ -49,6 +49,7 @@ namespace FantasyTalking.Editor
             EditorGUILayout.PropertyField(serializedObject.FindProperty("connectTimeoutMs"));
             EditorGUILayout.PropertyField(serializedObject.FindProperty("callTimeoutMs"));
             EditorGUILayout.PropertyField(serializedObject.FindProperty("longCallTimeoutMs"));
+            EditorGUILayout.PropertyField(serializedObject.FindProperty("nativeLog"));
             serializedObject.ApplyModifiedProperties();
 
             using (new EditorGUI.DisabledScope(testing))

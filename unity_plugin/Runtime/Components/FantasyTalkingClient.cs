@@ -21,6 +21,9 @@ namespace FantasyTalking
         Script = 3,
     }
 
+    /// <summary>Which native log lines reach the Console.</summary>
+    public enum NativeLogLevel { Off = 0, Errors = 1, Info = 2, Everything = 3 }
+
     [AddComponentMenu("FantasyTalking/FantasyTalking Client")]
     [DisallowMultipleComponent]
     [HelpURL("https://github.com/fantasytalking/fantasytalking/tree/main/unity_plugin")]
@@ -40,6 +43,8 @@ namespace FantasyTalking
         [SerializeField] int connectTimeoutMs = 5000;
         [SerializeField] int callTimeoutMs = 10000;
         [SerializeField] int longCallTimeoutMs = 300000;
+        [Tooltip("Native client and gRPC log lines shown in the Console.")]
+        [SerializeField] NativeLogLevel nativeLog = NativeLogLevel.Errors;
 
         [NonSerialized] string scriptToken;
         [NonSerialized] FtalkClient client;
@@ -81,9 +86,25 @@ namespace FantasyTalking
         {
             get
             {
-                if (client == null || client.IsDisposed) client = new FtalkClient(Options(), SharedDispatcher);
+                if (client == null || client.IsDisposed)
+                {
+                    client = new FtalkClient(Options(), SharedDispatcher);
+                    ForwardNativeLog(nativeLog);
+                }
                 return client;
             }
+        }
+
+        /// <summary>Shows the native core's log lines at <paramref name="level"/> and above in the Console (Off: none).</summary>
+        public static void ForwardNativeLog(NativeLogLevel level)
+        {
+            if (level == NativeLogLevel.Off) { NativeLog.Disable(); return; }
+            var min = level == NativeLogLevel.Everything ? FtalkLogLevel.Debug : level == NativeLogLevel.Info ? FtalkLogLevel.Info : FtalkLogLevel.Error;
+            NativeLog.Enable((l, line) =>
+            {
+                if (l == FtalkLogLevel.Error) Debug.LogWarning("FantasyTalking native: " + line);
+                else Debug.Log("FantasyTalking native: " + line);
+            }, min, SharedDispatcher);
         }
 
         /// <summary>The options this component describes, with the token resolved.</summary>

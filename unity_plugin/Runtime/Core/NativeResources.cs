@@ -39,10 +39,11 @@ namespace FantasyTalking
             }
         }
 
-        /// <summary>Disposes every open stream, then every client. Later calls on them throw ObjectDisposedException.
-        /// Returns how many were disposed.</summary>
+        /// <summary>Disposes every open stream, then every client, and stops native log forwarding. Later calls on
+        /// them throw ObjectDisposedException. Returns how many were disposed.</summary>
         public static int DisposeAll()
         {
+            NativeLog.Disable();
             var targets = new List<IDisposable>();
             lock (Gate)
             {

@@ -48,6 +48,8 @@ namespace FantasyTalking.Native
 
     public enum FtalkMeshDetail { Default = 0, Low = 1, Medium = 2, High = 3 }
 
+    public enum FtalkLogLevel { Debug = 0, Info = 1, Error = 2 }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct FtalkQuat
     {
@@ -181,6 +183,9 @@ namespace FantasyTalking.Native
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     public delegate int FtalkProgressCallback(IntPtr userData, IntPtr stage, float fraction);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate void FtalkLogCallback(IntPtr userData, FtalkLogLevel level, IntPtr message);
 
     [StructLayout(LayoutKind.Sequential)]
     public struct FtalkStreamCallbacks
@@ -411,5 +416,8 @@ namespace FantasyTalking.Native
         [DllImport(Library, CallingConvention = Cdecl)] public static extern FtalkStatus ftalk_create_head(ClientHandle client, ref FtalkHeadRequest request, out HeadHandle head);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern FtalkStatus ftalk_head_view_get(HeadHandle head, out FtalkHeadView view);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern FtalkStatus ftalk_head_free(IntPtr head);
+
+        // Logging
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern FtalkStatus ftalk_set_log_callback(IntPtr callback, IntPtr userData, FtalkLogLevel minLevel);
     }
 }

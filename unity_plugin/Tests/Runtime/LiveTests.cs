@@ -442,3 +442,42 @@ namespace FantasyTalking.Tests
         }
     }
 }
+
+namespace FantasyTalking.Tests
+{
+    [TestFixture]
+    [Category("Live")]
+    public class NativeLogTests
+    {
+        [Test]
+        public void NativeLogLinesReachTheSinkOnThePumpingThread()
+        {
+            try { NativeLibrary.EnsureLoaded(); }
+            catch (FtalkException e) { Assert.Ignore("needs the native library: " + e.Message); }
+            var dispatcher = new MainThreadDispatcher();
+            var lines = new List<string>();
+            int main = Thread.CurrentThread.ManagedThreadId;
+            int wrongThread = 0;
+            if (!NativeLog.Enable((level, line) => { lines.Add(level + " " + line); if (Thread.CurrentThread.ManagedThreadId != main) wrongThread++; },
+                                  FtalkLogLevel.Debug, dispatcher))
+                Assert.Ignore("the loaded native library has no ftalk_set_log_callback");
+            try
+            {
+                var probe = new TcpListener(IPAddress.Loopback, 0);
+                probe.Start();
+                int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                probe.Stop();
+                using (var c = new FtalkClient(new ClientOptions { Address = "127.0.0.1:" + port, ConnectTimeoutMs = 500 }))
+                    Assert.Throws<FtalkException>(() => c.Connect());
+                for (int i = 0; i < 50 && lines.Count == 0; i++) { Thread.Sleep(20); dispatcher.Pump(); }
+                Assert.That(lines.Count, Is.GreaterThan(0), "a failed connection logs at debug level");
+                Assert.AreEqual(0, wrongThread);
+            }
+            finally
+            {
+                NativeLog.Disable();
+            }
+            Assert.IsFalse(NativeLog.IsEnabled);
+        }
+    }
+}
