@@ -29,6 +29,16 @@ $MCS -out:"$OUT/FantasyTalking.Native.dll" $(find "$PKG/Runtime/Native" -name '*
 $MCS -r:"$OUT/FantasyTalking.Native.dll" -out:"$OUT/FantasyTalking.Core.dll" $(find "$PKG/Runtime/Core" -name '*.cs' | sort)
 $MCS -define:NUNIT2 -r:"$OUT/FantasyTalking.Native.dll" -r:"$OUT/FantasyTalking.Core.dll" -r:"$NUNIT" \
     -out:"$OUT/FantasyTalking.Tests.dll" $(find "$PKG/Tests/Runtime" -name '*.cs' | sort)
+# The engine layer (Components, Timeline, Editor, Sample) against declarations of Unity's API
+# (tools/unity_stubs): Unity is not here, so this checks syntax, names and types, not behaviour.
+$MCS -out:"$OUT/UnityApi.dll" tools/unity_stubs/UnityApi.cs
+ENGINE="-r:$OUT/UnityApi.dll -r:$OUT/FantasyTalking.Native.dll -r:$OUT/FantasyTalking.Core.dll"
+$MCS $ENGINE -out:"$OUT/FantasyTalking.Runtime.Player.dll" $(find "$PKG/Runtime/Components" -name '*.cs' | sort)
+$MCS $ENGINE -define:UNITY_EDITOR -out:"$OUT/FantasyTalking.Runtime.dll" $(find "$PKG/Runtime/Components" -name '*.cs' | sort)
+ENGINE="$ENGINE -r:$OUT/FantasyTalking.Runtime.dll"
+$MCS $ENGINE -out:"$OUT/FantasyTalking.Timeline.dll" $(find "$PKG/Runtime/Timeline" -name '*.cs' | sort)
+$MCS $ENGINE -define:UNITY_EDITOR -r:"$OUT/FantasyTalking.Timeline.dll" -out:"$OUT/FantasyTalking.Editor.dll" $(find "$PKG/Editor" -name '*.cs' | sort)
+$MCS $ENGINE -out:"$OUT/FantasyTalking.Samples.dll" $(find "$PKG/Samples~" -name '*.cs' | sort)
 export LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export FTALK_BIN="${FTALK_BIN:-$ROOT/.venv/bin/ftalk}"
 export FTALK_REPO_ROOT="$ROOT"
