@@ -18,8 +18,12 @@ if [ ! -f "$LIB_DIR/libftalk_client.so" ] && [ -z "${FTALK_NATIVE_LIB_DIR:-}" ] 
   cmake --build build/native -j 2 >/dev/null
 fi
 if [ ! -f "$LIB_DIR/libftalk_client.so" ]; then
-  echo "test_unity.sh: $LIB_DIR/libftalk_client.so not found (build the native core from native/ first, or set FTALK_NATIVE_LIB_DIR)" >&2
-  exit 2
+  if [ -n "${FTALK_NATIVE_LIB_DIR:-}" ] || [ -f native/CMakeLists.txt ]; then
+    echo "test_unity.sh: $LIB_DIR/libftalk_client.so not found (build the native core from native/ first, or set FTALK_NATIVE_LIB_DIR)" >&2
+    exit 2
+  fi
+  # A tree without the native core (native/): the live tests report themselves ignored, saying why.
+  echo "test_unity.sh: no native/ in this tree and no libftalk_client.so: running the engine-free tests only" >&2
 fi
 python3 tools/unity_meta.py --check
 mkdir -p "$OUT"
