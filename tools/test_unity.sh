@@ -15,7 +15,7 @@ NUNIT=$(ls /usr/lib/cli/nunit.framework-2.6*/nunit.framework.dll | head -n 1)  #
 if [ ! -f "$LIB_DIR/libftalk_client.so" ] && [ -z "${FTALK_NATIVE_LIB_DIR:-}" ] && [ -f native/CMakeLists.txt ]; then
   # The suite normally builds the core first; build it here when run on its own.
   cmake -S native -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build/native -j 2 >/dev/null
+  cmake --build build/native -j 2 --target ftalk_client >/dev/null
 fi
 if [ ! -f "$LIB_DIR/libftalk_client.so" ]; then
   if [ -n "${FTALK_NATIVE_LIB_DIR:-}" ] || [ -f native/CMakeLists.txt ]; then
@@ -32,7 +32,7 @@ MCS="mcs -nologo -warnaserror -target:library"
 $MCS -out:"$OUT/FantasyTalking.Native.dll" $(find "$PKG/Runtime/Native" -name '*.cs' | sort)
 $MCS -r:"$OUT/FantasyTalking.Native.dll" -out:"$OUT/FantasyTalking.Core.dll" $(find "$PKG/Runtime/Core" -name '*.cs' | sort)
 $MCS -define:NUNIT2 -r:"$OUT/FantasyTalking.Native.dll" -r:"$OUT/FantasyTalking.Core.dll" -r:"$NUNIT" \
-    -out:"$OUT/FantasyTalking.Tests.dll" $(find "$PKG/Tests/Runtime" -name '*.cs' | sort)
+    -out:"$OUT/FantasyTalking.Tests.dll" $(find "$PKG/Tests/Editor" -name '*.cs' | sort)
 # The engine layer (Components, Timeline, Editor, Sample) against declarations of Unity's API
 # (tools/unity_stubs): Unity is not here, so this checks syntax, names and types, not behaviour.
 $MCS -out:"$OUT/UnityApi.dll" tools/unity_stubs/UnityApi.cs

@@ -315,6 +315,54 @@ namespace FantasyTalking.Tests
         }
 
         [Test]
+        public void TlsWithASelfSignedCertificate()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "ftalk-unity-tls-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string cert = Path.Combine(dir, "cert.pem"), key = Path.Combine(dir, "key.pem");
+                var openssl = new System.Diagnostics.ProcessStartInfo("openssl",
+                    "req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " + key + " -out " + cert)
+                { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+                try
+                {
+                    using (var p = System.Diagnostics.Process.Start(openssl))
+                    {
+                        p.StandardError.ReadToEnd();
+                        p.WaitForExit();
+                        if (p.ExitCode != 0) Assert.Ignore("openssl could not make a test certificate");
+                    }
+                }
+                catch (System.ComponentModel.Win32Exception)
+                {
+                    Assert.Ignore("openssl is not installed: the TLS round trip is skipped");
+                }
+                using (LiveServer tls = LiveServer.Start(Token, "--tls-cert " + cert + " --tls-key " + key))
+                {
+                    var options = new ClientOptions { Address = tls.Address, Token = Token, RootCertificatePem = File.ReadAllText(cert), ServerNameOverride = "localhost" };
+                    using (var c = new FtalkClient(options))
+                    {
+                        c.Connect();
+                        Assert.AreEqual(FtalkHealth.Serving, c.Health());
+                        AnimationClipData clip = c.AnimateSamples(speech, 16000, 1);
+                        Assert.That(clip.FrameCount, Is.GreaterThan(10));
+                    }
+                    // Plain text against a TLS port fails cleanly.
+                    using (var plain = new FtalkClient(new ClientOptions { Address = tls.Address, Token = Token, ConnectTimeoutMs = 2000, CallTimeoutMs = 2000 }))
+                    {
+                        var e = Assert.Throws<FtalkException>(() => plain.Connect());
+                        Assert.That(e.Status, Is.EqualTo(FtalkStatus.Unavailable).Or.EqualTo(FtalkStatus.Timeout).Or.EqualTo(FtalkStatus.Protocol), e.Message);
+                    }
+                }
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Test]
         public void DisposedObjectsSaySo()
         {
             var c = new FtalkClient(new ClientOptions { Address = server.Address, Token = Token });

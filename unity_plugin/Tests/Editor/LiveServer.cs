@@ -20,11 +20,11 @@ namespace FantasyTalking.Tests
         public string Token { get; private set; }
 
         /// <summary>Starts a server requiring <paramref name="token"/> (null for none) and waits until it listens (up to 60 s).</summary>
-        public static LiveServer Start(string token)
+        public static LiveServer Start(string token, string extraArguments = "")
         {
             string bin = Environment.GetEnvironmentVariable("FTALK_BIN");
             if (string.IsNullOrEmpty(bin)) bin = "ftalk";
-            var info = new ProcessStartInfo(bin, "serve --host 127.0.0.1 --port 0" + (token != null ? " --token " + token : ""))
+            var info = new ProcessStartInfo(bin, "serve --host 127.0.0.1 --port 0" + (token != null ? " --token " + token : "") + " " + extraArguments)
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
