@@ -102,8 +102,9 @@ namespace FantasyTalking
                 if (head != null && onHeadLoaded != null) onHeadLoaded.Invoke(head);
                 return head;
             }
-            catch (FtalkException e)
+            catch (Exception e)
             {
+                // A rejected photo, an unreachable server, a GLB glTFast cannot read: one message, no exception into Unity.
                 Debug.LogError("FantasyTalking: " + e.Message, this);
                 return null;
             }

@@ -285,7 +285,7 @@ namespace FantasyTalking
             };
             stream.Finished += r =>
             {
-                if (r.State == FtalkStreamState.Failed)
+                if (r.State == FtalkStreamState.Failed && r.Error != FtalkStatus.Cancelled)  // Stop() cancels on purpose
                     Debug.LogWarning("FantasyTalking: the speech stream failed: " + r.Message + " (" + r.Error + ")", this);
             };
         }
