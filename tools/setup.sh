@@ -10,7 +10,9 @@ APT_PACKAGES=(espeak-ng libespeak-ng1 festival festvox-kallpc16k libgl1 libegl1 
               # the C++ streaming load generator, tools/bench/stream_load:
               cmake g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
               # the native client core's tests (native/): a self-signed certificate for TLS, nm for the exports check
-              openssl binutils)
+              openssl binutils
+              # the Unity package's engine-free C# and its NUnit tests (tools/test_unity.sh):
+              mono-mcs nunit-console libnunit-framework2.6.3-cil)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # Node.js may come from elsewhere (NodeSource ships npm inside its nodejs, which conflicts with

@@ -18,4 +18,8 @@ if [ "${FTALK_UNREAL:-}" = 1 ] || { [ $# -eq 0 ] && [ "${FTALK_UNREAL:-}" != 0 ]
   cmake --build build/unreal_plugin_tests -j 2
   ctest --test-dir build/unreal_plugin_tests --output-on-failure
 fi
+# Unity package (unity_plugin/): Mono-compiled C#, NUnit, against build/native/libftalk_client.so.
+if [ "${FTALK_UNITY:-}" = 1 ] || { [ $# -eq 0 ] && [ "${FTALK_UNITY:-}" != 0 ]; }; then
+  bash tools/test_unity.sh
+fi
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
