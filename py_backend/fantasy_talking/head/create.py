@@ -8,27 +8,30 @@ from typing import Callable
 import numpy as np
 
 from fantasy_talking.head.asset import HeadAsset
+from fantasy_talking.head.base_mesh import HAIR_STYLES
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit, fit_face
 from fantasy_talking.head.glb import write_glb
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.landmarks import FaceLandmarks, detect_landmarks
 from fantasy_talking.head.morphs import build_morphs
-from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, close_mouth, lip_gap
+from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, photo_lip_gap
 from fantasy_talking.head.skeleton import build_skeleton
-from fantasy_talking.head.template import Part, build_head
-from fantasy_talking.head.texture import bake_texture, layout_uvs
+from fantasy_talking.head.template import build_head
+from fantasy_talking.head.texture import bake_textures, layout_uvs
 
 log = logging.getLogger(__name__)
 
-PART_GROUPS: dict[str, frozenset[Part]] = {
-    "cranium": frozenset({Part.CRANIUM}),
-    "ears": frozenset({Part.EAR}),
-    "neck": frozenset({Part.NECK}),
-    "eyes": frozenset({Part.EYE_LEFT, Part.EYE_RIGHT}),
-    "mouth": frozenset({Part.TEETH_UPPER, Part.TEETH_LOWER, Part.TONGUE, Part.MOUTH}),
+PART_GROUPS: dict[str, str] = {
+    "cranium": "the skull (always built: the skin is one closed surface)",
+    "ears": "the ears (always built, part of the skin)",
+    "neck": "the neck and its closed base (always built, part of the skin)",
+    "eyes": "eyeballs and eyelashes",
+    "mouth": "teeth, gums and tongue",
 }
 DETAIL_LEVELS = {"low": 0.7, "medium": 1.0, "high": 1.6}
+"""Accepted for compatibility; the hm08 head has one tessellation (about 27k triangles with hair)."""
+HAIR_CHOICES = ("auto", "none") + HAIR_STYLES
 Progress = Callable[[str, float], None]
 
 
@@ -39,8 +42,11 @@ class HeadOptions:
     texture_size: int = 1024
     parts: frozenset[str] = frozenset(PART_GROUPS)
     detail: str = "medium"
+    hair: str = "auto"
 
     def __post_init__(self):
+        if self.hair not in HAIR_CHOICES:
+            raise HeadError(f"unknown hair {self.hair!r}; choose from {', '.join(HAIR_CHOICES)}")
         if not 512 <= self.texture_size <= 4096:
             raise HeadError(f"texture size {self.texture_size} is outside 512..4096")
         unknown = set(self.parts) - set(PART_GROUPS)
@@ -79,12 +85,9 @@ class HeadResult:
 def _report(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> QualityReport:
     yaw, pitch, roll = np.degrees(fit.pose.yaw_pitch_roll)
     warnings = []
-    if asset.mouth_closed_rad:
-        warnings.append(f"the mouth was open in the photo; it was closed by {np.degrees(asset.mouth_closed_rad):.0f}° "
-                        "for the neutral pose, so the lips may look stretched")
     if asset.lip_gap_m > MAX_GAP_TO_CLOSE_M:
-        warnings.append(f"the mouth is wide open in the photo ({asset.lip_gap_m * 1000:.0f} mm); the neutral pose "
-                        "keeps it open, so use a photo with closed lips for lip-sync")
+        warnings.append(f"the mouth is open in the photo ({asset.lip_gap_m * 1000:.0f} mm); the neutral pose closes "
+                        "it, so the lips' texture may be stretched; a photo with closed lips works best")
     if landmarks.faces_found > 1:
         warnings.append(f"{landmarks.faces_found} faces found; used the largest")
     if fit.is_extreme:
@@ -106,18 +109,24 @@ def build_asset(rgb: np.ndarray, options: HeadOptions = HeadOptions(),
     step("landmarks", 0.1)
     landmarks = detect_landmarks(rgb)
     fit = fit_face(landmarks)
-    step("template", 0.3)
-    include = frozenset().union(*(PART_GROUPS[p] for p in options.parts)) if options.parts else frozenset()
-    mesh = build_head(fit, include=include, detail=DETAIL_LEVELS[options.detail])
-    closed = close_mouth(mesh)
+    step("hair", 0.25)
+    hair_style, hair_rgb = None, None
+    if options.hair != "none":
+        from fantasy_talking.head.hair import analyse_hair
+
+        found = analyse_hair(rgb, landmarks)
+        hair_rgb = found.rgb
+        hair_style = found.style if options.hair == "auto" else options.hair
+    step("template", 0.35)
+    mesh = build_head(fit, eyes="eyes" in options.parts, mouth="mouth" in options.parts, hair_style=hair_style)
     layout_uvs(mesh)
     step("texture", 0.45)
-    texture = bake_texture(mesh, fit, landmarks, rgb, options.texture_size)
+    texture = bake_textures(mesh, fit, landmarks, rgb, options.texture_size, hair_rgb=hair_rgb)
     step("morphs", 0.7)
     morphs = build_morphs(mesh)
     skeleton = build_skeleton(mesh)
-    asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton, mouth_closed_rad=closed,
-                      lip_gap_m=lip_gap(mesh))
+    asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton, mouth_closed_rad=0.0,
+                      lip_gap_m=photo_lip_gap(fit))
     return asset, landmarks, fit
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from fantasy_talking.head.create import HeadResult
 from fantasy_talking.head.landmarks import LEFT_IRIS, RIGHT_IRIS, detect_landmarks
-from fantasy_talking.head.render import Renderer
+from fantasy_talking.head.render import asset_renderer
 
 FACE_LANDMARKS = slice(0, 468)
 
@@ -32,8 +32,7 @@ def rendered_landmark_error(result: HeadResult, size: int = 512) -> float:
     positions = asset.mesh.positions @ pose.rotation.T
     normals = asset.mesh.normals(positions)
     centre = asset.mesh.positions[:468].mean(axis=0) @ pose.rotation.T
-    renderer = Renderer(size, asset.mesh.triangles, asset.mesh.uv, asset.texture.rgb, target=centre,
-                        distance=1.2, fov_deg=12.0)
+    renderer = asset_renderer(asset, size, target=centre, distance=1.2, fov_deg=12.0)
     try:
         image = renderer.draw(positions, normals)
     finally:

@@ -1,0 +1,92 @@
+"""Hair from the photo: which of the shipped styles fits the person's outline, and the hair's colour.
+
+MediaPipe's selfie segmentation (in the mediapipe wheel) gives the person's outline. Hair is the part of
+the person above and beside the face outline whose colour is not the skin's. Its reach, measured in face
+heights, picks the style: nothing above the brow (bald or shaved) → none; a wide, tall mass → afro;
+hair hanging well below the chin beside the neck → long; down to about the chin → bob; otherwise short.
+The colour is the median of the hair pixels.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fantasy_talking.head.landmarks import FaceLandmarks, _native_stderr_silenced
+
+FOREHEAD, CHIN = 10, 152
+SKIN_SAMPLES = (50, 280, 101, 330, 151, 9, 108, 337)
+MIN_HAIR_SHARE = 0.12
+"""Below this share of the band above the forehead covered by hair, the head is treated as bald."""
+
+_lock = threading.Lock()
+_segmenter = None
+
+
+@dataclass(frozen=True)
+class HairAnalysis:
+    """The chosen style (None for no hair), the hair colour, and the measures the choice was made from."""
+
+    style: str | None
+    rgb: np.ndarray
+    top_share: float
+    below_chin: float
+    width: float
+
+
+def _person_mask(rgb: np.ndarray) -> np.ndarray:
+    global _segmenter
+    with _lock, _native_stderr_silenced():
+        if _segmenter is None:
+            from mediapipe.python.solutions.selfie_segmentation import SelfieSegmentation
+
+            _segmenter = SelfieSegmentation(model_selection=0)
+        result = _segmenter.process(np.ascontiguousarray(rgb))
+    return result.segmentation_mask > 0.5
+
+
+def analyse_hair(rgb: np.ndarray, landmarks: FaceLandmarks) -> HairAnalysis:
+    """Measure the hair around the face in the photo and choose a style for it."""
+    person = _person_mask(rgb)
+    h, w = person.shape
+    p = landmarks.points
+    face_h = float(np.linalg.norm(p[FOREHEAD, :2] - p[CHIN, :2]))
+    oval_mask = np.zeros((h, w), np.uint8)
+    from fantasy_talking.head.base_mesh import load_base_head
+
+    cv2.fillPoly(oval_mask, [np.round(p[load_base_head().mp_face_oval, :2]).astype(np.int32)], 1)
+    face = cv2.dilate(oval_mask, np.ones((5, 5), np.uint8)).astype(bool)
+    samples = p[list(SKIN_SAMPLES), :2].astype(int)
+    skin = np.median(rgb[np.clip(samples[:, 1], 0, h - 1), np.clip(samples[:, 0], 0, w - 1)].astype(float), axis=0)
+    not_skin = np.linalg.norm(rgb.astype(np.float32) - skin, axis=2) > 40
+    hair = person & ~face & not_skin
+
+    x0, x1 = p[:468, 0].min(), p[:468, 0].max()
+    face_w = x1 - x0
+    top_y, chin_y = p[FOREHEAD, 1], p[CHIN, 1]
+    ys, xs = np.mgrid[0:h, 0:w]
+    # the band above the forehead, as wide as the face
+    above = (ys < top_y) & (ys > top_y - 0.35 * face_h) & (xs > x0) & (xs < x1)
+    top_share = float(hair[above].mean()) if above.any() else 0.0
+    # hair beside the face, below the chin, within a third of a face width of the cheeks
+    beside = ((xs < x0 + 0.1 * face_w) & (xs > x0 - 0.35 * face_w)) | ((xs > x1 - 0.1 * face_w) & (xs < x1 + 0.35 * face_w))
+    rows = np.flatnonzero((hair & beside).sum(axis=1) > 0.04 * face_w)
+    below_chin = float(max(0.0, (rows.max() - chin_y) / face_h)) if len(rows) else 0.0
+    columns = np.flatnonzero((hair & (ys < chin_y) & (ys > top_y - 0.6 * face_h)).sum(axis=0) > 0.04 * face_h)
+    width = float((columns.max() - columns.min()) / face_w) if len(columns) else 0.0
+
+    region = hair & (ys < chin_y + 0.3 * face_h)
+    colour = np.median(rgb[region].astype(np.float64), axis=0) if region.sum() > 30 else np.array([60.0, 45.0, 35.0])
+    if top_share < MIN_HAIR_SHARE:
+        style = None
+    elif width > 2.1:
+        style = "afro01"
+    elif below_chin > 0.45:
+        style = "long01"
+    elif below_chin > 0.05:
+        style = "bob02"
+    else:
+        style = "short02"
+    return HairAnalysis(style=style, rgb=colour, top_share=top_share, below_chin=below_chin, width=width)
