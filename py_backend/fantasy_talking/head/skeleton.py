@@ -49,7 +49,10 @@ def jaw_weights(mesh: HeadMesh) -> np.ndarray:
     moved = np.linalg.norm(jaw_open, axis=1)
     chin = int(np.argmax(moved * (mesh.part == Part.SKIN)))
     angle = moved[chin] / max(reach[chin], 1e-6)
-    return np.clip(moved / np.maximum(reach * angle, 1e-6), 0.0, 1.0)
+    weight = np.clip(moved / np.maximum(reach * angle, 1e-6), 0.0, 1.0)
+    rigid = np.isin(mesh.part, [Part.TEETH, Part.TONGUE])
+    weight[rigid] = moved[rigid] > 0.002  # lower teeth and tongue ride the jaw whole; the upper teeth stay
+    return weight
 
 
 def build_skeleton(mesh: HeadMesh) -> Skeleton:

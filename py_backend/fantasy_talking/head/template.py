@@ -70,7 +70,13 @@ class HeadMesh:
     base_deltas: np.ndarray
     anchors: Anchors
     landmarks: np.ndarray
+    landmark_triangles: np.ndarray
+    landmark_bary: np.ndarray
     hair_style: str | None
+
+    def at_landmarks(self, values: np.ndarray) -> np.ndarray:
+        """Per-vertex values (positions, morph deltas) read at the 468 landmark points, (468, ...)."""
+        return np.einsum("lk,lk...->l...", self.landmark_bary, values[self.landmark_triangles])
 
     @property
     def n_vertices(self) -> int:
@@ -104,11 +110,16 @@ def _photo_landmarks(fit: FaceFit) -> np.ndarray:
     return points
 
 
-def _eyeball(positions: np.ndarray, warp: Warp) -> np.ndarray:
-    """An eyeball moves as a whole (kept round): its centre follows the warp, its size the mean scale."""
+RIGHT_EYE_RIM = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
+LEFT_EYE_RIM = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
+
+
+def _eyeball(positions: np.ndarray, warp: Warp, rim: np.ndarray) -> np.ndarray:
+    """An eyeball moves as a whole (kept round): it follows the mean warp of its lid rim (`rim`, base-head
+    points), so the lids keep resting on it, and takes the warp's mean scale."""
     centre = positions.mean(axis=0)
-    moved = warp(centre[None])[0]
-    return moved + ((positions - centre) * warp.mean_scale) @ warp.rotation.T
+    shift = (warp(rim) - warp.similarity(rim)).mean(axis=0)
+    return warp.similarity(centre[None])[0] + shift + ((positions - centre) * warp.mean_scale) @ warp.rotation.T
 
 
 def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: str | None = None) -> HeadMesh:
@@ -117,7 +128,11 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
         raise HeadError(f"unknown hair style {hair_style!r}; choose from {', '.join(HAIR_STYLES)} or none")
     base = load_base_head()
     skin = base.parts["skin"]
-    warp = fit_warp(base.landmarks_on(skin.positions), _photo_landmarks(fit))
+    base_marks = base.landmarks_on(skin.positions)
+    warp = fit_warp(base_marks, _photo_landmarks(fit))
+    eye_positions = base.parts["eyes"].positions
+    left_eye = eye_positions[:, 0] > 0
+    rims = {True: base_marks[list(LEFT_EYE_RIM)], False: base_marks[list(RIGHT_EYE_RIM)]}
 
     pieces: list[tuple[Part, str]] = [(Part.SKIN, "skin")]
     if eyes:
@@ -133,11 +148,11 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
         source = base.parts[name]
         labels = np.full(len(source.positions), int(label), dtype=np.int8)
         if name == "eyes":
-            left = source.positions[:, 0] > 0
-            labels[~left] = int(Part.EYE_RIGHT)
+            labels[~left_eye] = int(Part.EYE_RIGHT)
             placed = source.positions.copy()
-            for side in (left, ~left):
-                placed[side] = _eyeball(source.positions[side], warp)
+            for is_left in (True, False):
+                side = left_eye if is_left else ~left_eye
+                placed[side] = _eyeball(source.positions[side], warp, rims[is_left])
         else:
             placed = warp(source.positions)
         positions.append(placed)
@@ -151,13 +166,13 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
     positions = np.concatenate(positions)
     skin_positions = positions[: len(skin.positions)]
     j = base.joints
-    anchors = Anchors(eye_left=_eyeball(base.parts["eyes"].positions[base.parts["eyes"].positions[:, 0] > 0], warp)
-                      .mean(axis=0),
-                      eye_right=_eyeball(base.parts["eyes"].positions[base.parts["eyes"].positions[:, 0] <= 0], warp)
-                      .mean(axis=0),
+    anchors = Anchors(eye_left=_eyeball(eye_positions[left_eye], warp, rims[True]).mean(axis=0),
+                      eye_right=_eyeball(eye_positions[~left_eye], warp, rims[False]).mean(axis=0),
                       jaw_hinge=warp(j["jaw"][None])[0], head_joint=warp(j["head"][None])[0],
                       neck_joint=warp(j["neck"][None])[0], root_joint=warp(j["root"][None])[0])
     return HeadMesh(positions=positions, triangles=np.concatenate(triangles), part=np.concatenate(part),
                     uv=np.concatenate(uv).astype(np.float64), weld=np.concatenate(weld).astype(np.int64),
                     base_deltas=np.concatenate(deltas, axis=1).astype(np.float32), anchors=anchors,
-                    landmarks=base.landmarks_on(skin_positions), hair_style=hair_style)
+                    landmarks=base.landmarks_on(skin_positions),
+                    landmark_triangles=skin.triangles[base.landmark_triangle], landmark_bary=base.landmark_bary,
+                    hair_style=hair_style)

@@ -31,9 +31,11 @@ SKIN_SAMPLES = (50, 280, 101, 330, 151, 9, 108, 337, 36, 266)
 """Cheek, forehead and nose-side landmarks whose photo colours give the skin tone."""
 MAP_SIDE = 512
 """The skin's texel → photo map is solved at this side and upsampled (it is piecewise linear)."""
-SCLERA_TARGET = 185.0
-"""Luminance the whites of the eyes are brought to (a white under soft light, not a blown highlight)."""
-MAX_GAIN = 1.8
+SCLERA_TARGET = 125.0
+"""Luminance of the brighter half of the whites of the eyes in a well-exposed portrait (they sit in the lids'
+shade); exposure is corrected only where the photo is off by more than EXPOSURE_TOLERANCE."""
+EXPOSURE_TOLERANCE = 1.2
+MAX_GAIN = 2.0
 SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
@@ -128,7 +130,9 @@ def _photo_correction(rgb: np.ndarray, landmarks: FaceLandmarks) -> tuple[np.nda
         return np.ones(3), 1.0
     sclera = np.median(np.concatenate(samples), axis=0)
     luma = float(sclera.mean())
-    gain = float(np.clip(SCLERA_TARGET / max(luma, 1.0), 1.0 / MAX_GAIN, MAX_GAIN))
+    ratio = SCLERA_TARGET / max(luma, 1.0)
+    gain = float(np.clip(ratio / EXPOSURE_TOLERANCE if ratio > EXPOSURE_TOLERANCE else
+                         ratio * EXPOSURE_TOLERANCE if ratio < 1 / EXPOSURE_TOLERANCE else 1.0, 1 / MAX_GAIN, MAX_GAIN))
     balance = np.clip(luma / np.maximum(sclera, 1.0), 0.8, 1.25) ** 0.7
     return gain * balance, gain
 
@@ -375,7 +379,7 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
     if (mesh.part == Part.EYE_LEFT).any():
         images["eyes"] = _eye_image(mesh, iris_rgb, PART_SIZES["eyes"])
         lash = np.array([30.0, 24.0, 22.0]) if hair_rgb is None else np.minimum(hair_rgb * 0.5, 60)
-        images["lashes"] = _strands(PART_SIZES["lashes"], lash, seed=7, density=0.6)
+        images["lashes"] = _strands(PART_SIZES["lashes"], lash, seed=7, density=0.3)
     if (mesh.part == Part.TEETH).any():
         images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
     if (mesh.part == Part.HAIR).any():

@@ -31,7 +31,7 @@ def rendered_landmark_error(result: HeadResult, size: int = 512) -> float:
     asset, pose = result.asset, result.fit.pose
     positions = asset.mesh.positions @ pose.rotation.T
     normals = asset.mesh.normals(positions)
-    centre = asset.mesh.positions[:468].mean(axis=0) @ pose.rotation.T
+    centre = asset.mesh.landmarks.mean(axis=0) @ pose.rotation.T
     renderer = asset_renderer(asset, size, target=centre, distance=1.2, fov_deg=12.0)
     try:
         image = renderer.draw(positions, normals)
