@@ -326,6 +326,30 @@ def landmark_correspondence(parts: dict[str, np.ndarray]) -> dict[str, np.ndarra
     return {"landmark_triangle": tri.astype(np.uint16), "landmark_bary": bary.astype(np.float32)}
 
 
+UPPER_INNER = (191, 80, 81, 82, 13, 312, 311, 310, 415)
+LOWER_INNER = (95, 88, 178, 87, 14, 317, 402, 318, 324)
+
+
+def split_inner_lips(parts: dict[str, np.ndarray]) -> None:
+    """Put the inner-lip landmarks on the right lip (in place).
+
+    On the closed base mouth the upper and lower inner-lip landmarks fall on the same spot; the JawOpen target
+    tells the lips apart (the lower lip follows the jaw, the upper does not), so each landmark moves to the
+    nearest skin vertex of its own lip's margin."""
+    p = parts["skin_positions"].astype(float)
+    tri = parts["skin_triangles"].astype(np.int64)
+    jaw = parts["skin_deltas"][list(parts["morph_names"]).index("jawOpen")].astype(float)
+    motion = np.linalg.norm(jaw, axis=1)
+    marks = np.einsum("lk,lkc->lc", parts["landmark_bary"], p[tri[parts["landmark_triangle"]]])
+    chin = np.linalg.norm(np.einsum("k,kc->c", parts["landmark_bary"][152], jaw[tri[parts["landmark_triangle"][152]]]))
+    for group, keep in ((UPPER_INNER, motion < 0.25 * chin), (LOWER_INNER, motion > 0.5 * chin)):
+        for i in group:
+            d = np.linalg.norm(p - marks[i], axis=1) + np.where(keep, 0.0, np.inf)
+            vertex = int(np.argmin(d))
+            parts["landmark_triangle"][i] = np.flatnonzero((tri == vertex).any(axis=1))[0]
+            parts["landmark_bary"][i] = (tri[parts["landmark_triangle"][i]] == vertex).astype(np.float32)
+
+
 LIP_GAP_M = 0.0012
 """hm08's neutral lips are parted by a fraction of a millimetre, enough to show a white line of teeth."""
 
@@ -434,6 +458,7 @@ def main() -> None:
               f"{int((np.abs(d).max(axis=(0, 2)) > 0).sum())}" + ("" if keep is None else ""))
     print(f"skin: {len(positions)} vertices, {len(tris)} triangles")
     out.update(landmark_correspondence(out))
+    split_inner_lips(out)
     seal_lips(out)
     from fantasy_talking.head import topology
     out["mp_triangles"] = topology.face_triangles().astype(np.uint16)

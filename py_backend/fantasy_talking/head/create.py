@@ -82,12 +82,24 @@ class HeadResult:
     report: QualityReport
 
 
+def _mesh_reprojection(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> float:
+    """How far the fitted head's landmark points land from the photo's, relative to the inter-ocular distance
+    (the inner lips, pulled together for the neutral, left out)."""
+    from fantasy_talking.head.template import LOWER_LIP_INNER, UPPER_LIP_INNER
+
+    keep = np.setdiff1d(np.arange(468), UPPER_LIP_INNER + LOWER_LIP_INNER)
+    projected = fit.pose.project(asset.mesh.at_landmarks(asset.mesh.photo_positions)[keep])
+    error = np.linalg.norm(projected - landmarks.points[keep, :2], axis=1).mean()
+    return float(error / landmarks.inter_ocular_px)
+
+
 def _report(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> QualityReport:
     yaw, pitch, roll = np.degrees(fit.pose.yaw_pitch_roll)
     warnings = []
     if asset.lip_gap_m > MAX_GAP_TO_CLOSE_M:
-        warnings.append(f"the mouth is open in the photo ({asset.lip_gap_m * 1000:.0f} mm); the neutral pose closes "
-                        "it, so the lips' texture may be stretched; a photo with closed lips works best")
+        warnings.append(f"the mouth is open in the photo ({asset.lip_gap_m * 1000:.0f} mm): the head was fitted with "
+                        f"its jaw open {asset.mesh.jaw_open_in_photo:.0%} and closed for the neutral pose; the lips' "
+                        "inner edges are inferred, so a photo with closed lips works best")
     if landmarks.faces_found > 1:
         warnings.append(f"{landmarks.faces_found} faces found; used the largest")
     if fit.is_extreme:
@@ -98,7 +110,7 @@ def _report(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> Quality
                          frontality=fit.frontality, yaw_deg=float(yaw), pitch_deg=float(pitch), roll_deg=float(roll),
                          inferred_fraction=asset.texture.inferred_fraction,
                          face_inferred_fraction=asset.texture.face_inferred_fraction,
-                         reprojection_error=fit.reprojection_error,
+                         reprojection_error=_mesh_reprojection(landmarks, fit, asset),
                          faces_found=landmarks.faces_found, warnings=tuple(warnings))
 
 

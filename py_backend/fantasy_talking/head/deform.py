@@ -40,8 +40,9 @@ class Warp:
 
     def displacement(self, points: np.ndarray) -> np.ndarray:
         """The kernel part alone, at points already taken through `similarity`."""
-        d2 = ((points[:, None, :] - self.centres[None]) ** 2).sum(axis=-1)
-        return np.exp(-d2 / (2 * KERNEL_M ** 2)) @ self.weights
+        c = self.centres
+        d2 = (points ** 2).sum(axis=1)[:, None] - 2.0 * points @ c.T + (c ** 2).sum(axis=1)[None]
+        return np.exp(-np.maximum(d2, 0.0) / (2 * KERNEL_M ** 2)) @ self.weights
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         moved = self.similarity(points)

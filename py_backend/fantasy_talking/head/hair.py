@@ -3,7 +3,8 @@
 MediaPipe's selfie segmentation (in the mediapipe wheel) gives the person's outline. Hair is the part of
 the person above and beside the face outline whose colour is not the skin's. Its reach, measured in face
 heights, picks the style: nothing above the brow (bald or shaved) → none; a wide, tall mass → afro;
-hair hanging well below the chin beside the neck → long; down to about the chin → bob; otherwise short.
+hair hanging below the chin beside the neck → long; otherwise short. (bob02, short04 and ponytail01 are
+offered by name: bob02's side fringe hides an eye, which is no default.)
 The colour is the median of the hair pixels.
 """
 from __future__ import annotations
@@ -18,6 +19,10 @@ from fantasy_talking.head.landmarks import FaceLandmarks, _native_stderr_silence
 
 FOREHEAD, CHIN = 10, 152
 SKIN_SAMPLES = (50, 280, 101, 330, 151, 9, 108, 337)
+HAIR_COLOUR_DISTANCE = 90.0
+"""RGB distance from the crown's colour within which a pixel beside the face counts as the same hair."""
+LONG_BELOW_CHIN = 0.05
+"""Hair reaching this far (in face heights) below the chin beside the neck counts as long."""
 MIN_HAIR_SHARE = 0.12
 """Below this share of the band above the forehead covered by hair, the head is treated as bald."""
 
@@ -47,6 +52,13 @@ def _person_mask(rgb: np.ndarray) -> np.ndarray:
     return result.segmentation_mask > 0.5
 
 
+def _base_colour(pixels: np.ndarray) -> np.ndarray:
+    """The hair's own colour: the median of its darker half (highlights are the light's colour, not the hair's)."""
+    pixels = pixels.astype(np.float64)
+    luma = pixels.mean(axis=1)
+    return np.median(pixels[luma <= np.median(luma)], axis=0)
+
+
 def analyse_hair(rgb: np.ndarray, landmarks: FaceLandmarks) -> HairAnalysis:
     """Measure the hair around the face in the photo and choose a style for it."""
     person = _person_mask(rgb)
@@ -61,7 +73,7 @@ def analyse_hair(rgb: np.ndarray, landmarks: FaceLandmarks) -> HairAnalysis:
     samples = p[list(SKIN_SAMPLES), :2].astype(int)
     skin = np.median(rgb[np.clip(samples[:, 1], 0, h - 1), np.clip(samples[:, 0], 0, w - 1)].astype(float), axis=0)
     not_skin = np.linalg.norm(rgb.astype(np.float32) - skin, axis=2) > 40
-    hair = person & ~face & not_skin
+    candidate = person & ~face & not_skin
 
     x0, x1 = p[:468, 0].min(), p[:468, 0].max()
     face_w = x1 - x0
@@ -69,7 +81,16 @@ def analyse_hair(rgb: np.ndarray, landmarks: FaceLandmarks) -> HairAnalysis:
     ys, xs = np.mgrid[0:h, 0:w]
     # the band above the forehead, as wide as the face
     above = (ys < top_y) & (ys > top_y - 0.35 * face_h) & (xs > x0) & (xs < x1)
-    top_share = float(hair[above].mean()) if above.any() else 0.0
+    top_share = float(candidate[above].mean()) if above.any() else 0.0
+    # the hair's colour is read above the forehead; elsewhere only pixels of that colour count as hair
+    # (a collar or a hood beside the neck is not hair)
+    crown = candidate & above
+    colour = _base_colour(rgb[crown]) if crown.sum() > 30 else np.array([60.0, 45.0, 35.0])
+    hair = candidate & (np.linalg.norm(rgb.astype(np.float32) - colour, axis=2) < HAIR_COLOUR_DISTANCE)
+    # and only hair that hangs together with the crown's
+    count, labels = cv2.connectedComponents(hair.astype(np.uint8), connectivity=8)
+    crown_labels = np.unique(labels[hair & above])
+    hair = np.isin(labels, crown_labels[crown_labels > 0])
     # hair beside the face, below the chin, within a third of a face width of the cheeks
     beside = ((xs < x0 + 0.1 * face_w) & (xs > x0 - 0.35 * face_w)) | ((xs > x1 - 0.1 * face_w) & (xs < x1 + 0.35 * face_w))
     rows = np.flatnonzero((hair & beside).sum(axis=1) > 0.04 * face_w)
@@ -77,16 +98,12 @@ def analyse_hair(rgb: np.ndarray, landmarks: FaceLandmarks) -> HairAnalysis:
     columns = np.flatnonzero((hair & (ys < chin_y) & (ys > top_y - 0.6 * face_h)).sum(axis=0) > 0.04 * face_h)
     width = float((columns.max() - columns.min()) / face_w) if len(columns) else 0.0
 
-    region = hair & (ys < chin_y + 0.3 * face_h)
-    colour = np.median(rgb[region].astype(np.float64), axis=0) if region.sum() > 30 else np.array([60.0, 45.0, 35.0])
     if top_share < MIN_HAIR_SHARE:
         style = None
     elif width > 2.1:
         style = "afro01"
-    elif below_chin > 0.45:
+    elif below_chin > LONG_BELOW_CHIN:
         style = "long01"
-    elif below_chin > 0.05:
-        style = "bob02"
     else:
         style = "short02"
     return HairAnalysis(style=style, rgb=colour, top_share=top_share, below_chin=below_chin, width=width)

@@ -70,6 +70,8 @@ class HeadMesh:
     base_deltas: np.ndarray
     anchors: Anchors
     landmarks: np.ndarray
+    photo_positions: np.ndarray
+    jaw_open_in_photo: float
     landmark_triangles: np.ndarray
     landmark_bary: np.ndarray
     hair_style: str | None
@@ -101,13 +103,13 @@ class HeadMesh:
         return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
 
 
-def _photo_landmarks(fit: FaceFit) -> np.ndarray:
-    """The photo's 468 points, with the inner lips brought together: the neutral pose has closed lips."""
-    points = fit.vertices[:468].copy()
+def _jaw_in_photo(photo: np.ndarray, base_marks: np.ndarray, jaw_marks: np.ndarray) -> float:
+    """How far (0..1 of JawOpen) the photo's mouth is open: its inner-lip gap over the target's gap per unit."""
     upper, lower = list(UPPER_LIP_INNER), list(LOWER_LIP_INNER)
-    middle = 0.5 * (points[upper] + points[lower])
-    points[upper], points[lower] = middle, middle
-    return points
+    photo_gap = float(np.mean(photo[upper, 1] - photo[lower, 1]))
+    scale = np.linalg.norm(photo[263] - photo[33]) / np.linalg.norm(base_marks[263] - base_marks[33])
+    per_unit = float(np.mean(jaw_marks[upper, 1] - jaw_marks[lower, 1])) * scale
+    return float(np.clip(photo_gap / per_unit, 0.0, 1.0)) if per_unit > 1e-6 else 0.0
 
 
 RIGHT_EYE_RIM = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
@@ -129,7 +131,12 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
     base = load_base_head()
     skin = base.parts["skin"]
     base_marks = base.landmarks_on(skin.positions)
-    warp = fit_warp(base_marks, _photo_landmarks(fit))
+    jaw = base.morph_names.index("jawOpen")
+    jaw_marks = base.landmarks_on(skin.deltas[jaw].astype(np.float64))
+    photo = fit.vertices[:468]
+    # an open mouth in the photo: fit the base head with its jaw opened as far, then keep it closed
+    jaw_open = _jaw_in_photo(photo, base_marks, jaw_marks)
+    warp = fit_warp(base_marks + jaw_open * jaw_marks, photo)
     eye_positions = base.parts["eyes"].positions
     left_eye = eye_positions[:, 0] > 0
     rims = {True: base_marks[list(LEFT_EYE_RIM)], False: base_marks[list(RIGHT_EYE_RIM)]}
@@ -155,6 +162,8 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
                 placed[side] = _eyeball(source.positions[side], warp, rims[is_left])
         else:
             placed = warp(source.positions)
+        if name == "skin":
+            photo_positions = warp(source.positions + jaw_open * source.deltas[jaw])
         positions.append(placed)
         triangles.append(source.triangles + count)
         part.append(labels)
@@ -173,6 +182,7 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
     return HeadMesh(positions=positions, triangles=np.concatenate(triangles), part=np.concatenate(part),
                     uv=np.concatenate(uv).astype(np.float64), weld=np.concatenate(weld).astype(np.int64),
                     base_deltas=np.concatenate(deltas, axis=1).astype(np.float32), anchors=anchors,
-                    landmarks=base.landmarks_on(skin_positions),
+                    landmarks=base.landmarks_on(skin_positions), photo_positions=photo_positions,
+                    jaw_open_in_photo=jaw_open,
                     landmark_triangles=skin.triangles[base.landmark_triangle], landmark_bary=base.landmark_bary,
                     hair_style=hair_style)

@@ -35,13 +35,18 @@ SCLERA_TARGET = 125.0
 """Luminance of the brighter half of the whites of the eyes in a well-exposed portrait (they sit in the lids'
 shade); exposure is corrected only where the photo is off by more than EXPOSURE_TOLERANCE."""
 EXPOSURE_TOLERANCE = 1.2
+SCLERA_TINT = np.array([1.04, 1.0, 0.95])
+"""The whites of the eyes are a little warm (blood vessels, the lids' shade): white balance aims at this tint."""
+MAX_BALANCE = 1.08
 MAX_GAIN = 2.0
 SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
 MOUTH_RGB = np.array([70.0, 22.0, 26.0])
-IRIS_DEG, PUPIL_DEG = 29.0, 11.0
+IRIS_DEG, PUPIL_DEG = 34.0, 12.0
 """Half-angles of the iris and pupil seen from the eyeball's centre (11.7 mm iris on a 24 mm eye)."""
+FILL_STEPS = 80
+"""Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
 PART_SIZES = {"eyes": 512, "mouth": 512, "lashes": 256, "hair": 512}
 
 
@@ -69,15 +74,28 @@ def layout_uvs(mesh: HeadMesh) -> None:
     uv[tongue, 0] = 0.76 + 0.23 * np.clip(uv[tongue, 0], 0, 1)
 
 
+class UvMap:
+    """Where each texel of a size² image lies on the triangles of some parts: values at vertices → texels."""
+
+    def __init__(self, mesh: HeadMesh, parts: tuple[Part, ...], size: int):
+        tris = mesh.triangles[np.isin(mesh.part[mesh.triangles[:, 0]], parts)]
+        index, bary = triangle_map(mesh.uv * size, tris, size)
+        self.size = size
+        self.covered = index >= 0
+        self._corners = tris[index[self.covered]]
+        self._bary = bary[self.covered]
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Per-vertex `values` (V, K) interpolated to (size, size, K); uncovered texels are 0."""
+        out = np.zeros((self.size, self.size, values.shape[1]), dtype=np.float32)
+        out[self.covered] = np.einsum("pk,pkc->pc", self._bary, values[self._corners])
+        return out
+
+
 def _texel_attributes(mesh: HeadMesh, parts: tuple[Part, ...], size: int, values: np.ndarray):
     """Per-vertex `values` (V, K) interpolated over the UV layout of `parts`: (size, size, K) and a coverage mask."""
-    tris = mesh.triangles[np.isin(mesh.part[mesh.triangles[:, 0]], parts)]
-    index, bary = triangle_map(mesh.uv * size, tris, size)
-    covered = index >= 0
-    out = np.zeros((size, size, values.shape[1]), dtype=np.float32)
-    t = tris[index[covered]]
-    out[covered] = np.einsum("pk,pkc->pc", bary[covered], values[t])
-    return out, covered
+    uv_map = UvMap(mesh, parts, size)
+    return uv_map(values), uv_map.covered
 
 
 def _grow(image: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -133,7 +151,7 @@ def _photo_correction(rgb: np.ndarray, landmarks: FaceLandmarks) -> tuple[np.nda
     ratio = SCLERA_TARGET / max(luma, 1.0)
     gain = float(np.clip(ratio / EXPOSURE_TOLERANCE if ratio > EXPOSURE_TOLERANCE else
                          ratio * EXPOSURE_TOLERANCE if ratio < 1 / EXPOSURE_TOLERANCE else 1.0, 1 / MAX_GAIN, MAX_GAIN))
-    balance = np.clip(luma / np.maximum(sclera, 1.0), 0.8, 1.25) ** 0.7
+    balance = np.clip(luma * SCLERA_TINT / np.maximum(sclera, 1.0), 1 / MAX_BALANCE, MAX_BALANCE) ** 0.5
     return gain * balance, gain
 
 
@@ -157,20 +175,26 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
     tris = inverse[base.parts["skin"].triangles]
     edges = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]])
     edges = np.concatenate([edges, edges[:, ::-1]])
+    from scipy.sparse import csr_matrix
+
     degree = np.bincount(edges[:, 0], minlength=len(ids)).astype(float)
-    pin = known.copy()
-    for step in range(120):
-        mixed = np.stack([np.bincount(edges[:, 0], weights=colour[edges[:, 1], k], minlength=len(ids))
-                          for k in range(3)], axis=1) / np.maximum(degree, 1)[:, None]
+    average = csr_matrix((1.0 / np.maximum(degree, 1)[edges[:, 0]], (edges[:, 0], edges[:, 1])),
+                         shape=(len(ids), len(ids)))
+    tone = np.asarray(skin_tone, np.float64)
+    for _ in range(FILL_STEPS):
         # a slow pull to the skin tone keeps far regions (neck, scalp) from taking one edge's colour
-        colour = np.where(pin[:, None], colour, 0.97 * mixed + 0.03 * np.asarray(skin_tone))
+        colour = np.where(known[:, None], colour, 0.96 * (average @ colour) + 0.04 * tone)
     out = np.zeros((mesh.n_vertices, 3), np.float32)
     out[:n_skin] = colour[inverse]
     if hair_rgb is not None and (mesh.part == Part.HAIR).any():
-        hair = mesh.positions[mesh.part == Part.HAIR][::3]
+        hair = mesh.positions[mesh.part == Part.HAIR]
         skin_p = mesh.positions[:n_skin]
-        nearest = np.min(np.linalg.norm(skin_p[:, None, :] - hair[None, ::2], axis=2), axis=1)
-        cover = np.clip((0.025 - nearest) / 0.010, 0, 1) * (~known[inverse])
+        nearest = np.full(n_skin, np.inf)
+        for start in range(0, len(hair), 1024):
+            chunk = hair[start:start + 1024]
+            d2 = (skin_p ** 2).sum(1)[:, None] - 2 * skin_p @ chunk.T + (chunk ** 2).sum(1)[None]
+            nearest = np.minimum(nearest, np.sqrt(np.maximum(d2.min(axis=1), 0)))
+        cover = np.clip((0.03 - nearest) / 0.015, 0, 1) * (~known[inverse])
         out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (0.7 * np.asarray(hair_rgb)) * cover[:, None]
     return out
 
@@ -180,13 +204,18 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     """The skin atlas, the skin tone, the share of the face and the head the photo saw, and the exposure gain."""
     base = load_base_head()
     skin = mesh.part == Part.SKIN
-    normals = mesh.normals()
-    photo_xy = fit.pose.project(mesh.positions)
+    as_photographed = mesh.positions.copy()
+    as_photographed[: len(mesh.photo_positions)] = mesh.photo_positions
+    normals = mesh.normals(as_photographed)
+    photo_xy = fit.pose.project(as_photographed)
     facing = fit.pose.view_dot(normals)
-    depth = mesh.positions @ fit.pose.rotation[2, :] * fit.pose.scale_px_per_m
+    depth = as_photographed @ fit.pose.rotation[2, :] * fit.pose.scale_px_per_m
     low = min(size, MAP_SIDE)
-    attributes = np.column_stack([photo_xy, facing, depth, mesh.positions]).astype(np.float32)
-    texels, covered = _texel_attributes(mesh, (Part.SKIN,), low, attributes)
+    uv_map = UvMap(mesh, (Part.SKIN,), low)
+    region = np.zeros(mesh.n_vertices, np.float32)
+    region[: len(base.skin_region)] = base.skin_region == 1
+    texels = uv_map(np.column_stack([photo_xy, facing, depth, mesh.positions, region]).astype(np.float32))
+    covered = uv_map.covered
 
     # Which texels the photo shows: facing the camera, inside the face outline, not behind the face itself,
     # and not inside the eyes' or the mouth's opening.
@@ -231,18 +260,15 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     # the unseen skin: colours diffused over the surface from the seen skin (continuous across UV seams),
     # darkened to the hair's colour on the scalp under hair, then given the photo's grain
     vertex_fill = _vertex_fill(mesh, base, flat, weight, skin_tone, hair_rgb)
-    fill_texels, _ = _texel_attributes(mesh, (Part.SKIN,), low, vertex_fill)
+    fill_texels = uv_map(vertex_fill)
     grain = _skin_grain(flat, weight, low)
     fill = fill_texels * (1.0 + grain[..., None])
 
     # the mouth bag darkens with depth behind the lips
     marks = mesh.landmarks
     lips_z = float(marks[[13, 14], 2].mean())
-    region = np.zeros(mesh.n_vertices, np.float32)
-    region[: len(base.skin_region)] = base.skin_region == 1
-    bag, _ = _texel_attributes(mesh, (Part.SKIN,), low, region[:, None])
     depth_in = np.clip((lips_z - 0.003 - texels[..., 6]) / 0.006, 0, 1)
-    inside_mouth = bag[..., 0] * depth_in
+    inside_mouth = texels[..., 7] * depth_in
     photo_alpha = weight[..., None]
     colour = flat * photo_alpha + fill * (1 - photo_alpha)
     colour = colour * (1 - inside_mouth[..., None]) + MOUTH_RGB * inside_mouth[..., None]
@@ -324,7 +350,7 @@ def _eye_image(mesh: HeadMesh, iris_rgb: np.ndarray, size: int) -> np.ndarray:
     around = np.arctan2(d[..., 1], d[..., 0])
     rng = np.random.default_rng(3)
     fibres = sum(np.cos(k * around + rng.uniform(0, 6.3)) * rng.uniform(0.3, 1.0) for k in (23, 37, 61, 89))
-    sclera = np.array([236.0, 230.0, 224.0]) * (1 - 0.08 * np.clip((angle - 60) / 60, 0, 1))[..., None]
+    sclera = np.array([222.0, 214.0, 206.0]) * (1 - 0.08 * np.clip((angle - 60) / 60, 0, 1))[..., None]
     t = np.clip(angle / IRIS_DEG, 0, 1)[..., None]
     iris = iris_rgb * (0.75 + 0.35 * (1 - t) + 0.06 * fibres[..., None] / 4)
     iris = iris * (1 - 0.55 * np.clip((angle - IRIS_DEG + 3) / 3, 0, 1))[..., None]  # limbal ring
