@@ -12,8 +12,8 @@ from importlib import resources
 
 import numpy as np
 
-HAIR_STYLES = ("short02", "short04", "bob02", "long01", "ponytail01", "afro01")
-"""MakeHuman's CC0 hair meshes shipped with the package, shortest first."""
+from fantasy_talking.head.options import HAIR_STYLES
+
 PROXIES = ("eyes", "teeth", "tongue", "lashes") + tuple(f"hair_{s}" for s in HAIR_STYLES)
 
 

@@ -3,58 +3,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from fantasy_talking.head.asset import HeadAsset
-from fantasy_talking.head.base_mesh import HAIR_STYLES
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit, fit_face
 from fantasy_talking.head.glb import write_glb
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.landmarks import FaceLandmarks, detect_landmarks
 from fantasy_talking.head.morphs import build_morphs
+from fantasy_talking.head.options import DETAIL_LEVELS, HAIR_CHOICES, PART_GROUPS, HeadOptions, Progress  # noqa: F401
 from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, photo_lip_gap
 from fantasy_talking.head.skeleton import build_skeleton
 from fantasy_talking.head.template import build_head
 from fantasy_talking.head.texture import bake_textures, layout_uvs
 
 log = logging.getLogger(__name__)
-
-PART_GROUPS: dict[str, str] = {
-    "cranium": "the skull (always built: the skin is one closed surface)",
-    "ears": "the ears (always built, part of the skin)",
-    "neck": "the neck and its closed base (always built, part of the skin)",
-    "eyes": "eyeballs and eyelashes",
-    "mouth": "teeth, gums and tongue",
-}
-DETAIL_LEVELS = {"low": 0.7, "medium": 1.0, "high": 1.6}
-"""Accepted for compatibility; the hm08 head has one tessellation (about 27k triangles with hair)."""
-HAIR_CHOICES = ("auto", "none") + HAIR_STYLES
-Progress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class HeadOptions:
-    """What to build. `parts` names groups of PART_GROUPS; the face is always included."""
-
-    texture_size: int = 1024
-    parts: frozenset[str] = frozenset(PART_GROUPS)
-    detail: str = "medium"
-    hair: str = "auto"
-
-    def __post_init__(self):
-        if self.hair not in HAIR_CHOICES:
-            raise HeadError(f"unknown hair {self.hair!r}; choose from {', '.join(HAIR_CHOICES)}")
-        if not 512 <= self.texture_size <= 4096:
-            raise HeadError(f"texture size {self.texture_size} is outside 512..4096")
-        unknown = set(self.parts) - set(PART_GROUPS)
-        if unknown:
-            raise HeadError(f"unknown head parts {sorted(unknown)}; choose from {sorted(PART_GROUPS)}")
-        if self.detail not in DETAIL_LEVELS:
-            raise HeadError(f"unknown mesh detail {self.detail!r}; choose from {sorted(DETAIL_LEVELS)}")
-
 
 @dataclass(frozen=True)
 class QualityReport:
@@ -97,9 +62,9 @@ def _report(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> Quality
     yaw, pitch, roll = np.degrees(fit.pose.yaw_pitch_roll)
     warnings = []
     if asset.lip_gap_m > MAX_GAP_TO_CLOSE_M:
-        warnings.append(f"the mouth is open in the photo ({asset.lip_gap_m * 1000:.0f} mm): the head was fitted with "
-                        f"its jaw open {asset.mesh.jaw_open_in_photo:.0%} and closed for the neutral pose; the lips' "
-                        "inner edges are inferred, so a photo with closed lips works best")
+        warnings.append(f"the mouth is open in the photo ({asset.lip_gap_m * 1000:.0f} mm): the head was fitted "
+                        "wearing the photo's expression and relaxed to a closed neutral; the lips' inner edges are "
+                        "inferred, so a photo with closed lips works best")
     if landmarks.faces_found > 1:
         warnings.append(f"{landmarks.faces_found} faces found; used the largest")
     if fit.is_extreme:

@@ -72,11 +72,17 @@ def _axis_similarity(source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray
     return scale, rotation, translation
 
 
-def fit_warp(base_points: np.ndarray, photo_points: np.ndarray) -> Warp:
-    """The warp that carries `base_points` (landmarks on the base skin) onto `photo_points` (head frame)."""
+def fit_warp(base_points: np.ndarray, photo_points: np.ndarray,
+             tied: tuple[tuple[int, int], ...] = ()) -> Warp:
+    """The warp that carries `base_points` (landmarks on the base skin) onto `photo_points` (head frame).
+
+    Each pair in `tied` moves by the mean of its two offsets, so points that touch on the base (the inner
+    lips) still touch after the warp, whatever gap the photo shows between them."""
     scale, rotation, translation = _axis_similarity(base_points, photo_points)
     moved = (base_points * scale) @ rotation.T + translation
     residual = photo_points - moved
+    for a, b in tied:
+        residual[[a, b]] = 0.5 * (residual[a] + residual[b])
     residual[:, 2] *= DEPTH_TRUST
     d2 = ((moved[:, None, :] - moved[None]) ** 2).sum(axis=-1)
     kernel = np.exp(-d2 / (2 * KERNEL_M ** 2))

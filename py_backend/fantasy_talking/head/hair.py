@@ -53,10 +53,10 @@ def _person_mask(rgb: np.ndarray) -> np.ndarray:
 
 
 def _base_colour(pixels: np.ndarray) -> np.ndarray:
-    """The hair's own colour: the median of its darker half (highlights are the light's colour, not the hair's)."""
+    """The hair's own colour: the median of all but its brightest third (highlights are the light's colour)."""
     pixels = pixels.astype(np.float64)
     luma = pixels.mean(axis=1)
-    return np.median(pixels[luma <= np.median(luma)], axis=0)
+    return np.median(pixels[luma <= np.percentile(luma, 67)], axis=0)
 
 
 def analyse_hair(rgb: np.ndarray, landmarks: FaceLandmarks) -> HairAnalysis:

@@ -71,7 +71,7 @@ class HeadMesh:
     anchors: Anchors
     landmarks: np.ndarray
     photo_positions: np.ndarray
-    jaw_open_in_photo: float
+    photo_expression: dict[str, float]
     landmark_triangles: np.ndarray
     landmark_bary: np.ndarray
     hair_style: str | None
@@ -103,13 +103,43 @@ class HeadMesh:
         return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
 
 
-def _jaw_in_photo(photo: np.ndarray, base_marks: np.ndarray, jaw_marks: np.ndarray) -> float:
-    """How far (0..1 of JawOpen) the photo's mouth is open: its inner-lip gap over the target's gap per unit."""
-    upper, lower = list(UPPER_LIP_INNER), list(LOWER_LIP_INNER)
-    photo_gap = float(np.mean(photo[upper, 1] - photo[lower, 1]))
-    scale = np.linalg.norm(photo[263] - photo[33]) / np.linalg.norm(base_marks[263] - base_marks[33])
-    per_unit = float(np.mean(jaw_marks[upper, 1] - jaw_marks[lower, 1])) * scale
-    return float(np.clip(photo_gap / per_unit, 0.0, 1.0)) if per_unit > 1e-6 else 0.0
+EXPRESSION_TARGETS = ("jawOpen", "mouthFunnel", "mouthPucker", "mouthSmileLeft", "mouthSmileRight",
+                      "mouthStretchLeft", "mouthStretchRight", "mouthLowerDownLeft", "mouthLowerDownRight",
+                      "mouthUpperUpLeft", "mouthUpperUpRight", "mouthRollLower", "mouthRollUpper")
+"""The mouth's ARKit targets whose mix is read off the photo, so the neutral head does not keep the photo's
+smile or open mouth."""
+EXPRESSION_RIDGE = 2e-5
+"""Ridge on the expression weights (in squared metres per landmark set): a face's own shape stays identity."""
+
+
+def _photo_expression(base_marks: np.ndarray, deltas_at_marks: np.ndarray, photo: np.ndarray) -> np.ndarray:
+    """Weights (0..1) of EXPRESSION_TARGETS that best explain the photo's lower face beyond the base head's.
+
+    The base is first aligned to the photo by the axis-scaled similarity; the weights are then a ridge
+    least-squares fit of the remaining lower-face offsets, clamped to 0..1 and refitted without the clamped ones.
+    """
+    from fantasy_talking.head.deform import _axis_similarity
+
+    scale, rotation, translation = _axis_similarity(base_marks, photo)
+    lower = base_marks[:, 1] < base_marks[1, 1]  # below the nose tip
+    residual = (photo - ((base_marks * scale) @ rotation.T + translation))[lower]
+    residual[:, 2] *= 0.5
+    design = (deltas_at_marks * scale) @ rotation.T
+    design = design[:, lower]
+    design[..., 2] *= 0.5
+    a = design.reshape(len(design), -1).T
+    b = residual.reshape(-1)
+    active = np.ones(len(design), bool)
+    weights = np.zeros(len(design))
+    for _ in range(4):
+        sub = a[:, active]
+        solved = np.linalg.solve(sub.T @ sub + EXPRESSION_RIDGE * np.eye(sub.shape[1]), sub.T @ b)
+        weights[:] = 0.0
+        weights[active] = solved
+        if (weights >= 0).all():
+            break
+        active &= weights > 0
+    return np.clip(weights, 0.0, 1.0)
 
 
 RIGHT_EYE_RIM = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
@@ -131,12 +161,13 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
     base = load_base_head()
     skin = base.parts["skin"]
     base_marks = base.landmarks_on(skin.positions)
-    jaw = base.morph_names.index("jawOpen")
-    jaw_marks = base.landmarks_on(skin.deltas[jaw].astype(np.float64))
     photo = fit.vertices[:468]
-    # an open mouth in the photo: fit the base head with its jaw opened as far, then keep it closed
-    jaw_open = _jaw_in_photo(photo, base_marks, jaw_marks)
-    warp = fit_warp(base_marks + jaw_open * jaw_marks, photo)
+    # the photo's expression (a smile, an open mouth): fit the base head wearing it, then take it off
+    targets = [base.morph_names.index(name) for name in EXPRESSION_TARGETS]
+    deltas_at_marks = np.stack([base.landmarks_on(skin.deltas[k].astype(np.float64)) for k in targets])
+    expression = _photo_expression(base_marks, deltas_at_marks, photo)
+    warp = fit_warp(base_marks + np.einsum("k,kvc->vc", expression, deltas_at_marks), photo,
+                    tied=tuple(zip(UPPER_LIP_INNER, LOWER_LIP_INNER)))
     eye_positions = base.parts["eyes"].positions
     left_eye = eye_positions[:, 0] > 0
     rims = {True: base_marks[list(LEFT_EYE_RIM)], False: base_marks[list(RIGHT_EYE_RIM)]}
@@ -163,7 +194,8 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
         else:
             placed = warp(source.positions)
         if name == "skin":
-            photo_positions = warp(source.positions + jaw_open * source.deltas[jaw])
+            worn = np.einsum("k,kvc->vc", expression, source.deltas[targets].astype(np.float64))
+            photo_positions = warp(source.positions + worn)
         positions.append(placed)
         triangles.append(source.triangles + count)
         part.append(labels)
@@ -183,6 +215,6 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
                     uv=np.concatenate(uv).astype(np.float64), weld=np.concatenate(weld).astype(np.int64),
                     base_deltas=np.concatenate(deltas, axis=1).astype(np.float32), anchors=anchors,
                     landmarks=base.landmarks_on(skin_positions), photo_positions=photo_positions,
-                    jaw_open_in_photo=jaw_open,
+                    photo_expression=dict(zip(EXPRESSION_TARGETS, expression.round(3).tolist())),
                     landmark_triangles=skin.triangles[base.landmark_triangle], landmark_bary=base.landmark_bary,
                     hair_style=hair_style)

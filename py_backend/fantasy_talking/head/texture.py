@@ -288,8 +288,10 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     vx = np.clip(np.round(vertex_xy[:, 0]).astype(int), 0, w - 1)
     vy = np.clip(np.round(vertex_xy[:, 1]).astype(int), 0, h - 1)
     seen_vertex[skin] = (face_mask[vy, vx] > 0) * (facing[skin] > 0.35)
-    face_region = skin & (np.linalg.norm(mesh.positions[:, :2] - marks[:, :2].mean(axis=0), axis=1) < 0.07) \
-        & (mesh.positions[:, 2] > marks[:, 2].min())
+    # the face: skin inside the ellipse spanned by the landmarks, in front of their deepest point
+    centre, half = 0.5 * (marks.max(axis=0) + marks.min(axis=0)), 0.5 * np.ptp(marks, axis=0)
+    offset = (mesh.positions[:, :2] - centre[:2]) / half[:2]
+    face_region = skin & ((offset ** 2).sum(axis=1) < 1.0) & (mesh.positions[:, 2] > marks[:, 2].min())
     return (np.clip(atlas, 0, 255).astype(np.uint8), tuple(int(c) for c in skin_tone),
             1.0 - _seen_share(mesh, seen_vertex, skin), 1.0 - _seen_share(mesh, seen_vertex, face_region), gain)
 
