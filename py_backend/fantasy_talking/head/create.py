@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fantasy_talking.head.asset import HeadAsset
-from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit, fit_face
 from fantasy_talking.head.glb import write_glb
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.landmarks import FaceLandmarks, detect_landmarks
 from fantasy_talking.head.morphs import build_morphs
-from fantasy_talking.head.options import DETAIL_LEVELS, HAIR_CHOICES, PART_GROUPS, HeadOptions, Progress  # noqa: F401
+from fantasy_talking.head.options import HeadOptions, Progress
 from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, photo_lip_gap
 from fantasy_talking.head.skeleton import build_skeleton
 from fantasy_talking.head.template import build_head

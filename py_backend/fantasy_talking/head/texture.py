@@ -43,7 +43,7 @@ SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
 MOUTH_RGB = np.array([70.0, 22.0, 26.0])
-IRIS_DEG, PUPIL_DEG = 34.0, 12.0
+IRIS_DEG, PUPIL_DEG = 40.0, 14.0
 """Half-angles of the iris and pupil seen from the eyeball's centre (11.7 mm iris on a 24 mm eye)."""
 FILL_STEPS = 80
 """Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
@@ -377,7 +377,7 @@ def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
     return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
 
 
-def _strands(size: int, rgb: np.ndarray, seed: int, density: float) -> np.ndarray:
+def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0) -> np.ndarray:
     """RGBA strands running along v: thin tapered lines of the hair colour, varied in brightness."""
     rng = np.random.default_rng(seed)
     alpha = np.zeros((size, size), np.float32)
@@ -393,7 +393,7 @@ def _strands(size: int, rgb: np.ndarray, seed: int, density: float) -> np.ndarra
         alpha[ys, xs] = np.maximum(alpha[ys, xs], taper)
         shade[ys, xs] = rng.uniform(0.7, 1.25)
     alpha = cv2.GaussianBlur(alpha, (0, 0), 0.6)
-    alpha = np.clip(alpha * 1.8, 0, 1)
+    alpha = np.clip(alpha * 1.8, 0, 1) * opacity
     colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
     return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
 
@@ -407,7 +407,7 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
     if (mesh.part == Part.EYE_LEFT).any():
         images["eyes"] = _eye_image(mesh, iris_rgb, PART_SIZES["eyes"])
         lash = np.array([30.0, 24.0, 22.0]) if hair_rgb is None else np.minimum(hair_rgb * 0.5, 60)
-        images["lashes"] = _strands(PART_SIZES["lashes"], lash, seed=7, density=0.3)
+        images["lashes"] = _strands(PART_SIZES["lashes"], lash, seed=7, density=0.3, opacity=0.8)
     if (mesh.part == Part.TEETH).any():
         images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
     if (mesh.part == Part.HAIR).any():
