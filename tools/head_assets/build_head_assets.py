@@ -29,6 +29,8 @@ UNIT_M = 0.1
 """hm08 is modelled in decimetres."""
 NECK_CUT = 5.78
 """Body quads wholly above this height (hm08 units) make the head and neck."""
+HAIR_COVER_M = 0.03
+"""Scalp within this distance of a hair mesh is painted as scalp under hair (fading over the last half)."""
 HAIR_STYLES = ("short02", "short04", "bob02", "long01", "ponytail01", "afro01")
 ARKIT_LIVE_LINK = (
     "eyeBlinkLeft eyeLookDownLeft eyeLookInLeft eyeLookOutLeft eyeLookUpLeft eyeSquintLeft eyeWideLeft "
@@ -456,6 +458,11 @@ def main() -> None:
         out[f"{name}_deltas"] = d.astype(np.float16)
         print(f"{name}: {len(p)} vertices, {len(t)} triangles, moved by morphs: "
               f"{int((np.abs(d).max(axis=(0, 2)) > 0).sum())}" + ("" if keep is None else ""))
+    skin_m = out["skin_positions"].astype(float)
+    for style in HAIR_STYLES:
+        hair = out[f"hair_{style}_positions"].astype(float)
+        nearest = np.min(np.linalg.norm(skin_m[:, None, :] - hair[None, ::2], axis=2), axis=1)
+        out[f"hair_{style}_cover"] = np.clip((HAIR_COVER_M - nearest) / (0.5 * HAIR_COVER_M), 0, 1).astype(np.float16)
     print(f"skin: {len(positions)} vertices, {len(tris)} triangles")
     out.update(landmark_correspondence(out))
     split_inner_lips(out)

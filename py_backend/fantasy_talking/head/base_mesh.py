@@ -40,6 +40,8 @@ class BaseHead:
     landmark_bary: np.ndarray
     mp_triangles: np.ndarray
     mp_face_oval: np.ndarray
+    hair_cover: dict[str, np.ndarray]
+    """Per skin vertex, 0..1: how far under each hair style's mesh the scalp lies."""
 
     def landmarks_on(self, skin_positions: np.ndarray) -> np.ndarray:
         """The 468 landmark points on a (deformed) skin, (468, 3)."""
@@ -61,4 +63,5 @@ def load_base_head() -> BaseHead:
     return BaseHead(parts=parts, joints=joints, morph_names=tuple(str(n) for n in data["morph_names"]),
                     skin_source=data["skin_source"], skin_region=data["skin_region"], landmark_triangle=data["landmark_triangle"].astype(np.int64),
                     landmark_bary=data["landmark_bary"].astype(np.float64),
-                    mp_triangles=data["mp_triangles"].astype(np.int32), mp_face_oval=data["mp_face_oval"].astype(np.int64))
+                    mp_triangles=data["mp_triangles"].astype(np.int32), mp_face_oval=data["mp_face_oval"].astype(np.int64),
+                    hair_cover={s: data[f"hair_{s}_cover"].astype(np.float32) for s in HAIR_STYLES})

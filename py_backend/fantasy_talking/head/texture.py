@@ -186,15 +186,8 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
         colour = np.where(known[:, None], colour, 0.96 * (average @ colour) + 0.04 * tone)
     out = np.zeros((mesh.n_vertices, 3), np.float32)
     out[:n_skin] = colour[inverse]
-    if hair_rgb is not None and (mesh.part == Part.HAIR).any():
-        hair = mesh.positions[mesh.part == Part.HAIR]
-        skin_p = mesh.positions[:n_skin]
-        nearest = np.full(n_skin, np.inf)
-        for start in range(0, len(hair), 1024):
-            chunk = hair[start:start + 1024]
-            d2 = (skin_p ** 2).sum(1)[:, None] - 2 * skin_p @ chunk.T + (chunk ** 2).sum(1)[None]
-            nearest = np.minimum(nearest, np.sqrt(np.maximum(d2.min(axis=1), 0)))
-        cover = np.clip((0.03 - nearest) / 0.015, 0, 1) * (~known[inverse])
+    if hair_rgb is not None and mesh.hair_style:
+        cover = base.hair_cover[mesh.hair_style] * (~known[inverse])
         out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (0.7 * np.asarray(hair_rgb)) * cover[:, None]
     return out
 
