@@ -27,9 +27,13 @@ def _similarity_residual(source: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def rendered_landmark_error(result: HeadResult, size: int = 512) -> float:
-    """Mean landmark distance between a posed render of the head and the photo, in inter-ocular distances."""
+    """Mean landmark distance between a posed render of the head and the photo, in inter-ocular distances.
+
+    The head wears the expression read off the photo (its neutral has it taken off), so like meets like."""
     asset, pose = result.asset, result.fit.pose
-    positions = asset.mesh.positions @ pose.rotation.T
+    worn = {name[0].upper() + name[1:]: weight for name, weight in asset.mesh.photo_expression.items()}
+    posed, _ = asset.pose(worn)
+    positions = posed @ pose.rotation.T
     normals = asset.mesh.normals(positions)
     centre = asset.mesh.landmarks.mean(axis=0) @ pose.rotation.T
     renderer = asset_renderer(asset, size, target=centre, distance=1.2, fov_deg=12.0)
