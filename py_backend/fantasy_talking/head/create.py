@@ -101,7 +101,7 @@ def build_asset(rgb: np.ndarray, options: HeadOptions = HeadOptions(),
     step("morphs", 0.7)
     morphs = build_morphs(mesh)
     skeleton = build_skeleton(mesh)
-    asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton, mouth_closed_rad=0.0,
+    asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton,
                       lip_gap_m=photo_lip_gap(fit))
     return asset, landmarks, fit
 
