@@ -43,8 +43,10 @@ SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
 MOUTH_RGB = np.array([70.0, 22.0, 26.0])
-IRIS_DEG, PUPIL_DEG = 40.0, 14.0
-"""Half-angles of the iris and pupil seen from the eyeball's centre (11.7 mm iris on a 24 mm eye)."""
+IRIS_MM, PUPIL_MM = 5.9, 2.0
+"""Iris and pupil radii (an adult's 11.8 mm iris, a pupil in room light), from the eye's forward axis."""
+EYE_UV_RADIUS_MM = 13.0
+"""The eye texture spans this radius round the axis (the whole eyeball seen from the front)."""
 FILL_STEPS = 80
 """Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
 PART_SIZES = {"eyes": 512, "mouth": 512, "lashes": 256, "hair": 512}
@@ -67,8 +69,15 @@ class Texture:
 
 
 def layout_uvs(mesh: HeadMesh) -> None:
-    """Teeth take the left three quarters of the mouth texture and the tongue the right quarter (in place)."""
+    """Teeth take the left three quarters of the mouth texture and the tongue the right quarter; each eye is
+    mapped by a projection along its forward axis (hm08's eye shells share one UV island, so a painted
+    texture could not tell the cornea from the shell behind it). In place."""
     uv = mesh.uv
+    for part in (Part.EYE_LEFT, Part.EYE_RIGHT):
+        sel = mesh.part == part
+        if sel.any():
+            apex = mesh.positions[sel][np.argmax(mesh.positions[sel, 2])]
+            uv[sel] = 0.5 + 0.5 * (mesh.positions[sel, :2] - apex[:2]) / (EYE_UV_RADIUS_MM / 1000.0 * _eye_scale(mesh))
     teeth, tongue = mesh.part == Part.TEETH, mesh.part == Part.TONGUE
     uv[teeth, 0] = 0.01 + 0.73 * np.clip(uv[teeth, 0], 0, 1)
     uv[tongue, 0] = 0.76 + 0.23 * np.clip(uv[tongue, 0], 0, 1)
@@ -331,27 +340,29 @@ def _dilate_into(colour: np.ndarray, covered: np.ndarray) -> np.ndarray:
     return colour.reshape(-1, colour.shape[2])[lookup[labels]].reshape(colour.shape)
 
 
+def _eye_scale(mesh: HeadMesh) -> float:
+    """How much larger the fitted eyes are than the base head's."""
+    base_eye = load_base_head().parts["eyes"].positions
+    fitted = mesh.positions[mesh.part == Part.EYE_LEFT]
+    return float(np.std(fitted) / np.std(base_eye[base_eye[:, 0] > 0])) if len(fitted) else 1.0
+
+
 def _eye_image(mesh: HeadMesh, iris_rgb: np.ndarray, size: int) -> np.ndarray:
-    """Sclera, an iris of the photo's colour with radial fibres and a dark limbal ring, and the pupil."""
-    parts = (Part.EYE_LEFT, Part.EYE_RIGHT)
-    direction = np.zeros_like(mesh.positions)
-    for part, centre in ((Part.EYE_LEFT, mesh.anchors.eye_left), (Part.EYE_RIGHT, mesh.anchors.eye_right)):
-        sel = mesh.part == part
-        d = mesh.positions[sel] - centre
-        direction[sel] = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-9)
-    texels, covered = _texel_attributes(mesh, parts, size, direction)
-    d = texels / np.maximum(np.linalg.norm(texels, axis=2, keepdims=True), 1e-9)
-    angle = np.degrees(np.arccos(np.clip(d[..., 2], -1, 1)))
-    around = np.arctan2(d[..., 1], d[..., 0])
+    """Sclera, an iris of the photo's colour with radial fibres and a dark limbal ring, and the pupil, as a
+    radial image (the eyes' UVs are a projection along their forward axis, see layout_uvs)."""
+    yy, xx = np.mgrid[0:size, 0:size]
+    dx, dy = (xx + 0.5) / size - 0.5, (yy + 0.5) / size - 0.5
+    rho = 2 * np.hypot(dx, dy) * EYE_UV_RADIUS_MM
+    around = np.arctan2(dy, dx)
     rng = np.random.default_rng(3)
     fibres = sum(np.cos(k * around + rng.uniform(0, 6.3)) * rng.uniform(0.3, 1.0) for k in (23, 37, 61, 89))
-    sclera = np.array([222.0, 214.0, 206.0]) * (1 - 0.08 * np.clip((angle - 60) / 60, 0, 1))[..., None]
-    t = np.clip(angle / IRIS_DEG, 0, 1)[..., None]
-    iris = iris_rgb * (0.75 + 0.35 * (1 - t) + 0.06 * fibres[..., None] / 4)
-    iris = iris * (1 - 0.55 * np.clip((angle - IRIS_DEG + 3) / 3, 0, 1))[..., None]  # limbal ring
-    colour = np.where((angle < IRIS_DEG)[..., None], iris, sclera)
-    colour = np.where((angle < PUPIL_DEG)[..., None], np.array([14.0, 12.0, 12.0]), colour)
-    return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
+    sclera = np.array([222.0, 214.0, 206.0]) * (1 - 0.1 * np.clip((rho - IRIS_MM) / 6, 0, 1))[..., None]
+    t = np.clip(rho / IRIS_MM, 0, 1)[..., None]
+    iris = iris_rgb * (0.8 + 0.3 * (1 - t) + 0.05 * fibres[..., None])
+    iris = iris * (1 - 0.55 * np.clip((rho - IRIS_MM + 0.7) / 0.7, 0, 1))[..., None]  # limbal ring
+    colour = np.where((rho < IRIS_MM)[..., None], iris, sclera)
+    colour = np.where((rho < PUPIL_MM)[..., None], np.array([14.0, 12.0, 12.0]), colour)
+    return np.clip(colour, 0, 255).astype(np.uint8)
 
 
 def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
