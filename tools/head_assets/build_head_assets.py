@@ -462,7 +462,9 @@ def main() -> None:
     for style in HAIR_STYLES:
         hair = out[f"hair_{style}_positions"].astype(float)
         nearest = np.min(np.linalg.norm(skin_m[:, None, :] - hair[None, ::2], axis=2), axis=1)
-        out[f"hair_{style}_cover"] = np.clip((HAIR_COVER_M - nearest) / (0.5 * HAIR_COVER_M), 0, 1).astype(np.float16)
+        scalp = np.clip((skin_m[:, 1] + 0.04) / 0.03, 0, 1)  # the scalp only: not the jaw or the neck
+        cover = np.clip((HAIR_COVER_M - nearest) / (0.5 * HAIR_COVER_M), 0, 1) * scalp
+        out[f"hair_{style}_cover"] = cover.astype(np.float16)
     print(f"skin: {len(positions)} vertices, {len(tris)} triangles")
     out.update(landmark_correspondence(out))
     split_inner_lips(out)

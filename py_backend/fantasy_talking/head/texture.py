@@ -416,7 +416,7 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
         images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
     if (mesh.part == Part.HAIR).any():
         images["hair"] = _strands(PART_SIZES["hair"], hair_rgb if hair_rgb is not None else np.array([60.0, 45, 35]),
-                                  seed=1, density=1.5)
+                                  seed=1, density=2.4)
     return Texture(images=images, inferred_fraction=inferred, face_inferred_fraction=face_inferred,
                    skin_rgb=skin_rgb, iris_rgb=tuple(int(c) for c in iris_rgb), gain=gain)
 
