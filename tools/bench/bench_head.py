@@ -50,6 +50,11 @@ def cli_wall_times(photo: Path, runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         head_s = _wall([ftalk, "head", str(photo), "-o", f"{tmp}/head.glb"], runs)
         print(f"ftalk head {photo.name}: median {head_s:.2f} s wall")
+        # the head command alone, as `ftalk head` runs once cli/main.py imports only the chosen subcommand
+        alone = ("import argparse, sys; from fantasy_talking.cli import head; p = argparse.ArgumentParser(); "
+                 "head.register(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))")
+        alone_s = _wall([sys.executable, "-c", alone, "head", str(photo), "-o", f"{tmp}/alone.glb"], runs)
+        print(f"head command alone (no other subcommands imported): median {alone_s:.2f} s wall")
         clips = sorted(SPEECH.glob("*.wav")) + sorted(SPEECH.glob("*.mp3"))
         if clips:
             animate_s = _wall([ftalk, "animate", str(clips[0]), "-o", f"{tmp}/clip"], runs)
