@@ -1,6 +1,7 @@
 """Build py_backend/fantasy_talking/head/assets/hm08_head.npz from the CC0 sources named in ASSETS.md.
 
-A developer tool, run once when the assets change; the product only reads the .npz it writes.
+A developer tool, run once when the assets change (with the project's .venv: it renders the base head and
+runs MediaPipe on it to place the landmarks); the product only reads the .npz it writes.
 
     python tools/head_assets/build_head_assets.py \
         --makehuman /path/to/makehumancommunity/makehuman.git \
