@@ -37,8 +37,15 @@ shade); exposure is corrected only where the photo is off by more than EXPOSURE_
 EXPOSURE_TOLERANCE = 1.2
 SCLERA_TINT = np.array([1.04, 1.0, 0.95])
 """The whites of the eyes are a little warm (blood vessels, the lids' shade): white balance aims at this tint."""
-MAX_BALANCE = 1.08
+BALANCE_TOLERANCE = 1.1
+"""The whites of the eyes differ in tint by up to this ratio per channel between people and rooms (vessels,
+light reflected off the skin), so only a stronger cast is taken for the light's colour and corrected."""
+MAX_BALANCE = 1.25
 MAX_GAIN = 2.0
+SKIN_LUMA_CEILING = 200.0
+"""Exposure gain never lifts the skin's mean luminance above this (L* ≈ 80), nor is a face darkened below its
+own skin luminance when the sclera reads bright: a small or soft photo's sclera (lashes, blur) under-reads,
+and a bright face must not come out white."""
 SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
@@ -158,10 +165,28 @@ def _photo_correction(rgb: np.ndarray, landmarks: FaceLandmarks) -> tuple[np.nda
     sclera = np.median(np.concatenate(samples), axis=0)
     luma = float(sclera.mean())
     ratio = SCLERA_TARGET / max(luma, 1.0)
-    gain = float(np.clip(ratio / EXPOSURE_TOLERANCE if ratio > EXPOSURE_TOLERANCE else
-                         ratio * EXPOSURE_TOLERANCE if ratio < 1 / EXPOSURE_TOLERANCE else 1.0, 1 / MAX_GAIN, MAX_GAIN))
-    balance = np.clip(luma * SCLERA_TINT / np.maximum(sclera, 1.0), 1 / MAX_BALANCE, MAX_BALANCE) ** 0.5
+    gain = float(np.clip(_beyond(ratio, EXPOSURE_TOLERANCE), 1 / MAX_GAIN, MAX_GAIN))
+    skin_luma = float(_skin_colour(rgb, landmarks).mean())
+    gain = min(gain, max(1.0, SKIN_LUMA_CEILING / max(skin_luma, 1.0)))
+    balance = np.clip([_beyond(r, BALANCE_TOLERANCE) for r in luma * SCLERA_TINT / np.maximum(sclera, 1.0)],
+                      1 / MAX_BALANCE, MAX_BALANCE)
     return gain * balance, gain
+
+
+def _beyond(ratio: float, tolerance: float) -> float:
+    """The part of a correction ratio outside [1/tolerance, tolerance]: 1 inside it, continuous at its edges."""
+    return ratio / tolerance if ratio > tolerance else ratio * tolerance if ratio < 1 / tolerance else 1.0
+
+
+def _skin_colour(rgb: np.ndarray, landmarks: FaceLandmarks) -> np.ndarray:
+    """Median colour of small patches on the cheeks, forehead and beside the nose (SKIN_SAMPLES)."""
+    h, w = rgb.shape[:2]
+    radius = max(2, int(landmarks.inter_ocular_px * 0.04))
+    patches = []
+    for x, y in np.round(landmarks.points[list(SKIN_SAMPLES), :2]).astype(int):
+        x, y = min(max(x, 0), w - 1), min(max(y, 0), h - 1)
+        patches.append(rgb[max(y - radius, 0):y + radius + 1, max(x - radius, 0):x + radius + 1].reshape(-1, 3))
+    return np.median(np.concatenate(patches).astype(np.float64), axis=0)
 
 
 def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, skin_tone: np.ndarray,

@@ -1,0 +1,60 @@
+"""The head keeps the person's colours: skin tone and hair colour as rendered from the front and the back,
+against the photo's own pixels (CIELAB ΔE, a just-noticeable difference is about 2.3)."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fantasy_talking.head.create import build_asset
+from fantasy_talking.head.image import decode_image
+from fantasy_talking.head.options import HeadOptions
+from fantasy_talking.head.render import _look_at, _perspective, asset_renderer
+
+pytestmark = pytest.mark.samples
+
+PORTRAITS = ("woman_photo_1024.png", "woman_asian_512.jpg", "man_frontal_mouth_open_720.jpg", "woman_frontal_256.png")
+CHEEKS = (50, 280, 101, 330, 36, 266)
+"""Cheek and nose-side landmarks: skin on every face, never under a fringe."""
+SIZE, TARGET, DISTANCE, FOV = 256, np.array([0.0, -0.035, -0.03]), 0.8, 24.0
+MAX_SKIN_DELTA_E, MAX_SKIN_LIGHTNESS = 12.0, 6.0
+
+
+def _lab(pixels: np.ndarray) -> np.ndarray:
+    """Median CIELAB colour of RGB pixels (N, 3)."""
+    lab = cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    return np.median(lab, axis=0)
+
+
+def _patches(image: np.ndarray, points: np.ndarray, radius: int) -> np.ndarray:
+    return np.concatenate([image[max(y - radius, 0):y + radius + 1, max(x - radius, 0):x + radius + 1].reshape(-1, 3)
+                           for x, y in np.round(points).astype(int)])
+
+
+@pytest.fixture(scope="module", params=PORTRAITS)
+def measured(request, samples_dir):
+    rgb = decode_image((samples_dir / "images" / request.param).read_bytes())
+    asset, landmarks, _ = build_asset(rgb, HeadOptions(texture_size=512))
+    positions, normals = asset.pose({})
+    renderer = asset_renderer(asset, SIZE, target=TARGET, distance=DISTANCE, fov_deg=FOV)
+    try:
+        front = renderer.draw(positions, normals, yaw_deg=0.0)
+        back = renderer.draw(positions, normals, yaw_deg=180.0, background=(0.0, 1.0, 0.0))
+    finally:
+        renderer.release()
+    return request.param, rgb, landmarks, asset, positions, front, back
+
+
+def test_rendered_skin_keeps_the_photo_skin_tone(measured):
+    name, rgb, landmarks, asset, positions, front, _ = measured
+    photo = _lab(_patches(rgb, landmarks.points[list(CHEEKS), :2], max(2, int(landmarks.inter_ocular_px * 0.04))))
+    points = asset.mesh.at_landmarks(positions)[list(CHEEKS)]
+    clip = np.c_[points, np.ones(len(points))] @ (_perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(
+        TARGET + DISTANCE * np.array([0.0, 0.0, 1.0]), TARGET)).T
+    ndc = clip[:, :2] / clip[:, 3:]
+    screen = np.c_[(ndc[:, 0] + 1) / 2 * SIZE, (1 - ndc[:, 1]) / 2 * SIZE]
+    rendered = _lab(_patches(front, screen, 2))
+    assert np.linalg.norm(rendered - photo) < MAX_SKIN_DELTA_E, (name, photo, rendered)
+    # neither whitened nor browned: lightness within a few L* units
+    assert abs(rendered[0] - photo[0]) < MAX_SKIN_LIGHTNESS, (name, photo, rendered)
+
