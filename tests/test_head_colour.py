@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from fantasy_talking.head.create import build_asset
+from fantasy_talking.head.hair import _person_mask
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.options import HeadOptions
 from fantasy_talking.head.render import _look_at, _perspective, asset_renderer
@@ -18,6 +19,7 @@ CHEEKS = (50, 280, 101, 330, 36, 266)
 """Cheek and nose-side landmarks: skin on every face, never under a fringe."""
 SIZE, TARGET, DISTANCE, FOV = 256, np.array([0.0, -0.035, -0.03]), 0.8, 24.0
 MAX_SKIN_DELTA_E, MAX_SKIN_LIGHTNESS = 12.0, 6.0
+MAX_HAIR_DELTA_E = 8.0
 
 
 def _lab(pixels: np.ndarray) -> np.ndarray:
@@ -58,3 +60,20 @@ def test_rendered_skin_keeps_the_photo_skin_tone(measured):
     # neither whitened nor browned: lightness within a few L* units
     assert abs(rendered[0] - photo[0]) < MAX_SKIN_LIGHTNESS, (name, photo, rendered)
 
+
+def test_rendered_hair_keeps_the_photo_hair_colour(measured):
+    name, rgb, landmarks, asset, _, _, back = measured
+    if asset.mesh.hair_style is None:
+        pytest.skip(f"{name}: no hair chosen")
+    # the photo's hair: the person (not background) in a band above the forehead between the eyes' outer corners,
+    # away from the skin's colour
+    p = landmarks.points
+    face_h = np.linalg.norm(p[10, :2] - p[152, :2])
+    ys, xs = np.mgrid[0:rgb.shape[0], 0:rgb.shape[1]]
+    band = _person_mask(rgb) & (ys < p[10, 1] - 0.05 * face_h) & (ys > p[10, 1] - 0.3 * face_h)
+    band &= (xs > p[33, 0]) & (xs < p[263, 0])
+    skin = np.median(_patches(rgb, p[list(CHEEKS), :2], 3).astype(float), axis=0)
+    band &= np.linalg.norm(rgb.astype(float) - skin, axis=2) > 40
+    photo = _lab(rgb[band])
+    rendered = _lab(back[~((back[..., 1] == 255) & (back[..., 0] == 0))])
+    assert np.linalg.norm(rendered - photo) < MAX_HAIR_DELTA_E, (name, photo, rendered)

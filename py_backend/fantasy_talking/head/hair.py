@@ -5,7 +5,7 @@ the person above and beside the face outline whose colour is not the skin's. Its
 heights, picks the style: nothing above the brow (bald or shaved) → none; a wide, tall mass → afro;
 hair hanging below the chin beside the neck → long; otherwise short. (bob02, short04 and ponytail01 are
 offered by name: bob02's side fringe hides an eye, which is no default.)
-The colour is the median of the hair pixels.
+The colour is the median, in CIELAB, of the hair pixels above the forehead.
 """
 from __future__ import annotations
 
@@ -53,10 +53,13 @@ def _person_mask(rgb: np.ndarray) -> np.ndarray:
 
 
 def _base_colour(pixels: np.ndarray) -> np.ndarray:
-    """The hair's own colour: the median of all but its brightest third (highlights are the light's colour)."""
-    pixels = pixels.astype(np.float64)
-    luma = pixels.mean(axis=1)
-    return np.median(pixels[luma <= np.percentile(luma, 67)], axis=0)
+    """The hair's own colour: the per-channel median in CIELAB (perceptual, so one bright strand or a dark gap
+    does not pull it) of the pixels between the 10th and 90th percentile of lightness (glints and the deepest
+    shadow left out)."""
+    lab = cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    lo, hi = np.percentile(lab[:, 0], [10, 90])
+    median = np.median(lab[(lab[:, 0] >= lo) & (lab[:, 0] <= hi)], axis=0).astype(np.float32)
+    return cv2.cvtColor(median.reshape(1, 1, 3), cv2.COLOR_LAB2RGB).reshape(3).astype(np.float64) * 255.0
 
 
 def analyse_hair(rgb: np.ndarray, landmarks: FaceLandmarks) -> HairAnalysis:
