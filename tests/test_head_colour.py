@@ -77,3 +77,31 @@ def test_rendered_hair_keeps_the_photo_hair_colour(measured):
     photo = _lab(rgb[band])
     rendered = _lab(back[~((back[..., 1] == 255) & (back[..., 0] == 0))])
     assert np.linalg.norm(rendered - photo) < MAX_HAIR_DELTA_E, (name, photo, rendered)
+
+
+
+def _light_lines(view: np.ndarray, background: np.ndarray, step: int = 3, contrast: float = 20.0) -> np.ndarray:
+    """Pixels at least `contrast` L* lighter than the pixels `step` to their left and right, all three on the head:
+    thin light lines (skin seen through a gap) across dark hair."""
+    lightness = cv2.cvtColor(view.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    on_head = ~background
+    mid, left, right = lightness[:, step:-step], lightness[:, :-2 * step], lightness[:, 2 * step:]
+    line = (mid > left + contrast) & (mid > right + contrast)
+    return line & on_head[:, step:-step] & on_head[:, :-2 * step] & on_head[:, 2 * step:]
+
+
+def test_hair_shows_no_light_lines_from_the_sides_or_back(measured):
+    name, _, _, asset, positions, _, back = measured
+    if asset.mesh.hair_style is None:
+        pytest.skip(f"{name}: no hair chosen")
+    _, normals = asset.pose({})
+    renderer = asset_renderer(asset, SIZE, target=TARGET, distance=DISTANCE, fov_deg=FOV)
+    try:
+        views = [back] + [renderer.draw(positions, normals, yaw_deg=yaw, background=(0.0, 1.0, 0.0))
+                          for yaw in (120.0, -120.0)]
+    finally:
+        renderer.release()
+    for view in views:
+        background = (view[..., 1] == 255) & (view[..., 0] == 0) & (view[..., 2] == 0)
+        lines = _light_lines(view, background)
+        assert lines.sum() < 0.002 * (~background).sum(), (name, int(lines.sum()), int((~background).sum()))

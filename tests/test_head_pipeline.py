@@ -246,7 +246,9 @@ def test_parts_and_hair_options_shape_the_mesh(portrait, head):
 def test_long_hair_is_recognised(head):
     assert head.asset.mesh.hair_style in ("long01", "bob02")
     hair = head.asset.texture.images["hair"]
-    assert hair.shape[2] == 4 and 0.05 < (hair[..., 3] > 100).mean() < 0.95
+    # opaque (an undercoat between the strands hides the scalp), with strands of varied brightness on it
+    assert hair.shape[2] == 4 and (hair[..., 3] > 100).all()
+    assert hair[..., :3].mean(axis=2).std() > 0.05 * hair[..., :3].mean()
 
 
 def test_an_open_mouth_is_closed_for_the_neutral_and_reported(samples_dir):

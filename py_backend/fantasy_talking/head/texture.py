@@ -56,6 +56,8 @@ EYE_UV_RADIUS_MM = 13.0
 """The eye texture spans this radius round the axis (the whole eyeball seen from the front)."""
 FILL_STEPS = 80
 """Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
+HAIR_UNDERCOAT = 0.75
+"""Brightness of the opaque layer between the hair's strands, relative to the hair colour."""
 PART_SIZES = {"eyes": 512, "mouth": 512, "lashes": 256, "hair": 512}
 
 
@@ -193,7 +195,7 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
                  hair_rgb: np.ndarray | None) -> np.ndarray:
     """Per-vertex fill colours: seen skin keeps its (corrected) photo colour, every other skin vertex takes the
     average of its neighbours (a harmonic fill over the base mesh, seam copies welded), settling to the skin
-    tone far from the face; under a hair mesh the scalp takes a darker shade of the hair colour."""
+    tone far from the face; under a hair mesh the scalp takes the colour of the hair's undercoat."""
     n_skin = len(base.skin_source)
     weld = np.where(base.skin_source >= 0, base.skin_source, base.skin_source.max() + 1 + np.arange(n_skin))
     ids, inverse = np.unique(weld, return_inverse=True)
@@ -222,7 +224,7 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
     out[:n_skin] = colour[inverse]
     if hair_rgb is not None and mesh.hair_style:
         cover = base.hair_cover[mesh.hair_style] * (~known[inverse])
-        out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (0.7 * np.asarray(hair_rgb)) * cover[:, None]
+        out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (HAIR_UNDERCOAT * np.asarray(hair_rgb)) * cover[:, None]
     return out
 
 
@@ -406,8 +408,13 @@ def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
     return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
 
 
-def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0) -> np.ndarray:
-    """RGBA strands running along v: thin tapered lines of the hair colour, varied in brightness."""
+def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0,
+             undercoat: float | None = None) -> np.ndarray:
+    """RGBA strands running along v: thin tapered lines of the hair colour, varied in brightness.
+
+    With an `undercoat` the gaps between strands are opaque, the hair colour darkened by that factor (the
+    shadowed hair beneath the top layer): a hair mesh's layers hang apart, and an alpha-tested gap would show
+    the skin behind it as a thin light line."""
     rng = np.random.default_rng(seed)
     alpha = np.zeros((size, size), np.float32)
     shade = np.ones((size, size), np.float32)
@@ -424,6 +431,9 @@ def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: flo
     alpha = cv2.GaussianBlur(alpha, (0, 0), 0.6)
     alpha = np.clip(alpha * 1.8, 0, 1) * opacity
     colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
+    if undercoat is not None:
+        colour = colour * alpha[..., None] + rgb[None, None] * undercoat * (1 - alpha[..., None])
+        alpha = np.ones_like(alpha)
     return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
 
 
@@ -441,7 +451,7 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
         images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
     if (mesh.part == Part.HAIR).any():
         images["hair"] = _strands(PART_SIZES["hair"], hair_rgb if hair_rgb is not None else np.array([60.0, 45, 35]),
-                                  seed=1, density=2.4)
+                                  seed=1, density=2.4, undercoat=HAIR_UNDERCOAT)
     return Texture(images=images, inferred_fraction=inferred, face_inferred_fraction=face_inferred,
                    skin_rgb=skin_rgb, iris_rgb=tuple(int(c) for c in iris_rgb), gain=gain)
 
