@@ -43,9 +43,8 @@ light reflected off the skin), so only a stronger cast is taken for the light's 
 MAX_BALANCE = 1.25
 MAX_GAIN = 2.0
 SKIN_LUMA_CEILING = 200.0
-"""Exposure gain never lifts the skin's mean luminance above this (L* ≈ 80), nor is a face darkened below its
-own skin luminance when the sclera reads bright: a small or soft photo's sclera (lashes, blur) under-reads,
-and a bright face must not come out white."""
+"""Exposure gain never lifts the skin's mean luminance above this (L* ≈ 80): a small or soft photo's sclera
+(lashes, blur) under-reads, and a bright face must not come out white."""
 SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
@@ -434,12 +433,17 @@ def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: flo
     if undercoat is not None:
         colour = colour * alpha[..., None] + rgb[None, None] * undercoat * (1 - alpha[..., None])
         alpha = np.ones_like(alpha)
+        # strands and undercoat together average to the hair's own colour
+        colour = np.clip(colour * (np.mean(rgb) / max(float(colour.mean()), 1e-6)), 0, 255)
     return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
 
 
 def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.ndarray, size: int,
                   hair_rgb: np.ndarray | None = None) -> Texture:
     """Every material's image: the photo-based skin at `size`², the painted parts at their own sizes."""
+    if hair_rgb is not None:
+        # the hair was lit by the same light as the face: the same white balance and exposure
+        hair_rgb = np.clip(np.asarray(hair_rgb, np.float64) * _photo_correction(rgb, landmarks)[0], 0, 255)
     atlas, skin_rgb, inferred, face_inferred, gain = _skin_bake(mesh, fit, landmarks, rgb, size, hair_rgb)
     iris_rgb = _iris_colour(rgb, landmarks)
     images = {"skin": atlas}
