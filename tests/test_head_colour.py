@@ -105,3 +105,25 @@ def test_hair_shows_no_light_lines_from_the_sides_or_back(measured):
         background = (view[..., 1] == 255) & (view[..., 0] == 0) & (view[..., 2] == 0)
         lines = _light_lines(view, background)
         assert lines.sum() < 0.002 * (~background).sum(), (name, int(lines.sum()), int((~background).sum()))
+
+
+def test_the_closed_neutral_lower_lip_wears_no_mouth_interior(measured):
+    """An open-mouth photo's teeth edges, tongue and shadow hug its lips; the closed neutral must not show them
+    as dark patches on its lower lip: the lip's darkest tenth stays at least half as light as the cheeks."""
+    name, _, _, asset, positions, _, _ = measured
+    target, distance, size = np.array([0.0, -0.06, 0.0]), 0.35, 384
+    renderer = asset_renderer(asset, size, target=target, distance=distance, fov_deg=FOV)
+    try:
+        view = renderer.draw(positions, asset.pose({})[1])
+    finally:
+        renderer.release()
+    mvp = _perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(target + distance * np.array([0.0, 0.0, 1.0]), target)
+    points = asset.mesh.at_landmarks(positions)
+    clip = np.c_[points, np.ones(len(points))] @ mvp.T
+    screen = np.c_[(clip[:, 0] / clip[:, 3] + 1) / 2 * size, (1 - clip[:, 1] / clip[:, 3]) / 2 * size]
+    lightness = cv2.cvtColor(view.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    lip = np.zeros((size, size), np.uint8)
+    cv2.fillPoly(lip, [np.round(screen[[87, 14, 317, 314, 17, 84]]).astype(np.int32)], 1)  # inner, then outer edge
+    cheeks = np.round(screen[[50, 280]]).astype(int)
+    cheek = float(np.median(lightness[cheeks[:, 1], cheeks[:, 0]]))
+    assert np.percentile(lightness[lip > 0], 10) > 0.5 * cheek, name

@@ -49,6 +49,8 @@ SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
 MOUTH_RGB = np.array([70.0, 22.0, 26.0])
+MOUTH_MARGIN = 0.2
+"""Share of an open mouth's height (in the photo) by which its opening is widened before the photo is used."""
 IRIS_MM, PUPIL_MM = 5.9, 2.0
 """Iris and pupil radii (an adult's 11.8 mm iris, a pupil in room light), from the eye's forward axis."""
 EYE_UV_RADIUS_MM = 13.0
@@ -253,8 +255,13 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     face_mask = _polygon_mask((h, w), oval).astype(np.uint8)
     inset = cv2.distanceTransform(face_mask, cv2.DIST_L2, 5)
     holes = np.zeros((h, w), bool)
-    for contour in (RIGHT_EYE, LEFT_EYE, INNER_MOUTH):
-        holes |= _polygon_mask((h, w), points[list(contour), :2], dilate_px=max(1, int(landmarks.inter_ocular_px * 0.02)))
+    margin = max(1, int(landmarks.inter_ocular_px * 0.02))
+    for contour in (RIGHT_EYE, LEFT_EYE):
+        holes |= _polygon_mask((h, w), points[list(contour), :2], dilate_px=margin)
+    # an open mouth's wet inner lips, teeth edges and shadow hug the opening: the wider it gapes, the wider
+    # the margin left to the fill (else the closed neutral wears them on its lips)
+    gap_px = max(0.0, float(np.mean(points[[14, 87, 317], 1] - points[[13, 82, 312], 1])))
+    holes |= _polygon_mask((h, w), points[list(INNER_MOUTH), :2], dilate_px=max(margin, int(MOUTH_MARGIN * gap_px)))
     xy = texels[..., :2]
     xi = np.clip(np.round(xy[..., 0]).astype(int), 0, w - 1)
     yi = np.clip(np.round(xy[..., 1]).astype(int), 0, h - 1)
