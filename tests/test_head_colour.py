@@ -18,7 +18,7 @@ PORTRAITS = ("woman_photo_1024.png", "woman_asian_512.jpg", "man_frontal_mouth_o
 CHEEKS = (50, 280, 101, 330, 36, 266)
 """Cheek and nose-side landmarks: skin on every face, never under a fringe."""
 SIZE, TARGET, DISTANCE, FOV = 256, np.array([0.0, -0.035, -0.03]), 0.8, 24.0
-MAX_SKIN_DELTA_E, MAX_SKIN_LIGHTNESS = 12.0, 6.0
+MAX_SKIN_DELTA_E, MAX_SKIN_LIGHTNESS = 6.0, 6.0
 MAX_HAIR_DELTA_E = 8.0
 
 
