@@ -127,3 +127,34 @@ def test_the_closed_neutral_lower_lip_wears_no_mouth_interior(measured):
     cheeks = np.round(screen[[50, 280]]).astype(int)
     cheek = float(np.median(lightness[cheeks[:, 1], cheeks[:, 0]]))
     assert np.percentile(lightness[lip > 0], 10) > 0.5 * cheek, name
+
+
+def test_no_white_teeth_between_the_closed_neutral_lips(measured):
+    """Where a closed neutral's lips leave a slit towards the corners, the teeth seen through it are in shadow."""
+    name, _, _, asset, positions, _, _ = measured
+    from fantasy_talking.head.render import Renderer
+    from fantasy_talking.head.template import MATERIALS
+
+    mesh, normals = asset.mesh, asset.pose({})[1]
+    painted = dict(asset.texture.images)
+    painted["mouth"] = np.zeros_like(painted["mouth"])
+    painted["mouth"][..., 1] = 255  # teeth and tongue painted green: where they show is obvious
+    target, distance, size = np.array([0.0, -0.06, 0.0]), 0.35, 384
+    real, paint = [], []
+    for images, out in ((asset.texture.images, real), (painted, paint)):
+        renderer = Renderer(size, {m: mesh.triangles_of(m) for m in MATERIALS}, mesh.uv, images,
+                            target=target, distance=distance, fov_deg=FOV)
+        try:
+            out.append(renderer.draw(positions, normals))
+        finally:
+            renderer.release()
+    teeth = (paint[0][..., 1] > 200) & (paint[0][..., 0] < 80) & (paint[0][..., 2] < 80)
+    lightness = cv2.cvtColor(real[0].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    corners = asset.mesh.at_landmarks(positions)[[61, 291]]
+    clip = np.c_[corners, np.ones(2)] @ (_perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(
+        target + distance * np.array([0.0, 0.0, 1.0]), target)).T
+    corners_x = (clip[:, 0] / clip[:, 3] + 1) / 2 * size
+    # the outer half of each side of the mouth, where the slit between closed lips is widest
+    outer = np.abs(np.arange(size) - corners_x.mean()) > abs(corners_x[1] - corners_x[0]) / 4
+    bright = teeth & outer[None, :] & (lightness > 60)
+    assert bright.sum() <= 3, (name, int(bright.sum()))

@@ -60,6 +60,8 @@ FILL_STEPS = 80
 """Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
 HAIR_UNDERCOAT = 0.75
 """Brightness of the opaque layer between the hair's strands, relative to the hair colour."""
+SHADOW_FROM_M, SHADOW_RAMP_M, SIDE_SHADOW = 0.011, 0.008, 0.75
+"""Teeth darken from beside the canines (this far from the mouth's middle), over this width, by this much."""
 PART_SIZES = {"eyes": 512, "mouth": 512, "lashes": 256, "hair": 512}
 
 
@@ -407,7 +409,10 @@ def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
     height = np.abs(texels[..., 1] - jaw)
     gum = np.clip((height - 0.009) / 0.003, 0, 1)[..., None]
     depth = np.clip((mesh.landmarks[13, 2] - texels[..., 2]) / 0.04, 0, 1)[..., None]
-    teeth = (np.array([236.0, 230.0, 212.0]) * (1 - gum) + np.array([190.0, 95.0, 100.0]) * gum) * (1 - 0.35 * depth)
+    # the side teeth sit in the cheeks' shadow: a closed mouth's slit at the corners shows them dark, not white
+    side = np.clip((np.abs(texels[..., 0] - mesh.landmarks[[13, 14], 0].mean()) - SHADOW_FROM_M) / SHADOW_RAMP_M, 0, 1)
+    shadow = (1 - 0.35 * depth) * (1 - SIDE_SHADOW * side[..., None])
+    teeth = (np.array([236.0, 230.0, 212.0]) * (1 - gum) + np.array([190.0, 95.0, 100.0]) * gum) * shadow
     rng = np.random.default_rng(5)
     grain = cv2.GaussianBlur(rng.standard_normal((size, size)).astype(np.float32), (0, 0), 1.5)[..., None]
     tongue = np.array([185.0, 88.0, 92.0]) * (1 + 0.08 * grain) * (1 - 0.3 * depth)
