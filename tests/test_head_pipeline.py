@@ -259,3 +259,8 @@ def test_an_open_mouth_is_closed_for_the_neutral_and_reported(samples_dir):
     assert result.asset.lip_gap_m > 0.010
     assert abs(lip_gap(result.asset.mesh.landmarks)) < CLOSED_GAP_M
     assert any("open in the photo" in w for w in result.report.warnings)
+    # the dropped jaw is read as jawOpen (taken off for the neutral), not taken for a long face
+    assert result.asset.mesh.photo_expression["jawOpen"] > 0.3
+    # and a closed-mouthed portrait is not read as open
+    closed = create_head((samples_dir / "images/woman_asian_512.jpg").read_bytes(), HeadOptions(texture_size=512))
+    assert closed.asset.mesh.photo_expression["jawOpen"] < 0.15

@@ -112,6 +112,10 @@ EXPRESSION_RIDGE = 2e-5
 """Ridge on the expression weights (in squared metres per landmark set): a face's own shape stays identity."""
 
 
+STILL_M = 0.002
+"""Landmarks that no expression target moves by more than this frame the face for the expression fit."""
+
+
 def _photo_expression(base_marks: np.ndarray, deltas_at_marks: np.ndarray, photo: np.ndarray) -> np.ndarray:
     """Weights (0..1) of EXPRESSION_TARGETS that best explain the photo's lower face beyond the base head's.
 
@@ -120,8 +124,11 @@ def _photo_expression(base_marks: np.ndarray, deltas_at_marks: np.ndarray, photo
     """
     from fantasy_talking.head.deform import _axis_similarity
 
-    scale, rotation, translation = _axis_similarity(base_marks, photo)
     lower = base_marks[:, 1] < base_marks[1, 1]  # below the nose tip
+    # the frame comes from the landmarks the mouth's expressions leave (nearly) alone: fitted to all of them,
+    # an open jaw would be taken for a long face and never read as jawOpen
+    still = np.linalg.norm(deltas_at_marks, axis=2).max(axis=0) < STILL_M
+    scale, rotation, translation = _axis_similarity(base_marks[still], photo[still])
     residual = (photo - ((base_marks * scale) @ rotation.T + translation))[lower]
     residual[:, 2] *= 0.5
     design = (deltas_at_marks * scale) @ rotation.T
