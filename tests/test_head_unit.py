@@ -1,4 +1,5 @@
-"""Head pipeline pieces that need no face detector: image limits, topology, GLB packing, options."""
+"""Head pipeline pieces that need no face detector: image limits, topology, GLB packing, options, and the
+shipped base head (closed, consistently wound skin; ARKit targets; warp)."""
 from __future__ import annotations
 
 import io
@@ -128,3 +129,79 @@ def test_bake_clip_keys_arkit_weights_and_head_joints():
     assert times.tolist() == pytest.approx([0.0, 0.1, 0.2, 0.3])
     assert keyed[:, 0].tolist() == [0.0, 0.5, 1.0, 0.25]
     assert not keyed[:, 2].any()  # viseme targets are not driven alongside ARKit curves
+
+
+# The shipped base head (head/assets/hm08_head.npz): checks that need no photo.
+
+def _base():
+    from fantasy_talking.head.base_mesh import load_base_head
+
+    return load_base_head()
+
+
+def test_base_skin_is_closed_and_consistently_wound():
+    base = _base()
+    ids = np.where(base.skin_source >= 0, base.skin_source, base.skin_source.max() + 1)
+    tris = ids[base.parts["skin"].triangles]
+    edges = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]])
+    directed = Counter(map(tuple, edges.tolist()))
+    assert all(count == 1 for count in directed.values())  # no edge used twice the same way
+    assert all((b, a) in directed for a, b in directed)  # every edge has its twin: closed, no holes
+    p = base.parts["skin"].positions
+    t = base.parts["skin"].triangles
+    volume = np.einsum("ij,ij->i", p[t[:, 0]], np.cross(p[t[:, 1]], p[t[:, 2]])).sum() / 6
+    assert volume > 0.002  # outward-facing, head-sized
+
+
+def test_base_targets_are_the_52_arkit_shapes_in_live_link_order():
+    from fantasy_talking.animation.rig import ARKIT_52
+
+    assert tuple(n[0].upper() + n[1:] for n in _base().morph_names) == ARKIT_52
+
+
+def test_base_jaw_opens_the_lower_teeth_and_tongue_only():
+    base = _base()
+    jaw = base.morph_names.index("jawOpen")
+    teeth = np.linalg.norm(base.parts["teeth"].deltas[jaw], axis=1)
+    assert (teeth > 0.01).mean() > 0.3 and (teeth == 0).mean() > 0.3
+    assert np.linalg.norm(base.parts["tongue"].deltas[jaw], axis=1).min() > 0.003
+    marks = base.landmarks_on(base.parts["skin"].deltas[jaw].astype(np.float64))
+    assert marks[152, 1] < -0.02 and abs(marks[13, 1]) < 0.002  # chin drops, upper lip stays
+
+
+def test_base_lips_are_sealed_and_landmarks_sit_on_the_face():
+    base = _base()
+    marks = base.landmarks_on(base.parts["skin"].positions)
+    upper, lower = [81, 82, 13, 312, 311], [178, 87, 14, 317, 402]
+    assert np.abs(marks[upper, 1] - marks[lower, 1]).max() < 0.0005
+    assert marks[1, 2] == marks[:, 2].max() or marks[1, 2] > np.percentile(marks[:, 2], 95)  # nose tip in front
+    assert marks[263, 0] > 0.03 and marks[33, 0] < -0.03  # +X is the character's left
+
+
+def test_warp_carries_landmarks_onto_their_targets_and_fades_away():
+    from fantasy_talking.head.deform import DEPTH_TRUST, fit_warp
+
+    base = _base()
+    source = base.landmarks_on(base.parts["skin"].positions)
+    target = source * [1.1, 0.95, 1.0] + [0.0, 0.01, 0.0]
+    bump = np.exp(-((source - source[1]) ** 2).sum(axis=1) / (2 * 0.015 ** 2))
+    target[:, 2] += 0.004 * bump  # a fuller nose
+    warp = fit_warp(source, target)
+    moved = warp(source)
+    assert np.abs(moved[:, :2] - target[:, :2]).max() < 0.001
+    nose_gain = (moved[1, 2] - warp.similarity(source[1:2])[0, 2]) / 0.004
+    assert 0.5 * DEPTH_TRUST < nose_gain <= DEPTH_TRUST + 0.05  # depth counts for DEPTH_TRUST of the warp
+    back = base.parts["skin"].positions[base.parts["skin"].positions[:, 2] < -0.12]
+    assert np.abs(warp.displacement(warp.similarity(back))).max() < 1e-4  # the skull keeps its shape
+
+
+def test_triangle_map_weights_rebuild_each_pixel_centre():
+    from fantasy_talking.head.raster import triangle_map
+
+    points = np.array([[3.0, 4.0], [60.0, 8.0], [20.0, 55.0], [62.0, 60.0]])
+    triangles = np.array([[0, 1, 2], [1, 3, 2]])
+    index, bary = triangle_map(points, triangles, 64)
+    ys, xs = np.nonzero(index >= 0)
+    rebuilt = np.einsum("pk,pkc->pc", bary[ys, xs], points[triangles[index[ys, xs]]])
+    inside = np.abs(rebuilt - np.column_stack([xs + 0.5, ys + 0.5])).max(axis=1) < 1e-3
+    assert inside.mean() > 0.9 and np.allclose(bary[ys, xs].sum(axis=1), 1.0)

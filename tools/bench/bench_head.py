@@ -1,8 +1,11 @@
-"""Benchmark: photo → GLB on one CPU core at 1024² and 2048² textures, and preview render fps.
+"""Benchmark: the `ftalk` command's wall time (cold processes), then photo → GLB on one CPU core at 1024² and
+2048² textures in a warm process, and preview render fps.
 
-    python tools/bench/bench_head.py [PHOTO] [--runs 5]
+    python tools/bench/bench_head.py [PHOTO] [--runs 5] [--cli-only]
 
-Pins the process to one core before MediaPipe and NumPy start their threads. Prints medians.
+CLI figures are wall times of fresh processes (`ftalk --help`, `ftalk head PHOTO`, `ftalk animate` on a
+speech clip), next to a bare `python -c pass` baseline measured in the same run. The in-process figures pin
+the process to one core before MediaPipe and NumPy start their threads. Prints medians.
 """
 from __future__ import annotations
 
@@ -13,7 +16,49 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_PHOTO = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "images" / "woman_photo_1024.png"
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+DEFAULT_PHOTO = SAMPLES / "images" / "woman_photo_1024.png"
+SPEECH = SAMPLES / "audio"
+
+
+def _wall(command: list[str], runs: int) -> float:
+    """Median wall seconds; also prints the median CPU seconds (user + system), which a busy machine inflates less."""
+    import resource
+    import subprocess
+
+    times, cpu = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    print(f"  [{' '.join(Path(c).name for c in command[:2])}: CPU {statistics.median(cpu):.2f} s]")
+    return statistics.median(times)
+
+
+def cli_wall_times(photo: Path, runs: int) -> None:
+    """Median wall seconds of cold `ftalk` processes, with the interpreter's own start-up as the baseline."""
+    import tempfile
+
+    ftalk = str(Path(sys.executable).with_name("ftalk"))
+    baseline = _wall([sys.executable, "-c", "pass"], runs)
+    print(f"cold processes, {runs} runs each (python -c pass: {baseline:.2f} s)")
+    help_s = _wall([ftalk, "--help"], runs)
+    print(f"ftalk --help: median {help_s:.2f} s ({help_s / baseline:.1f}x the bare interpreter)")
+    with tempfile.TemporaryDirectory() as tmp:
+        head_s = _wall([ftalk, "head", str(photo), "-o", f"{tmp}/head.glb"], runs)
+        print(f"ftalk head {photo.name}: median {head_s:.2f} s wall")
+        # the head command alone, as `ftalk head` runs once cli/main.py imports only the chosen subcommand
+        alone = ("import argparse, sys; from fantasy_talking.cli import head; p = argparse.ArgumentParser(); "
+                 "head.register(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))")
+        alone_s = _wall([sys.executable, "-c", alone, "head", str(photo), "-o", f"{tmp}/alone.glb"], runs)
+        print(f"head command alone (no other subcommands imported): median {alone_s:.2f} s wall")
+        clips = sorted(SPEECH.glob("*.wav")) + sorted(SPEECH.glob("*.mp3"))
+        if clips:
+            animate_s = _wall([ftalk, "animate", str(clips[0]), "-o", f"{tmp}/clip"], runs)
+            print(f"ftalk animate {clips[0].name}: median {animate_s:.2f} s wall")
 
 
 def main() -> int:
@@ -21,10 +66,14 @@ def main() -> int:
     parser.add_argument("photo", nargs="?", type=Path, default=DEFAULT_PHOTO)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--frames", type=int, default=60, help="preview frames to render")
+    parser.add_argument("--cli-only", action="store_true", help="only the cold-process CLI wall times")
     args = parser.parse_args()
     if not args.photo.is_file():
         print(f"photo not found: {args.photo}", file=sys.stderr)
         return 2
+    cli_wall_times(args.photo, args.runs)
+    if args.cli_only:
+        return 0
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"

@@ -2,6 +2,10 @@
 
     ftalk head portrait.jpg -o head.glb
     ftalk head portrait.jpg -o head.glb --texture-size 2048 --parts cranium,eyes,mouth --report head.json
+    ftalk head portrait.jpg -o head.glb --hair none          # or auto (default), short02, long01, ...
+
+Module-level imports stay light (no numpy, OpenCV, MediaPipe or rich): the head pipeline loads when the
+command runs, so `ftalk --help` and the other commands do not pay for it.
 """
 from __future__ import annotations
 
@@ -10,12 +14,9 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
 from fantasy_talking.cli.errors import CliError
-from fantasy_talking.head.create import DETAIL_LEVELS, PART_GROUPS, HeadOptions
 from fantasy_talking.head.errors import HeadError
+from fantasy_talking.head.options import DETAIL_LEVELS, HAIR_CHOICES, PART_GROUPS, HeadOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -36,13 +37,16 @@ def add_head_arguments(parser: argparse.ArgumentParser) -> None:
                        help="texture atlas side, 512..4096 (default 1024)")
     group.add_argument("--parts", default=",".join(PART_GROUPS), metavar="LIST",
                        help=f"comma-separated parts besides the face (default all: {','.join(PART_GROUPS)})")
-    group.add_argument("--detail", choices=list(DETAIL_LEVELS), default="medium", help="mesh detail of the template parts")
+    group.add_argument("--detail", choices=list(DETAIL_LEVELS), default="medium",
+                       help="accepted for compatibility; the hm08 head has one tessellation")
+    group.add_argument("--hair", choices=HAIR_CHOICES, default="auto",
+                       help="hair: auto (style and colour from the photo), none, or a style by name")
 
 
 def head_options(args: argparse.Namespace) -> HeadOptions:
     parts = frozenset(p.strip() for p in args.parts.split(",") if p.strip())
     try:
-        return HeadOptions(texture_size=args.texture_size, parts=parts, detail=args.detail)
+        return HeadOptions(texture_size=args.texture_size, parts=parts, detail=args.detail, hair=args.hair)
     except HeadError as exc:
         raise CliError(str(exc)) from None
 
@@ -54,7 +58,9 @@ def read_photo(path: str) -> bytes:
     return photo.read_bytes()
 
 
-def progress_bar(console: Console) -> Progress:
+def progress_bar(console):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
                     transient=True, disable=not console.is_terminal)
 
@@ -62,6 +68,8 @@ def progress_bar(console: Console) -> Progress:
 def run(args: argparse.Namespace) -> int:
     options = head_options(args)
     data = read_photo(args.photo)
+    from rich.console import Console
+
     from fantasy_talking.head.create import create_head  # mediapipe loads once the arguments are known good
 
     with progress_bar(Console(stderr=True)) as progress:

@@ -24,14 +24,12 @@ def quaternion_matrix(q: np.ndarray) -> np.ndarray:
 
 @dataclass
 class HeadAsset:
-    """Everything a GLB holds, plus how the photo's mouth was neutralised: `mouth_closed_rad` is how far an
-    open mouth was shut, `lip_gap_m` the gap left between the lips at the neutral pose."""
+    """Everything a GLB holds, plus `lip_gap_m`: how far apart the photo's lips were (the neutral closes them)."""
 
     mesh: HeadMesh
     texture: Texture
     morphs: MorphTargets
     skeleton: Skeleton
-    mouth_closed_rad: float = 0.0
     lip_gap_m: float = 0.0
 
     def pose(self, weights: dict[str, float] | None = None,

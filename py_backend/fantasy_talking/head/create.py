@@ -3,52 +3,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from fantasy_talking.head.asset import HeadAsset
-from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit, fit_face
 from fantasy_talking.head.glb import write_glb
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.landmarks import FaceLandmarks, detect_landmarks
 from fantasy_talking.head.morphs import build_morphs
-from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, close_mouth, lip_gap
+from fantasy_talking.head.options import HeadOptions, Progress
+from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, photo_lip_gap
 from fantasy_talking.head.skeleton import build_skeleton
-from fantasy_talking.head.template import Part, build_head
-from fantasy_talking.head.texture import bake_texture, layout_uvs
+from fantasy_talking.head.template import build_head
+from fantasy_talking.head.texture import bake_textures, layout_uvs
 
 log = logging.getLogger(__name__)
-
-PART_GROUPS: dict[str, frozenset[Part]] = {
-    "cranium": frozenset({Part.CRANIUM}),
-    "ears": frozenset({Part.EAR}),
-    "neck": frozenset({Part.NECK}),
-    "eyes": frozenset({Part.EYE_LEFT, Part.EYE_RIGHT}),
-    "mouth": frozenset({Part.TEETH_UPPER, Part.TEETH_LOWER, Part.TONGUE, Part.MOUTH}),
-}
-DETAIL_LEVELS = {"low": 0.7, "medium": 1.0, "high": 1.6}
-Progress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class HeadOptions:
-    """What to build. `parts` names groups of PART_GROUPS; the face is always included."""
-
-    texture_size: int = 1024
-    parts: frozenset[str] = frozenset(PART_GROUPS)
-    detail: str = "medium"
-
-    def __post_init__(self):
-        if not 512 <= self.texture_size <= 4096:
-            raise HeadError(f"texture size {self.texture_size} is outside 512..4096")
-        unknown = set(self.parts) - set(PART_GROUPS)
-        if unknown:
-            raise HeadError(f"unknown head parts {sorted(unknown)}; choose from {sorted(PART_GROUPS)}")
-        if self.detail not in DETAIL_LEVELS:
-            raise HeadError(f"unknown mesh detail {self.detail!r}; choose from {sorted(DETAIL_LEVELS)}")
-
 
 @dataclass(frozen=True)
 class QualityReport:
@@ -76,15 +46,24 @@ class HeadResult:
     report: QualityReport
 
 
+def _mesh_reprojection(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> float:
+    """How far the fitted head's landmark points land from the photo's, relative to the inter-ocular distance
+    (the inner lips, pulled together for the neutral, left out)."""
+    from fantasy_talking.head.template import LOWER_LIP_INNER, UPPER_LIP_INNER
+
+    keep = np.setdiff1d(np.arange(468), UPPER_LIP_INNER + LOWER_LIP_INNER)
+    projected = fit.pose.project(asset.mesh.at_landmarks(asset.mesh.photo_positions)[keep])
+    error = np.linalg.norm(projected - landmarks.points[keep, :2], axis=1).mean()
+    return float(error / landmarks.inter_ocular_px)
+
+
 def _report(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> QualityReport:
     yaw, pitch, roll = np.degrees(fit.pose.yaw_pitch_roll)
     warnings = []
-    if asset.mouth_closed_rad:
-        warnings.append(f"the mouth was open in the photo; it was closed by {np.degrees(asset.mouth_closed_rad):.0f}° "
-                        "for the neutral pose, so the lips may look stretched")
     if asset.lip_gap_m > MAX_GAP_TO_CLOSE_M:
-        warnings.append(f"the mouth is wide open in the photo ({asset.lip_gap_m * 1000:.0f} mm); the neutral pose "
-                        "keeps it open, so use a photo with closed lips for lip-sync")
+        warnings.append(f"the mouth is open in the photo ({asset.lip_gap_m * 1000:.0f} mm): the head was fitted "
+                        "wearing the photo's expression and relaxed to a closed neutral; the lips' inner edges are "
+                        "inferred, so a photo with closed lips works best")
     if landmarks.faces_found > 1:
         warnings.append(f"{landmarks.faces_found} faces found; used the largest")
     if fit.is_extreme:
@@ -95,7 +74,7 @@ def _report(landmarks: FaceLandmarks, fit: FaceFit, asset: HeadAsset) -> Quality
                          frontality=fit.frontality, yaw_deg=float(yaw), pitch_deg=float(pitch), roll_deg=float(roll),
                          inferred_fraction=asset.texture.inferred_fraction,
                          face_inferred_fraction=asset.texture.face_inferred_fraction,
-                         reprojection_error=fit.reprojection_error,
+                         reprojection_error=_mesh_reprojection(landmarks, fit, asset),
                          faces_found=landmarks.faces_found, warnings=tuple(warnings))
 
 
@@ -106,18 +85,24 @@ def build_asset(rgb: np.ndarray, options: HeadOptions = HeadOptions(),
     step("landmarks", 0.1)
     landmarks = detect_landmarks(rgb)
     fit = fit_face(landmarks)
-    step("template", 0.3)
-    include = frozenset().union(*(PART_GROUPS[p] for p in options.parts)) if options.parts else frozenset()
-    mesh = build_head(fit, include=include, detail=DETAIL_LEVELS[options.detail])
-    closed = close_mouth(mesh)
+    step("hair", 0.25)
+    hair_style, hair_rgb = None, None
+    if options.hair != "none":
+        from fantasy_talking.head.hair import analyse_hair
+
+        found = analyse_hair(rgb, landmarks)
+        hair_rgb = found.rgb
+        hair_style = found.style if options.hair == "auto" else options.hair
+    step("template", 0.35)
+    mesh = build_head(fit, eyes="eyes" in options.parts, mouth="mouth" in options.parts, hair_style=hair_style)
     layout_uvs(mesh)
     step("texture", 0.45)
-    texture = bake_texture(mesh, fit, landmarks, rgb, options.texture_size)
+    texture = bake_textures(mesh, fit, landmarks, rgb, options.texture_size, hair_rgb=hair_rgb)
     step("morphs", 0.7)
     morphs = build_morphs(mesh)
     skeleton = build_skeleton(mesh)
-    asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton, mouth_closed_rad=closed,
-                      lip_gap_m=lip_gap(mesh))
+    asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton,
+                      lip_gap_m=photo_lip_gap(fit))
     return asset, landmarks, fit
 
 

@@ -124,14 +124,32 @@ def read_glb(data: bytes) -> GltfDocument:
     return GltfDocument(json=document, binary=binary)
 
 
-def _texture_bytes(rgb: np.ndarray) -> bytes:
+def _image_bytes(image: np.ndarray) -> tuple[bytes, str]:
+    """RGB → JPEG (compact), RGBA → PNG (keeps the alpha)."""
     out = io.BytesIO()
-    Image.fromarray(rgb).save(out, format="JPEG", quality=90)
-    return out.getvalue()
+    if image.shape[2] == 4:
+        Image.fromarray(image, "RGBA").save(out, format="PNG", optimize=False, compress_level=6)
+        return out.getvalue(), "image/png"
+    Image.fromarray(image).save(out, format="JPEG", quality=90)
+    return out.getvalue(), "image/jpeg"
+
+
+MATERIAL_SETTINGS = {
+    "skin": {"roughnessFactor": 0.6},
+    "eyes": {"roughnessFactor": 0.15},
+    "mouth": {"roughnessFactor": 0.4},
+    "lashes": {"roughnessFactor": 0.8, "alpha": True},
+    "hair": {"roughnessFactor": 0.7, "alpha": True},
+}
+ALPHA_CUTOFF = 0.4
+"""Lashes and hair are alpha-tested (MASK): every engine draws them in any order without sorting artefacts."""
 
 
 def write_glb(asset: HeadAsset, name: str = "head") -> bytes:
-    """The head as GLB bytes: one primitive, 67 named morph targets, a six-joint skin, an embedded JPEG."""
+    """The head as GLB bytes: one mesh with a primitive per material (skin, eyes, mouth, lashes, hair) sharing
+    the vertex arrays, 67 named morph targets, a six-joint skin, and the textures embedded."""
+    from fantasy_talking.head.template import MATERIALS
+
     mesh, skel = asset.mesh, asset.skeleton
     doc = GltfDocument(json={"asset": {"version": "2.0", "generator": "FantasyTalking head"}})
     positions = mesh.positions.astype(np.float32)
@@ -143,11 +161,28 @@ def write_glb(asset: HeadAsset, name: str = "head") -> bytes:
         "WEIGHTS_0": doc.add_accessor(skel.skin_weights.astype(np.float32), FLOAT, ARRAY_BUFFER),
     }
     index_type = (np.uint16, UNSIGNED_SHORT) if mesh.n_vertices < 65535 else (np.uint32, UNSIGNED_INT)
-    indices = doc.add_accessor(mesh.triangles.reshape(-1).astype(index_type[0]), index_type[1], ELEMENT_ARRAY_BUFFER)
     deltas = asset.morphs.deltas.astype(np.float32)
     deltas[np.abs(deltas) < MORPH_EPSILON_M] = 0.0
     targets = [{"POSITION": doc.add_sparse_vec3(d)} for d in deltas]
-    image = doc.add_image(_texture_bytes(asset.texture.rgb), "image/jpeg")
+
+    primitives, materials, textures = [], [], []
+    for material in MATERIALS:
+        triangles = mesh.triangles_of(material)
+        image = asset.texture.images.get(material)
+        if not len(triangles) or image is None:
+            continue
+        indices = doc.add_accessor(triangles.reshape(-1).astype(index_type[0]), index_type[1], ELEMENT_ARRAY_BUFFER)
+        data, mime = _image_bytes(image)
+        textures.append({"sampler": 0, "source": doc.add_image(data, mime)})
+        settings = MATERIAL_SETTINGS[material]
+        entry = {"name": material, "pbrMetallicRoughness": {"baseColorTexture": {"index": len(textures) - 1},
+                                                            "metallicFactor": 0.0,
+                                                            "roughnessFactor": settings["roughnessFactor"]}}
+        if settings.get("alpha"):
+            entry.update({"alphaMode": "MASK", "alphaCutoff": ALPHA_CUTOFF, "doubleSided": True})
+        materials.append(entry)
+        primitives.append({"attributes": attributes, "indices": indices, "material": len(materials) - 1,
+                           "targets": targets})
     inverse_bind = np.repeat(np.eye(4)[None], len(skel.names), 0)
     inverse_bind[:, :3, 3] = -skel.positions
     ibm = doc.add_accessor(inverse_bind.transpose(0, 2, 1).reshape(-1, 16).astype(np.float32), FLOAT)
@@ -164,14 +199,12 @@ def write_glb(asset: HeadAsset, name: str = "head") -> bytes:
         "scene": 0,
         "scenes": [{"name": f"{name}_scene", "nodes": [0, 1]}],
         "nodes": [{"name": f"{name}_mesh", "mesh": 0, "skin": 0}] + joint_nodes,
-        "meshes": [{"name": f"{name}_mesh", "primitives": [{"attributes": attributes, "indices": indices, "material": 0,
-                                                  "targets": targets}],
+        "meshes": [{"name": f"{name}_mesh", "primitives": primitives,
                     "weights": [0.0] * len(targets), "extras": {"targetNames": list(asset.morphs.names)}}],
         "skins": [{"name": "face_skeleton", "joints": list(range(1, 1 + len(skel.names))),
                    "inverseBindMatrices": ibm, "skeleton": 1}],
-        "materials": [{"name": "skin", "pbrMetallicRoughness": {"baseColorTexture": {"index": 0},
-                                                                 "metallicFactor": 0.0, "roughnessFactor": 0.7}}],
+        "materials": materials,
         "samplers": [{"magFilter": 9729, "minFilter": 9987, "wrapS": 33071, "wrapT": 33071}],
-        "textures": [{"sampler": 0, "source": image}],
+        "textures": textures,
     })
     return doc.to_bytes()

@@ -11,7 +11,7 @@ from fantasy_talking.animation.clip import AnimationClip
 from fantasy_talking.animation.rig import VISEME_CURVES
 from fantasy_talking.audio.decode import Audio
 from fantasy_talking.head.asset import HeadAsset
-from fantasy_talking.head.render import Renderer
+from fantasy_talking.head.render import Renderer, asset_renderer
 
 POSED_JOINTS = ("neck", "head")
 """Jaw and eyes move through their morphs (JawOpen, EyeLook*); see formats/gltf_animation.py."""
@@ -21,7 +21,7 @@ AAC_FRAME = 1024
 def head_renderer(asset: HeadAsset, size: int) -> Renderer:
     """A renderer framing the head from the front, face filling most of the picture."""
     target = np.array([0.0, -0.03, -0.03])
-    return Renderer(size, asset.mesh.triangles, asset.mesh.uv, asset.texture.rgb, target=target, distance=0.55)
+    return asset_renderer(asset, size, target=target, distance=0.55)
 
 
 def frame_pose(asset: HeadAsset, clip: AnimationClip, index: int) -> tuple[np.ndarray, np.ndarray]:

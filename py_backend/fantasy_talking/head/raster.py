@@ -45,3 +45,30 @@ def rasterize(points: np.ndarray, triangles: np.ndarray, attributes: np.ndarray,
         region[inside] = values[inside]
         mask[y0:y1 + 1, x0:x1 + 1] |= inside
     return out, mask
+
+
+def triangle_map(points: np.ndarray, triangles: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which triangle covers each pixel of a size² grid, and where in it: (H, W) index (-1 for none) and
+    (H, W, 3) barycentric weights. `points` are (V, 2) pixel coordinates. OpenCV fills the triangles; the
+    weights are then solved per pixel, so the whole map costs one small fill per triangle."""
+    import cv2
+
+    ids = np.zeros((size, size), dtype=np.float32)
+    fixed = np.round(points * 16).astype(np.int32)
+    for k, tri in enumerate(triangles):
+        cv2.fillConvexPoly(ids, fixed[tri], float(k + 1), lineType=cv2.LINE_8, shift=4)
+    index = ids.astype(np.int64) - 1
+    ys, xs = np.nonzero(index >= 0)
+    tri = triangles[index[ys, xs]]
+    a, b, c = points[tri[:, 0]], points[tri[:, 1]], points[tri[:, 2]]
+    px = np.column_stack([xs + 0.5, ys + 0.5])
+    v0, v1, v2 = b - a, c - a, px - a
+    det = v0[:, 0] * v1[:, 1] - v1[:, 0] * v0[:, 1]
+    det = np.where(np.abs(det) < 1e-12, 1e-12, det)
+    w1 = (v2[:, 0] * v1[:, 1] - v1[:, 0] * v2[:, 1]) / det
+    w2 = (v0[:, 0] * v2[:, 1] - v2[:, 0] * v0[:, 1]) / det
+    bary = np.zeros((size, size, 3), dtype=np.float32)
+    # pixels on a triangle's outline may lie just outside it: clamp to its edge, keeping weights summing to 1
+    weights = np.clip(np.column_stack([1 - w1 - w2, w1, w2]), 0.0, None)
+    bary[ys, xs] = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    return index, bary

@@ -26,6 +26,7 @@ _FRAGMENT = """
 #version 330
 uniform sampler2D albedo;
 uniform vec3 light;
+uniform float cutoff;
 in vec3 v_normal;
 in vec2 v_uv;
 out vec4 colour;
@@ -33,8 +34,9 @@ void main() {
     vec3 n = normalize(v_normal);
     if (!gl_FrontFacing) n = -n;
     float diffuse = max(dot(n, normalize(light)), 0.0);
-    vec3 base = texture(albedo, v_uv).rgb;
-    colour = vec4(base * (0.55 + 0.5 * diffuse), 1.0);
+    vec4 base = texture(albedo, v_uv);
+    if (base.a < cutoff) discard;
+    colour = vec4(base.rgb * (0.55 + 0.5 * diffuse), 1.0);
 }
 """
 
@@ -58,9 +60,13 @@ def _look_at(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 class Renderer:
-    """One offscreen framebuffer and one textured mesh; draw() returns (size, size, 3) uint8 RGB."""
+    """One offscreen framebuffer and one mesh with a texture per material; draw() returns (size, size, 3) uint8 RGB.
 
-    def __init__(self, size: int, triangles: np.ndarray, uv: np.ndarray, texture_rgb: np.ndarray,
+    `triangles` and `texture_rgb` are either one array each, or dicts from material name to triangles and to
+    an RGB or RGBA image; RGBA materials are alpha-tested (as the GLB's MASK materials) and drawn last.
+    """
+
+    def __init__(self, size: int, triangles, uv: np.ndarray, texture_rgb,
                  target: np.ndarray, distance: float = 0.75, fov_deg: float = 24.0):
         try:
             import moderngl
@@ -75,13 +81,22 @@ class Renderer:
         self._positions = ctx.buffer(reserve=self._n * 12)
         self._normals = ctx.buffer(reserve=self._n * 12)
         uv_buffer = ctx.buffer(np.ascontiguousarray(uv, dtype="f4").tobytes())
-        index = ctx.buffer(np.ascontiguousarray(triangles, dtype="i4").tobytes())
-        self._vao = ctx.vertex_array(self._program, [(self._positions, "3f", "in_position"),
-                                                     (self._normals, "3f", "in_normal"),
-                                                     (uv_buffer, "2f", "in_uv")], index_buffer=index)
-        h, w = texture_rgb.shape[:2]
-        self._texture = ctx.texture((w, h), 3, np.ascontiguousarray(texture_rgb, dtype=np.uint8).tobytes())
-        self._texture.build_mipmaps()
+        if not isinstance(triangles, dict):
+            triangles, texture_rgb = {"surface": triangles}, {"surface": texture_rgb}
+        self._surfaces = []
+        for name, tris in triangles.items():
+            image = texture_rgb.get(name)
+            if image is None or not len(tris):
+                continue
+            index = ctx.buffer(np.ascontiguousarray(tris, dtype="i4").tobytes())
+            vao = ctx.vertex_array(self._program, [(self._positions, "3f", "in_position"),
+                                                   (self._normals, "3f", "in_normal"),
+                                                   (uv_buffer, "2f", "in_uv")], index_buffer=index)
+            h, w, channels = image.shape
+            texture = ctx.texture((w, h), channels, np.ascontiguousarray(image, dtype=np.uint8).tobytes())
+            texture.build_mipmaps()
+            self._surfaces.append((channels == 4, vao, texture))
+        self._surfaces.sort(key=lambda s: s[0])
         self._fbo = ctx.framebuffer(color_attachments=[ctx.renderbuffer((size, size), samples=0)],
                                     depth_attachment=ctx.depth_renderbuffer((size, size)))
         self._target = np.asarray(target, dtype=np.float64)
@@ -104,12 +119,27 @@ class Renderer:
         self._positions.write(np.ascontiguousarray(positions, dtype="f4").tobytes())
         self._normals.write(np.ascontiguousarray(normals, dtype="f4").tobytes())
         self._fbo.use()
-        ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
         ctx.clear(*background, 1.0)
-        self._texture.use(0)
-        self._vao.render()
+        for alpha, vao, texture in self._surfaces:
+            ctx.enable(ctx.DEPTH_TEST)
+            if alpha:
+                ctx.disable(ctx.CULL_FACE)
+            else:
+                ctx.enable(ctx.CULL_FACE)
+            self._program["cutoff"].value = 0.4 if alpha else -1.0
+            texture.use(0)
+            vao.render()
         data = self._fbo.read(components=3, alignment=1)
         return np.frombuffer(data, dtype=np.uint8).reshape(self.size, self.size, 3)[::-1].copy()
 
     def release(self) -> None:
         self._ctx.release()
+
+
+def asset_renderer(asset, size: int, target, distance: float = 0.75, fov_deg: float = 24.0) -> Renderer:
+    """A renderer for a HeadAsset: a surface per material, with that material's texture."""
+    from fantasy_talking.head.template import MATERIALS
+
+    mesh = asset.mesh
+    return Renderer(size, {m: mesh.triangles_of(m) for m in MATERIALS}, mesh.uv, asset.texture.images,
+                    target=target, distance=distance, fov_deg=fov_deg)

@@ -1,11 +1,15 @@
-"""The texture atlas: the photo projected onto the face, skin tone everywhere the photo is blind.
+"""Textures: the photo projected onto the skin with its lighting evened out, and painted eyes, mouth, lashes, hair.
 
-Layout (UV, v down): the face in the top-left 3/4 square, planar-projected from the head frame;
-the right column holds flat patches for skin (cranium, ears, neck), eyes, teeth, mouth and tongue.
-The photo only ever lands on face triangles that faced the camera; its weight fades to the skin
-tone towards the face outline and on surfaces turned away, so nothing is smeared round the head.
-Where the photo saw only one side of a turned face, the far side takes the colours of its mirror
-image on the near side.
+Skin: every texel of the hm08 UV layout knows its point on the fitted head; that point is projected into
+the photo through the fitted pose. The photo counts only where the camera saw the skin squarely, inside the
+face outline, away from the eyes' and mouth's openings and from hair. Before it is used the photo is
+corrected: white balance and exposure from the whites of the eyes (the nearest thing to a grey card in a
+portrait), and low-frequency shading divided out, so a backlit or side-lit face keeps its own skin tone.
+Unseen skin is grown out of the seen skin (a push-pull fill, so colours continue smoothly with no mirror
+seam), given the photo's own fine skin grain, and the mouth's inside darkens with depth.
+
+Eyes, teeth, tongue, lashes and hair are painted from each texel's point on the part: an iris of the
+photo's colour at the front of each eyeball, enamel and gums by height on the teeth, strands along the hair.
 """
 from __future__ import annotations
 
@@ -13,228 +17,488 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.ndimage import distance_transform_edt
 
-from fantasy_talking.head import topology as topo
+from fantasy_talking.head.base_mesh import load_base_head
 from fantasy_talking.head.fit import FaceFit
 from fantasy_talking.head.landmarks import LEFT_IRIS, RIGHT_IRIS, FaceLandmarks
-from fantasy_talking.head.raster import rasterize
+from fantasy_talking.head.raster import rasterize, triangle_map
 from fantasy_talking.head.template import HeadMesh, Part
 
-FACE_PATCH = (0.0, 0.0, 0.75, 0.75)
-PATCHES = {
-    "skin": (0.75, 0.0, 1.0, 0.25),
-    "eye": (0.75, 0.25, 1.0, 0.5),
-    "teeth": (0.75, 0.5, 1.0, 0.625),
-    "mouth": (0.75, 0.625, 0.875, 0.75),
-    "tongue": (0.875, 0.625, 1.0, 0.75),
-}
-PART_PATCH = {Part.CRANIUM: "skin", Part.NECK: "skin", Part.EAR: "skin", Part.EYE_LEFT: "eye",
-              Part.EYE_RIGHT: "eye", Part.TEETH_UPPER: "teeth", Part.TEETH_LOWER: "teeth",
-              Part.MOUTH: "mouth", Part.TONGUE: "tongue"}
+RIGHT_EYE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
+LEFT_EYE = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
+INNER_MOUTH = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 SKIN_SAMPLES = (50, 280, 101, 330, 151, 9, 108, 337, 36, 266)
 """Cheek, forehead and nose-side landmarks whose photo colours give the skin tone."""
-IRIS_UV_RADIUS = 0.5 * np.arcsin(0.55) / np.pi
-"""Iris radius on the eyeball patch: the iris spans about ±33° of a 12 mm eyeball."""
-MAP_SIDE = 384
-"""The photo look-up map is rasterised at this side and upsampled: it is piecewise linear, so this is exact
-enough, and it keeps a 4096² atlas as fast as a 1024² one."""
-HAIR_HOPS = 4
-"""Near the outline (this many edges in), texels far from the skin tone (hair, background) give way to skin."""
+MAP_SIDE = 512
+"""The skin's texel → photo map is solved at this side and upsampled (it is piecewise linear)."""
+SCLERA_TARGET = 125.0
+"""Luminance of the brighter half of the whites of the eyes in a well-exposed portrait (they sit in the lids'
+shade); exposure is corrected only where the photo is off by more than EXPOSURE_TOLERANCE."""
+EXPOSURE_TOLERANCE = 1.2
+SCLERA_TINT = np.array([1.04, 1.0, 0.95])
+"""The whites of the eyes are a little warm (blood vessels, the lids' shade): white balance aims at this tint."""
+BALANCE_TOLERANCE = 1.25
+"""The whites of the eyes differ in tint by up to this ratio per channel between people and rooms (vessels,
+light reflected off the skin: 0.82–1.17 over the shared portraits, 1.17–1.22 with any one left out), so only
+a stronger cast is taken for the light's colour and corrected."""
+MAX_BALANCE = 1.25
+MAX_GAIN = 2.0
+SKIN_LUMA_CEILING = 200.0
+"""Exposure gain never lifts the skin's mean luminance above this (L* ≈ 80): a small or soft photo's sclera
+(lashes, blur) under-reads, and a bright face must not come out white."""
+SHADING_SIGMA = 0.06
+"""Width (in atlas sides) of the blur that separates lighting from skin detail."""
+SHADING_STRENGTH = 0.75
+MOUTH_RGB = np.array([70.0, 22.0, 26.0])
+MOUTH_MARGIN = 0.2
+"""Share of an open mouth's height (in the photo) by which its opening is widened before the photo is used."""
+IRIS_MM, PUPIL_MM = 5.9, 2.0
+"""Iris and pupil radii (an adult's 11.8 mm iris, a pupil in room light), from the eye's forward axis."""
+EYE_UV_RADIUS_MM = 13.0
+"""The eye texture spans this radius round the axis (the whole eyeball seen from the front)."""
+FILL_STEPS = 80
+"""Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
+HAIR_UNDERCOAT = 0.75
+"""Brightness of the opaque layer between the hair's strands, relative to the hair colour."""
+SHADOW_FROM_M, SHADOW_RAMP_M, SIDE_SHADOW = 0.011, 0.008, 0.75
+"""Teeth darken from beside the canines (this far from the mouth's middle), over this width, by this much."""
+PART_SIZES = {"eyes": 512, "mouth": 512, "lashes": 256, "hair": 512}
 
 
 @dataclass(frozen=True)
 class Texture:
-    """The baked atlas and what it says about how much of the head the photo actually showed."""
+    """The baked images, one per material (RGB, or RGBA for lashes and hair), and what the photo gave."""
 
-    rgb: np.ndarray
+    images: dict[str, np.ndarray]
     inferred_fraction: float
     face_inferred_fraction: float
     skin_rgb: tuple[int, int, int]
+    iris_rgb: tuple[int, int, int]
+    gain: float
 
-
-def _inset(patch, uv: np.ndarray, margin: float = 0.04) -> np.ndarray:
-    u0, v0, u1, v1 = patch
-    du, dv = (u1 - u0) * margin, (v1 - v0) * margin
-    return np.stack([u0 + du + uv[:, 0] * (u1 - u0 - 2 * du), v0 + dv + uv[:, 1] * (v1 - v0 - 2 * dv)], 1)
+    @property
+    def rgb(self) -> np.ndarray:
+        return self.images["skin"]
 
 
 def layout_uvs(mesh: HeadMesh) -> None:
-    """Give every vertex its atlas coordinate (in place): planar face, per-part patches elsewhere."""
-    face = mesh.part == Part.FACE
-    xy = mesh.positions[face][:, :2]
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    span = float((hi - lo).max())
-    centred = (xy - (lo + hi) / 2) / span + 0.5
-    planar = np.stack([centred[:, 0], 1.0 - centred[:, 1]], 1)
-    uv = mesh.uv.copy()
-    uv[face] = _inset(FACE_PATCH, planar, margin=0.02)
-    for part, patch in PART_PATCH.items():
+    """Teeth take the left three quarters of the mouth texture and the tongue the right quarter; each eye is
+    mapped by a projection along its forward axis (hm08's eye shells share one UV island, so a painted
+    texture could not tell the cornea from the shell behind it). In place."""
+    uv = mesh.uv
+    for part in (Part.EYE_LEFT, Part.EYE_RIGHT):
         sel = mesh.part == part
-        uv[sel] = _inset(PATCHES[patch], mesh.uv[sel])
-    mesh.uv = uv
+        if sel.any():
+            apex = mesh.positions[sel][np.argmax(mesh.positions[sel, 2])]
+            uv[sel] = 0.5 + 0.5 * (mesh.positions[sel, :2] - apex[:2]) / (EYE_UV_RADIUS_MM / 1000.0 * _eye_scale(mesh))
+    teeth, tongue = mesh.part == Part.TEETH, mesh.part == Part.TONGUE
+    uv[teeth, 0] = 0.01 + 0.73 * np.clip(uv[teeth, 0], 0, 1)
+    uv[tongue, 0] = 0.76 + 0.23 * np.clip(uv[tongue, 0], 0, 1)
 
 
-def _rings_from_outline() -> np.ndarray:
-    """Edge hops from each face vertex to the face outline (0 on the outline)."""
-    tris = topo.face_triangles()
-    neighbours = [set() for _ in range(topo.N_FACE)]
-    for a, b, c in tris.tolist():
-        neighbours[a] |= {b, c}
-        neighbours[b] |= {a, c}
-        neighbours[c] |= {a, b}
-    hops = np.full(topo.N_FACE, np.inf)
-    frontier = list(topo.face_oval())
-    hops[frontier] = 0
-    while frontier:
-        nxt = []
-        for v in frontier:
-            for n in neighbours[v]:
-                if hops[n] == np.inf:
-                    hops[n] = hops[v] + 1
-                    nxt.append(n)
-        frontier = nxt
-    return hops
+class UvMap:
+    """Where each texel of a size² image lies on the triangles of some parts: values at vertices → texels."""
+
+    def __init__(self, mesh: HeadMesh, parts: tuple[Part, ...], size: int):
+        tris = mesh.triangles[np.isin(mesh.part[mesh.triangles[:, 0]], parts)]
+        index, bary = triangle_map(mesh.uv * size, tris, size)
+        self.size = size
+        self.covered = index >= 0
+        self._corners = tris[index[self.covered]]
+        self._bary = bary[self.covered]
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Per-vertex `values` (V, K) interpolated to (size, size, K); uncovered texels are 0."""
+        out = np.zeros((self.size, self.size, values.shape[1]), dtype=np.float32)
+        out[self.covered] = np.einsum("pk,pkc->pc", self._bary, values[self._corners])
+        return out
 
 
-def _fill_uncovered(values: np.ndarray, covered: np.ndarray) -> np.ndarray:
-    """Copy the nearest covered texel into uncovered ones, so upsampling never blends in empty texels."""
-    if covered.all() or not covered.any():
-        return values
-    _, (iy, ix) = distance_transform_edt(~covered, return_indices=True)
-    return values[iy, ix]
+def _texel_attributes(mesh: HeadMesh, parts: tuple[Part, ...], size: int, values: np.ndarray):
+    """Per-vertex `values` (V, K) interpolated over the UV layout of `parts`: (size, size, K) and a coverage mask."""
+    uv_map = UvMap(mesh, parts, size)
+    return uv_map(values), uv_map.covered
 
 
-def _unoccluded(camera_points: np.ndarray, photo_xy: np.ndarray, grid: int = 256) -> np.ndarray:
-    """1 for face vertices the camera saw, 0 for those hidden behind the face itself (the far side of the nose)."""
-    lo = photo_xy.min(axis=0)
-    scale = (grid - 1) / max(float(np.ptp(photo_xy, axis=0).max()), 1e-6)
-    pixels = (photo_xy - lo) * scale
-    depth = camera_points[:, 2:3]
-    zbuffer, covered = rasterize(pixels, topo.face_triangles(), depth, (grid, grid), nearest=True)
-    x = np.clip(pixels[:, 0].astype(int), 0, grid - 1)
-    y = np.clip(pixels[:, 1].astype(int), 0, grid - 1)
-    tolerance = 0.004
-    visible = ~covered[y, x] | (depth[:, 0] >= zbuffer[y, x, 0] - tolerance)
-    return visible.astype(np.float64)
+def _grow(image: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Push-pull fill: a weighted image extended smoothly into its zero-weight texels."""
+    levels = [(image * weight[..., None], weight)]
+    while min(levels[-1][1].shape) > 4:
+        colour, w = levels[-1]
+        levels.append((cv2.pyrDown(colour), cv2.pyrDown(w)))
+    colour, w = levels[-1]
+    filled = colour / np.maximum(w, 1e-6)[..., None]
+    filled[w < 1e-6] = (colour.sum(axis=(0, 1)) / max(w.sum(), 1e-6))
+    for colour, w in reversed(levels[:-1]):
+        up = cv2.resize(filled, (w.shape[1], w.shape[0]), interpolation=cv2.INTER_LINEAR)
+        alpha = np.clip(w, 0, 1)[..., None]
+        filled = colour / np.maximum(w, 1e-6)[..., None] * alpha + up * (1 - alpha)
+    return filled
 
 
-def _mirror_partners(face: np.ndarray) -> np.ndarray:
-    """For each face vertex, the vertex nearest its mirror image across the head's midline."""
-    mirrored = face * [-1.0, 1.0, 1.0]
-    d2 = ((mirrored[:, None, :] - face[None, :, :]) ** 2).sum(axis=2)
-    return d2.argmin(axis=1)
+def _polygon_mask(shape, points: np.ndarray, dilate_px: int = 0) -> np.ndarray:
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    if dilate_px > 0:
+        mask = cv2.dilate(mask, np.ones((2 * dilate_px + 1,) * 2, np.uint8))
+    return mask.astype(bool)
 
 
-def _photo_layer(rgb: np.ndarray, xy: np.ndarray, weight: np.ndarray, edge: np.ndarray, skin: np.ndarray,
-                 side: int) -> tuple[np.ndarray, np.ndarray]:
-    """Photo colours looked up through a low-resolution coordinate map, and their blend weight, at `side`².
+def _photo_correction(rgb: np.ndarray, landmarks: FaceLandmarks) -> tuple[np.ndarray, float]:
+    """Per-channel gains from the whites of the eyes: neutral white balance, and the sclera at SCLERA_TARGET.
 
-    Near the outline, texels far from the skin tone (hair, background) lose their weight.
-    """
-    xy = np.ascontiguousarray(xy, dtype=np.float32)
-    seen = cv2.remap(rgb, xy[..., 0], xy[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    distance = np.linalg.norm(seen.astype(np.float32) - skin, axis=2)
-    weight = weight * (1.0 - edge * np.clip((distance - 45.0) / 50.0, 0.0, 1.0))
-    full = cv2.resize(np.dstack([xy, weight]).astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR)
-    photo = cv2.remap(rgb, full[..., 0], full[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return photo, np.clip(full[..., 2], 0.0, 1.0)
-
-
-def _sample(rgb: np.ndarray, points: np.ndarray, radius: int) -> np.ndarray:
+    Sclera pixels are those inside the eye outlines, outside the iris circle, and brighter than the eye's
+    median (lashes and shadow excluded). Without enough of them the photo is left as it is."""
+    p = landmarks.points
     h, w = rgb.shape[:2]
     samples = []
-    for x, y in points.astype(int):
-        x0, x1, y0, y1 = max(x - radius, 0), min(x + radius + 1, w), max(y - radius, 0), min(y + radius + 1, h)
-        if x1 > x0 and y1 > y0:
-            samples.append(rgb[y0:y1, x0:x1].reshape(-1, 3))
-    return np.concatenate(samples) if samples else np.array([[200, 160, 140]])
+    for contour, iris in ((RIGHT_EYE, RIGHT_IRIS), (LEFT_EYE, LEFT_IRIS)):
+        outline = p[list(contour), :2]
+        x0, y0 = np.maximum(np.floor(outline.min(axis=0)).astype(int) - 1, 0)
+        x1, y1 = np.minimum(np.ceil(outline.max(axis=0)).astype(int) + 2, [w, h])
+        if x1 - x0 < 4 or y1 - y0 < 2:
+            continue
+        inside = _polygon_mask((y1 - y0, x1 - x0), outline - [x0, y0])
+        radius = np.linalg.norm(p[iris + 1, :2] - p[iris, :2]) * 1.1
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        inside &= np.hypot(xx - p[iris, 0], yy - p[iris, 1]) > radius
+        pixels = rgb[y0:y1, x0:x1][inside].astype(np.float64)
+        if len(pixels) >= 6:
+            luma = pixels.mean(axis=1)
+            samples.append(pixels[luma >= np.median(luma)])
+    if not samples or sum(len(s) for s in samples) < 12:
+        return np.ones(3), 1.0
+    sclera = np.median(np.concatenate(samples), axis=0)
+    luma = float(sclera.mean())
+    ratio = SCLERA_TARGET / max(luma, 1.0)
+    gain = float(np.clip(_beyond(ratio, EXPOSURE_TOLERANCE), 1 / MAX_GAIN, MAX_GAIN))
+    skin_luma = float(_skin_colour(rgb, landmarks).mean())
+    gain = min(gain, max(1.0, SKIN_LUMA_CEILING / max(skin_luma, 1.0)))
+    balance = np.clip([_beyond(r, BALANCE_TOLERANCE) for r in luma * SCLERA_TINT / np.maximum(sclera, 1.0)],
+                      1 / MAX_BALANCE, MAX_BALANCE)
+    return gain * balance, gain
 
 
-def _eye_patch(size: int, iris_rgb: np.ndarray) -> np.ndarray:
-    yy, xx = np.mgrid[0:size, 0:size]
-    r = np.hypot(xx + 0.5 - size / 2, yy + 0.5 - size / 2) / size
-    patch = np.empty((size, size, 3), np.float32)
-    patch[:] = (232, 226, 220)
-    iris_r = IRIS_UV_RADIUS * 0.92
-    ring = np.clip(1.0 - (r / iris_r - 0.8) / 0.2, 0.6, 1.0)[..., None]
-    patch[r < iris_r] = (iris_rgb * ring[r < iris_r].reshape(-1, 1))
-    patch[r < iris_r * 0.42] = (12, 10, 10)
-    highlight = np.hypot(xx + 0.5 - size * 0.47, yy + 0.5 - size * 0.46) / size < iris_r * 0.12
-    patch[highlight] = (250, 250, 250)
-    return patch
+def _beyond(ratio: float, tolerance: float) -> float:
+    """The part of a correction ratio outside [1/tolerance, tolerance]: 1 inside it, continuous at its edges."""
+    return ratio / tolerance if ratio > tolerance else ratio * tolerance if ratio < 1 / tolerance else 1.0
 
 
-def _teeth_patch(w: int, h: int) -> np.ndarray:
-    u = (np.arange(w) + 0.5) / w
-    v = (np.arange(h) + 0.5) / h
-    gap = np.abs(((u * 14) % 1.0) - 0.5) > 0.45
-    patch = np.empty((h, w, 3), np.float32)
-    patch[:] = (238, 234, 222)
-    patch[:, gap] = (190, 180, 170)
-    patch[v < 0.12] = (180, 90, 95)
-    return patch
+def _skin_colour(rgb: np.ndarray, landmarks: FaceLandmarks) -> np.ndarray:
+    """Median colour of small patches on the cheeks, forehead and beside the nose (SKIN_SAMPLES)."""
+    h, w = rgb.shape[:2]
+    radius = max(2, int(landmarks.inter_ocular_px * 0.04))
+    patches = []
+    for x, y in np.round(landmarks.points[list(SKIN_SAMPLES), :2]).astype(int):
+        x, y = min(max(x, 0), w - 1), min(max(y, 0), h - 1)
+        patches.append(rgb[max(y - radius, 0):y + radius + 1, max(x - radius, 0):x + radius + 1].reshape(-1, 3))
+    return np.median(np.concatenate(patches).astype(np.float64), axis=0)
 
 
-def bake_texture(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.ndarray, size: int) -> Texture:
-    """Project the photo onto the face and paint every other patch; `size` is the atlas side in texels."""
-    face = np.flatnonzero(mesh.part == Part.FACE)
-    normals = mesh.normals()
-    facing = fit.pose.view_dot(normals[face])
-    hops = _rings_from_outline()
-    photo_xy = landmarks.points[: topo.N_FACE, :2]
-    unoccluded = _unoccluded(mesh.positions[face] @ fit.pose.rotation.T, photo_xy)
-    visibility = np.clip((facing - 0.15) / 0.35, 0.0, 1.0) * np.clip(hops / 2.0, 0.0, 1.0) * unoccluded
-    samples = np.array(SKIN_SAMPLES)
-    seen_samples = samples[visibility[samples] > 0.5]
-    skin_px = _sample(rgb, photo_xy[seen_samples if len(seen_samples) else samples],
-                      radius=max(1, int(landmarks.inter_ocular_px * 0.03)))
-    skin = np.median(skin_px, axis=0).astype(np.float32)
+def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, skin_tone: np.ndarray,
+                 hair_rgb: np.ndarray | None) -> np.ndarray:
+    """Per-vertex fill colours: seen skin keeps its (corrected) photo colour, every other skin vertex takes the
+    average of its neighbours (a harmonic fill over the base mesh, seam copies welded), settling to the skin
+    tone far from the face; under a hair mesh the scalp takes the colour of the hair's undercoat."""
+    n_skin = len(base.skin_source)
+    weld = np.where(base.skin_source >= 0, base.skin_source, base.skin_source.max() + 1 + np.arange(n_skin))
+    ids, inverse = np.unique(weld, return_inverse=True)
+    size = flat.shape[0]
+    uv = np.clip((mesh.uv[:n_skin] * size).astype(int), 0, size - 1)
+    colour_v, weight_v = flat[uv[:, 1], uv[:, 0]], weight[uv[:, 1], uv[:, 0]]
+    known_w = np.bincount(inverse, weights=(weight_v > 0.5) * weight_v, minlength=len(ids))
+    known = known_w > 0
+    colour = np.tile(np.asarray(skin_tone, np.float64), (len(ids), 1))
+    for k in range(3):
+        total = np.bincount(inverse, weights=(weight_v > 0.5) * weight_v * colour_v[:, k], minlength=len(ids))
+        colour[known, k] = total[known] / known_w[known]
+    tris = inverse[base.parts["skin"].triangles]
+    edges = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]])
+    edges = np.concatenate([edges, edges[:, ::-1]])
+    from scipy.sparse import csr_matrix
 
-    atlas = np.empty((size, size, 3), np.uint8)
-    atlas[:] = skin.astype(np.uint8)
-    side = int(round(FACE_PATCH[2] * size))
-    low = min(side, MAP_SIDE)
-    edge = np.clip(1.0 - hops / HAIR_HOPS, 0.0, 1.0)
-    mirror = _mirror_partners(mesh.positions[face])
-    borrowed = visibility[mirror] * (1.0 - visibility) ** 2
-    attributes = np.column_stack([photo_xy, visibility, edge, photo_xy[mirror], borrowed]).astype(np.float32)
-    values, covered = rasterize(mesh.uv[face] * size * (low / side), topo.face_triangles(), attributes, (low, low))
-    values = _fill_uncovered(values, covered)
-    values[~covered, 2] = 0.0
-    values[~covered, 6] = 0.0
-    for xy, w in ((slice(4, 6), 6), (slice(0, 2), 2)):
-        photo, alpha = _photo_layer(rgb, values[..., xy], values[..., w], values[..., 3], skin, side)
-        atlas[:side, :side] = cv2.blendLinear(photo, atlas[:side, :side], alpha, 1.0 - alpha)
+    degree = np.bincount(edges[:, 0], minlength=len(ids)).astype(float)
+    average = csr_matrix((1.0 / np.maximum(degree, 1)[edges[:, 0]], (edges[:, 0], edges[:, 1])),
+                         shape=(len(ids), len(ids)))
+    tone = np.asarray(skin_tone, np.float64)
+    for _ in range(FILL_STEPS):
+        # a slow pull to the skin tone keeps far regions (neck, scalp) from taking one edge's colour
+        colour = np.where(known[:, None], colour, 0.96 * (average @ colour) + 0.04 * tone)
+    out = np.zeros((mesh.n_vertices, 3), np.float32)
+    out[:n_skin] = colour[inverse]
+    if hair_rgb is not None and mesh.hair_style:
+        cover = base.hair_cover[mesh.hair_style] * (~known[inverse])
+        out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (HAIR_UNDERCOAT * np.asarray(hair_rgb)) * cover[:, None]
+    return out
 
-    def box(name):
-        u0, v0, u1, v1 = PATCHES[name]
-        return slice(int(v0 * size), int(v1 * size)), slice(int(u0 * size), int(u1 * size))
 
-    iris_centre = landmarks.points[[LEFT_IRIS, RIGHT_IRIS], :2]
-    iris_radius = max(1, int(0.25 * np.linalg.norm(landmarks.points[LEFT_IRIS + 1, :2] - iris_centre[0])))
-    iris_rgb = np.median(_sample(rgb, iris_centre, iris_radius), axis=0)
-    rows, cols = box("eye")
-    atlas[rows, cols] = _eye_patch(rows.stop - rows.start, iris_rgb).astype(np.uint8)
-    rows, cols = box("teeth")
-    atlas[rows, cols] = _teeth_patch(cols.stop - cols.start, rows.stop - rows.start).astype(np.uint8)
-    rows, cols = box("mouth")
-    atlas[rows, cols] = (95, 30, 35)
-    rows, cols = box("tongue")
-    atlas[rows, cols] = (175, 85, 90)
+def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.ndarray, size: int,
+               hair_rgb: np.ndarray | None):
+    """The skin atlas, the skin tone, the share of the face and the head the photo saw, and the exposure gain."""
+    base = load_base_head()
+    skin = mesh.part == Part.SKIN
+    as_photographed = mesh.positions.copy()
+    as_photographed[: len(mesh.photo_positions)] = mesh.photo_positions
+    normals = mesh.normals(as_photographed)
+    photo_xy = fit.pose.project(as_photographed)
+    facing = fit.pose.view_dot(normals)
+    depth = as_photographed @ fit.pose.rotation[2, :] * fit.pose.scale_px_per_m
+    low = min(size, MAP_SIDE)
+    uv_map = UvMap(mesh, (Part.SKIN,), low)
+    region = np.zeros(mesh.n_vertices, np.float32)
+    region[: len(base.skin_region)] = base.skin_region == 1
+    texels = uv_map(np.column_stack([photo_xy, facing, depth, mesh.positions, region]).astype(np.float32))
+    covered = uv_map.covered
 
+    # Which texels the photo shows: facing the camera, inside the face outline, not behind the face itself,
+    # and not inside the eyes' or the mouth's opening.
+    h, w = rgb.shape[:2]
+    points = landmarks.points
+    oval = points[base.mp_face_oval, :2]
+    face_mask = _polygon_mask((h, w), oval).astype(np.uint8)
+    inset = cv2.distanceTransform(face_mask, cv2.DIST_L2, 5)
+    holes = np.zeros((h, w), bool)
+    margin = max(1, int(landmarks.inter_ocular_px * 0.02))
+    for contour in (RIGHT_EYE, LEFT_EYE):
+        holes |= _polygon_mask((h, w), points[list(contour), :2], dilate_px=margin)
+    # an open mouth's wet inner lips, teeth edges and shadow hug the opening: the wider it gapes, the wider
+    # the margin left to the fill (else the closed neutral wears them on its lips)
+    gap_px = max(0.0, float(np.mean(points[[14, 87, 317], 1] - points[[13, 82, 312], 1])))
+    holes |= _polygon_mask((h, w), points[list(INNER_MOUTH), :2], dilate_px=max(margin, int(MOUTH_MARGIN * gap_px)))
+    xy = texels[..., :2]
+    xi = np.clip(np.round(xy[..., 0]).astype(int), 0, w - 1)
+    yi = np.clip(np.round(xy[..., 1]).astype(int), 0, h - 1)
+    feather = max(landmarks.face_width_px * 0.06, 2.0)
+    weight = np.clip(inset[yi, xi] / feather, 0, 1) * np.clip((texels[..., 2] - 0.2) / 0.3, 0, 1)
+    weight *= ~holes[yi, xi]
+    weight *= _unoccluded(points, base.mp_triangles, xy, texels[..., 3], landmarks)
+    weight[~covered] = 0.0
+
+    gains, gain = _photo_correction(rgb, landmarks)
+    corrected = np.clip(rgb.astype(np.float32) * gains.astype(np.float32), 0, 255)
+    seen = cv2.remap(corrected, xy[..., 0], xy[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    samples = points[list(SKIN_SAMPLES), :2].astype(int)
+    samples[:, 0] = np.clip(samples[:, 0], 0, w - 1)
+    samples[:, 1] = np.clip(samples[:, 1], 0, h - 1)
+    skin_rgb = np.median(corrected[samples[:, 1], samples[:, 0]], axis=0)
+    # hair or background inside the outline (a fringe, a beard line) is not skin: let it go
+    distance = np.linalg.norm(seen - skin_rgb, axis=2)
+    edge = 1.0 - np.clip(inset[yi, xi] / (feather * 3), 0, 1)
+    weight *= 1.0 - edge * np.clip((distance - 55.0) / 45.0, 0.0, 1.0)
+
+    # shading: the low frequencies of the seen luminance, divided out towards their median
+    luma = seen.mean(axis=2) + 1.0
+    sigma = SHADING_SIGMA * low
+    blur_w = cv2.GaussianBlur(weight, (0, 0), sigma) + 1e-6
+    shade = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / blur_w
+    reference = float(np.median(shade[weight > 0.5])) if (weight > 0.5).any() else float(luma.mean())
+    flat = seen * ((reference / np.maximum(shade, 1.0)) ** SHADING_STRENGTH)[..., None]
+    skin_tone = np.median(flat[weight > 0.5], axis=0) if (weight > 0.5).any() else skin_rgb
+
+    # the unseen skin: colours diffused over the surface from the seen skin (continuous across UV seams),
+    # darkened to the hair's colour on the scalp under hair, then given the photo's grain
+    vertex_fill = _vertex_fill(mesh, base, flat, weight, skin_tone, hair_rgb)
+    fill_texels = uv_map(vertex_fill)
+    grain = _skin_grain(flat, weight, low)
+    fill = fill_texels * (1.0 + grain[..., None])
+
+    # the mouth bag darkens with depth behind the lips
+    marks = mesh.landmarks
+    lips_z = float(marks[[13, 14], 2].mean())
+    depth_in = np.clip((lips_z - 0.003 - texels[..., 6]) / 0.006, 0, 1)
+    inside_mouth = texels[..., 7] * depth_in
+    photo_alpha = weight[..., None]
+    colour = flat * photo_alpha + fill * (1 - photo_alpha)
+    colour = colour * (1 - inside_mouth[..., None]) + MOUTH_RGB * inside_mouth[..., None]
+
+    colour = _dilate_into(colour, covered)
+    atlas = cv2.resize(np.clip(colour, 0, 255).astype(np.float32), (size, size), interpolation=cv2.INTER_CUBIC)
+    if size > low:
+        # upsampling the corrected photo itself keeps the face sharp: re-sample the photo at full size
+        full_xy = cv2.resize(xy, (size, size), interpolation=cv2.INTER_LINEAR)
+        scale = cv2.resize(flat / np.maximum(seen, 1.0), (size, size), interpolation=cv2.INTER_LINEAR)
+        sharp = cv2.remap(corrected, full_xy[..., 0], full_xy[..., 1], cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE) * scale
+        alpha = cv2.resize(weight * (1 - inside_mouth), (size, size), interpolation=cv2.INTER_LINEAR)[..., None]
+        atlas = sharp * alpha + atlas * (1 - alpha)
     seen_vertex = np.zeros(mesh.n_vertices)
-    seen_vertex[face] = visibility
-    return Texture(rgb=atlas,
-                   inferred_fraction=1.0 - _seen_share(mesh, seen_vertex, [Part.FACE, Part.CRANIUM, Part.NECK, Part.EAR]),
-                   face_inferred_fraction=1.0 - _seen_share(mesh, seen_vertex, [Part.FACE]),
-                   skin_rgb=tuple(int(c) for c in skin))
+    vertex_xy = photo_xy[skin]
+    vx = np.clip(np.round(vertex_xy[:, 0]).astype(int), 0, w - 1)
+    vy = np.clip(np.round(vertex_xy[:, 1]).astype(int), 0, h - 1)
+    seen_vertex[skin] = (face_mask[vy, vx] > 0) * (facing[skin] > 0.35)
+    # the face: skin inside the ellipse spanned by the landmarks, in front of their deepest point
+    centre, half = 0.5 * (marks.max(axis=0) + marks.min(axis=0)), 0.5 * np.ptp(marks, axis=0)
+    offset = (mesh.positions[:, :2] - centre[:2]) / half[:2]
+    face_region = skin & ((offset ** 2).sum(axis=1) < 1.0) & (mesh.positions[:, 2] > marks[:, 2].min())
+    return (np.clip(atlas, 0, 255).astype(np.uint8), tuple(int(c) for c in skin_tone),
+            1.0 - _seen_share(mesh, seen_vertex, skin), 1.0 - _seen_share(mesh, seen_vertex, face_region), gain)
 
 
-def _seen_share(mesh: HeadMesh, seen_vertex: np.ndarray, parts: list[Part]) -> float:
-    """Area-weighted share of the given parts' surface whose colour came straight from the photo."""
-    inside = np.isin(mesh.part, parts)
+def _unoccluded(points: np.ndarray, mp_triangles: np.ndarray, xy: np.ndarray, depth: np.ndarray,
+                landmarks: FaceLandmarks, grid: int = 256) -> np.ndarray:
+    """1 where a texel's point is not hidden behind the photo's own face surface (the far side of the nose)."""
+    face_xy = points[:468, :2]
+    lo = face_xy.min(axis=0)
+    scale = (grid - 1) / max(float(np.ptp(face_xy, axis=0).max()), 1e-6)
+    face_depth = -points[:468, 2:3]
+    zbuffer, hit = rasterize((face_xy - lo) * scale, mp_triangles, face_depth, (grid, grid), nearest=True)
+    gx = np.clip(((xy[..., 0] - lo[0]) * scale).astype(int), 0, grid - 1)
+    gy = np.clip(((xy[..., 1] - lo[1]) * scale).astype(int), 0, grid - 1)
+    # texel depths are in the fitted head's frame, the face mesh's in MediaPipe's: compare each against the
+    # face mesh's own depth range, with a tolerance of a few percent of the face width
+    tolerance = 0.06 * landmarks.face_width_px
+    near = zbuffer[gy, gx, 0]
+    texel = depth - np.median(depth) + np.median(face_depth)
+    return (~hit[gy, gx] | (texel >= near - tolerance)).astype(np.float32)
+
+
+def _skin_grain(flat: np.ndarray, weight: np.ndarray, size: int) -> np.ndarray:
+    """Fine relative luminance variation with the photo's own strength (pores, freckles), as seeded noise."""
+    luma = flat.mean(axis=2)
+    detail = luma / np.maximum(cv2.GaussianBlur(luma, (0, 0), 2.0), 1.0) - 1.0
+    sure = weight > 0.8
+    strength = float(np.clip(detail[sure].std() if sure.sum() > 100 else 0.01, 0.003, 0.02))
+    rng = np.random.default_rng(11)
+    noise = sum(cv2.resize(rng.standard_normal((size // f, size // f)).astype(np.float32), (size, size),
+                           interpolation=cv2.INTER_CUBIC) / f ** 0.5 for f in (1, 2, 4))
+    return (noise / max(noise.std(), 1e-6) * strength).astype(np.float32)
+
+
+def _dilate_into(colour: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Copy the nearest covered texel into uncovered ones, so mipmaps and seams never pull in stray colour."""
+    if covered.all() or not covered.any():
+        return colour
+    _, labels = cv2.distanceTransformWithLabels((~covered).astype(np.uint8), cv2.DIST_L2, 5,
+                                                labelType=cv2.DIST_LABEL_PIXEL)
+    ys, xs = np.nonzero(covered)
+    lookup = np.zeros(labels.max() + 1, dtype=np.int64)
+    lookup[labels[ys, xs]] = ys * covered.shape[1] + xs
+    return colour.reshape(-1, colour.shape[2])[lookup[labels]].reshape(colour.shape)
+
+
+def _eye_scale(mesh: HeadMesh) -> float:
+    """How much larger the fitted eyes are than the base head's."""
+    base_eye = load_base_head().parts["eyes"].positions
+    fitted = mesh.positions[mesh.part == Part.EYE_LEFT]
+    return float(np.std(fitted) / np.std(base_eye[base_eye[:, 0] > 0])) if len(fitted) else 1.0
+
+
+def _eye_image(mesh: HeadMesh, iris_rgb: np.ndarray, size: int) -> np.ndarray:
+    """Sclera, an iris of the photo's colour with radial fibres and a dark limbal ring, and the pupil, as a
+    radial image (the eyes' UVs are a projection along their forward axis, see layout_uvs)."""
+    yy, xx = np.mgrid[0:size, 0:size]
+    dx, dy = (xx + 0.5) / size - 0.5, (yy + 0.5) / size - 0.5
+    rho = 2 * np.hypot(dx, dy) * EYE_UV_RADIUS_MM
+    around = np.arctan2(dy, dx)
+    rng = np.random.default_rng(3)
+    fibres = sum(np.cos(k * around + rng.uniform(0, 6.3)) * rng.uniform(0.3, 1.0) for k in (23, 37, 61, 89))
+    sclera = np.array([222.0, 214.0, 206.0]) * (1 - 0.1 * np.clip((rho - IRIS_MM) / 6, 0, 1))[..., None]
+    t = np.clip(rho / IRIS_MM, 0, 1)[..., None]
+    iris = iris_rgb * (0.8 + 0.3 * (1 - t) + 0.05 * fibres[..., None])
+    iris = iris * (1 - 0.55 * np.clip((rho - IRIS_MM + 0.7) / 0.7, 0, 1))[..., None]  # limbal ring
+    colour = np.where((rho < IRIS_MM)[..., None], iris, sclera)
+    colour = np.where((rho < PUPIL_MM)[..., None], np.array([14.0, 12.0, 12.0]), colour)
+    return np.clip(colour, 0, 255).astype(np.uint8)
+
+
+def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
+    """Enamel on the teeth, shading into gum pink towards the roots; a pink, slightly grainy tongue."""
+    values = np.column_stack([mesh.positions, (mesh.part == Part.TONGUE).astype(float)])
+    texels, covered = _texel_attributes(mesh, (Part.TEETH, Part.TONGUE), size, values)
+    jaw = mesh.landmarks[[13, 14], 1].mean()
+    height = np.abs(texels[..., 1] - jaw)
+    gum = np.clip((height - 0.009) / 0.003, 0, 1)[..., None]
+    depth = np.clip((mesh.landmarks[13, 2] - texels[..., 2]) / 0.04, 0, 1)[..., None]
+    # the side teeth sit in the cheeks' shadow: a closed mouth's slit at the corners shows them dark, not white
+    side = np.clip((np.abs(texels[..., 0] - mesh.landmarks[[13, 14], 0].mean()) - SHADOW_FROM_M) / SHADOW_RAMP_M, 0, 1)
+    shadow = (1 - 0.35 * depth) * (1 - SIDE_SHADOW * side[..., None])
+    teeth = (np.array([236.0, 230.0, 212.0]) * (1 - gum) + np.array([190.0, 95.0, 100.0]) * gum) * shadow
+    rng = np.random.default_rng(5)
+    grain = cv2.GaussianBlur(rng.standard_normal((size, size)).astype(np.float32), (0, 0), 1.5)[..., None]
+    tongue = np.array([185.0, 88.0, 92.0]) * (1 + 0.08 * grain) * (1 - 0.3 * depth)
+    colour = np.where(texels[..., 3:4] > 0.5, tongue, teeth)
+    return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
+
+
+def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0,
+             undercoat: float | None = None) -> np.ndarray:
+    """RGBA strands running along v: thin tapered lines of the hair colour, varied in brightness.
+
+    With an `undercoat` the gaps between strands are opaque, the hair colour darkened by that factor (the
+    shadowed hair beneath the top layer): a hair mesh's layers hang apart, and an alpha-tested gap would show
+    the skin behind it as a thin light line."""
+    rng = np.random.default_rng(seed)
+    alpha = np.zeros((size, size), np.float32)
+    shade = np.ones((size, size), np.float32)
+    for _ in range(int(size * density)):
+        x = rng.uniform(0, size)
+        y0, length = rng.uniform(-0.2, 0.6) * size, rng.uniform(0.4, 1.2) * size
+        ys = np.arange(max(int(y0), 0), min(int(y0 + length), size))
+        if len(ys) == 0:
+            continue
+        xs = np.clip((x + np.sin(ys / size * rng.uniform(2, 6)) * rng.uniform(0, 3)).astype(int), 0, size - 1)
+        taper = np.clip((y0 + length - ys) / (0.25 * length), 0, 1)
+        alpha[ys, xs] = np.maximum(alpha[ys, xs], taper)
+        shade[ys, xs] = rng.uniform(0.7, 1.25)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 0.6)
+    alpha = np.clip(alpha * 1.8, 0, 1) * opacity
+    colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
+    if undercoat is not None:
+        colour = colour * alpha[..., None] + rgb[None, None] * undercoat * (1 - alpha[..., None])
+        alpha = np.ones_like(alpha)
+        # strands and undercoat together average to the hair's own colour
+        colour = np.clip(colour * (np.mean(rgb) / max(float(colour.mean()), 1e-6)), 0, 255)
+    return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
+
+
+def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.ndarray, size: int,
+                  hair_rgb: np.ndarray | None = None) -> Texture:
+    """Every material's image: the photo-based skin at `size`², the painted parts at their own sizes."""
+    if hair_rgb is not None:
+        # the hair was lit by the same light as the face: the same white balance and exposure
+        hair_rgb = np.clip(np.asarray(hair_rgb, np.float64) * _photo_correction(rgb, landmarks)[0], 0, 255)
+    atlas, skin_rgb, inferred, face_inferred, gain = _skin_bake(mesh, fit, landmarks, rgb, size, hair_rgb)
+    iris_rgb = _iris_colour(rgb, landmarks)
+    images = {"skin": atlas}
+    if (mesh.part == Part.EYE_LEFT).any():
+        images["eyes"] = _eye_image(mesh, iris_rgb, PART_SIZES["eyes"])
+        lash = np.array([30.0, 24.0, 22.0]) if hair_rgb is None else np.minimum(hair_rgb * 0.5, 60)
+        images["lashes"] = _strands(PART_SIZES["lashes"], lash, seed=7, density=0.3, opacity=0.8)
+    if (mesh.part == Part.TEETH).any():
+        images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
+    if (mesh.part == Part.HAIR).any():
+        images["hair"] = _strands(PART_SIZES["hair"], hair_rgb if hair_rgb is not None else np.array([60.0, 45, 35]),
+                                  seed=1, density=2.4, undercoat=HAIR_UNDERCOAT)
+    return Texture(images=images, inferred_fraction=inferred, face_inferred_fraction=face_inferred,
+                   skin_rgb=skin_rgb, iris_rgb=tuple(int(c) for c in iris_rgb), gain=gain)
+
+
+def _iris_colour(rgb: np.ndarray, landmarks: FaceLandmarks) -> np.ndarray:
+    """Median colour of the irises' ring between pupil and limbus (the pupil and glints left out)."""
+    p = landmarks.points
+    h, w = rgb.shape[:2]
+    pixels = []
+    for centre in (LEFT_IRIS, RIGHT_IRIS):
+        radius = np.linalg.norm(p[centre + 1, :2] - p[centre, :2])
+        x0, y0 = np.maximum((p[centre, :2] - radius - 1).astype(int), 0)
+        x1, y1 = np.minimum((p[centre, :2] + radius + 2).astype(int), [w, h])
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        r = np.hypot(xx - p[centre, 0], yy - p[centre, 1]) / max(radius, 1e-6)
+        ring = rgb[y0:y1, x0:x1][(r > 0.45) & (r < 0.85)].astype(np.float64)
+        if len(ring):
+            luma = ring.mean(axis=1)
+            pixels.append(ring[(luma > np.percentile(luma, 15)) & (luma < np.percentile(luma, 85))])
+    if not pixels or not sum(len(x) for x in pixels):
+        return np.array([90.0, 70.0, 50.0])
+    colour = np.median(np.concatenate(pixels), axis=0)
+    return np.clip(colour * 1.15, 0, 255)
+
+
+def _seen_share(mesh: HeadMesh, seen_vertex: np.ndarray, inside: np.ndarray) -> float:
+    """Area-weighted share of the selected vertices' surface whose colour came straight from the photo."""
     tris = mesh.triangles[inside[mesh.triangles].all(axis=1)]
+    if not len(tris):
+        return 0.0
     p = mesh.positions
     area = 0.5 * np.linalg.norm(np.cross(p[tris[:, 1]] - p[tris[:, 0]], p[tris[:, 2]] - p[tris[:, 0]]), axis=1)
     return float((area * seen_vertex[tris].mean(axis=1)).sum() / area.sum())

@@ -10,7 +10,7 @@ import numpy as np
 
 from fantasy_talking.head.create import HeadResult
 from fantasy_talking.head.landmarks import LEFT_IRIS, RIGHT_IRIS, detect_landmarks
-from fantasy_talking.head.render import Renderer
+from fantasy_talking.head.render import asset_renderer
 
 FACE_LANDMARKS = slice(0, 468)
 
@@ -27,13 +27,16 @@ def _similarity_residual(source: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def rendered_landmark_error(result: HeadResult, size: int = 512) -> float:
-    """Mean landmark distance between a posed render of the head and the photo, in inter-ocular distances."""
+    """Mean landmark distance between a posed render of the head and the photo, in inter-ocular distances.
+
+    The head wears the expression read off the photo (its neutral has it taken off), so like meets like."""
     asset, pose = result.asset, result.fit.pose
-    positions = asset.mesh.positions @ pose.rotation.T
+    worn = {name[0].upper() + name[1:]: weight for name, weight in asset.mesh.photo_expression.items()}
+    posed, _ = asset.pose(worn)
+    positions = posed @ pose.rotation.T
     normals = asset.mesh.normals(positions)
-    centre = asset.mesh.positions[:468].mean(axis=0) @ pose.rotation.T
-    renderer = Renderer(size, asset.mesh.triangles, asset.mesh.uv, asset.texture.rgb, target=centre,
-                        distance=1.2, fov_deg=12.0)
+    centre = asset.mesh.landmarks.mean(axis=0) @ pose.rotation.T
+    renderer = asset_renderer(asset, size, target=centre, distance=1.2, fov_deg=12.0)
     try:
         image = renderer.draw(positions, normals)
     finally:
