@@ -143,7 +143,10 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"{speech}: {exc}") from None
         progress.advance(task)
         task = progress.add_task(f"animating {audio.duration_s:.1f} s of speech", total=1.0)
-        clip = animate_audio(audio, options, progress=lambda done: progress.update(task, completed=done))
+        try:
+            clip = animate_audio(audio, options, progress=lambda done: progress.update(task, completed=done))
+        except OptionsError as exc:
+            raise CliError(str(exc)) from None
         progress.update(task, completed=1.0)
         try:
             written = write_outputs(clip, audio, prefix, speech.name, progress)

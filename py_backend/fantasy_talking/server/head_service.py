@@ -6,10 +6,12 @@ HeadOptions, progress callbacks to messages and HeadError to INVALID_ARGUMENT.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from typing import TYPE_CHECKING
 
 import grpc
+from PIL import Image
 from scipy.spatial.transform import Rotation
 
 from fantasy_talking.head.errors import HeadError
@@ -28,6 +30,27 @@ PARTS = {head_pb2.HEAD_PART_CRANIUM: "cranium", head_pb2.HEAD_PART_EARS: "ears",
 DETAILS = {head_pb2.MESH_DETAIL_UNSPECIFIED: "medium", head_pb2.MESH_DETAIL_LOW: "low",
            head_pb2.MESH_DETAIL_MEDIUM: "medium", head_pb2.MESH_DETAIL_HIGH: "high"}
 INTERNAL_MESSAGE = "internal error while building the head; the server log has the details"
+MIN_IMAGE_SIDE_PX = 64
+"""A face needs more pixels than this across; smaller sides cannot hold a detectable face."""
+MAX_IMAGE_ASPECT = 8.0
+"""Long side / short side. A strip (4096x1) is no portrait, and downscaling it would reach zero rows."""
+
+
+def check_image_size(data: bytes) -> None:
+    """HeadError for an image whose size cannot hold a portrait, read from its header alone.
+
+    Checked here, at the service boundary, before any decoding or scaling. Bytes that are not
+    an image pass through: the head pipeline reports those with its own message."""
+    try:
+        width, height = Image.open(io.BytesIO(data)).size
+    except Exception:  # not an image, or a header PIL cannot read: the pipeline says which
+        return
+    if min(width, height) < MIN_IMAGE_SIDE_PX:
+        raise HeadError(f"the image is {width}x{height} pixels; a portrait needs at least "
+                        f"{MIN_IMAGE_SIDE_PX} pixels on each side")
+    if max(width, height) > MAX_IMAGE_ASPECT * min(width, height):
+        raise HeadError(f"the image is {width}x{height} pixels, a strip rather than a portrait; "
+                        f"the long side may be at most {MAX_IMAGE_ASPECT:g} times the short side")
 
 
 def options_from_proto(options: head_pb2.HeadOptions):
@@ -67,6 +90,7 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
 
     async def CreateHead(self, request: head_pb2.CreateHeadRequest, context: grpc.aio.ServicerContext):
         try:
+            check_image_size(request.image)
             options = options_from_proto(request.options)
         except HeadError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))

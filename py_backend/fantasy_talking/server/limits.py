@@ -11,6 +11,36 @@ import threading
 
 import grpc
 
+MAX_CHUNK_SECONDS = 10.0
+"""Most audio one stream message may carry (StreamAnimation's `audio`, A2F's `audio_buffer`).
+Real-time clients send 10-100 ms; this bounds what one message can cost the worker."""
+MAX_EMOTION_KEYFRAMES = 100
+"""Most time-coded emotion keyframes one Audio2Face-3D message may carry."""
+MAX_EMOTION_KEYFRAMES_PER_STREAM = 10_000
+"""Most emotion keyframes one Audio2Face-3D stream may carry in all (they are kept for the stream)."""
+SLICE_SECONDS = 0.1
+"""Large messages are animated in slices of this much input audio, with the event loop given back
+between slices, so one stream holds the loop for a few milliseconds at a time, never for a whole
+10 s chunk (head-of-line blocking of every other stream on the worker)."""
+
+
+def slices(data: bytes, bytes_per_second: int, frame_bytes: int) -> list[bytes]:
+    """`data` cut into SLICE_SECONDS pieces on sample-frame boundaries (one piece when it is small)."""
+    step = max(frame_bytes, int(bytes_per_second * SLICE_SECONDS) // frame_bytes * frame_bytes)
+    if len(data) <= step:
+        return [data]
+    view = memoryview(data)
+    return [bytes(view[i:i + step]) for i in range(0, len(data), step)]
+
+
+def chunk_error(data_bytes: int, bytes_per_second: int) -> str | None:
+    """Why a chunk of `data_bytes` is too long, or None."""
+    seconds = data_bytes / bytes_per_second
+    if seconds <= MAX_CHUNK_SECONDS:
+        return None
+    return (f"an audio chunk holds {seconds:.2f} s of audio, more than the {MAX_CHUNK_SECONDS:g} s limit "
+            "per message; send smaller chunks (10-100 ms suit real time)")
+
 
 class StreamSlots:
     """A counter of open streams with a ceiling."""
