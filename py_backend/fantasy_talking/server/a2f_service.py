@@ -28,6 +28,7 @@ from fantasy_talking.server import a2f_mapping as mapping
 from fantasy_talking.server.a2f_mapping import A2FRequestError
 from fantasy_talking.server import convert
 from fantasy_talking.server.context import OpenStream, ServerContext
+from fantasy_talking.server.status import fail
 from fantasy_talking.server.limits import (
     MAX_EMOTION_KEYFRAMES, MAX_EMOTION_KEYFRAMES_PER_STREAM, chunk_error, slices,
 )
@@ -184,7 +185,9 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
         self._ctx = ctx
 
     async def ProcessAudioStream(self, request_iterator, context: grpc.aio.ServicerContext):
-        slot = await self._ctx.stream_slots.admit(context)
+        slot = self._ctx.stream_slots.admit(context)
+        if slot is None:
+            return
         started = time.monotonic()
         stream: A2FStream | None = None
         open_stream = OpenStream()
@@ -196,7 +199,8 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
                 if not open_stream.shutting_down:
                     raise
                 asyncio.current_task().uncancel()
-                await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
+                fail(context, grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
+                return
             stream = A2FStream(header, AnimationOptions(), self._ctx.config.max_clip_seconds)
             async for response in stream.responses(request_iterator, open_stream):
                 yield response
@@ -206,12 +210,12 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
             log.info("a2f stream rejected reason=%s", exc)
             if stream is not None and stream.header_sent:
                 yield mapping.error_status(str(exc))
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except grpc.RpcError:
             log.info("a2f stream dropped by the client")
         except Exception:
             log.exception("a2f stream failed")
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
             self._ctx.open_streams.discard(open_stream)
             slot.release()

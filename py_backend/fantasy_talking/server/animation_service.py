@@ -17,6 +17,7 @@ from fantasy_talking.audio.decode import AudioError, decode_file, decode_pcm
 from fantasy_talking.server import convert
 from fantasy_talking.server.blocking import release_memory
 from fantasy_talking.server.context import EngineDescription, OpenStream, ServerContext
+from fantasy_talking.server.status import fail
 from fantasy_talking.server.stream_session import StreamRejected, StreamSession
 from fantasytalking.v1 import animation_pb2, animation_pb2_grpc
 
@@ -44,10 +45,10 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
             options = convert.options_from_proto(request.options)
             answer = await asyncio.to_thread(self._animate, request, options)
         except (AudioError, OptionsError) as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            return fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except Exception:
             log.exception("clip failed")
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            return fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         log.info("clip audio_s=%.2f frames=%d engine=%s compute_s=%.3f", answer.duration_s, len(answer.frames),
                  answer.header.engine, time.monotonic() - started)
         return answer
@@ -78,7 +79,9 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
         raise AudioError("no audio: set `file` (a whole audio file) or `pcm` (raw PCM with its format)")
 
     async def StreamAnimation(self, request_iterator, context: grpc.aio.ServicerContext):
-        slot = await self._ctx.stream_slots.admit(context)
+        slot = self._ctx.stream_slots.admit(context)
+        if slot is None:
+            return
         stream = OpenStream()
         self._ctx.open_streams.add(stream)
         session = StreamSession(request_iterator, context, stream)
@@ -87,12 +90,12 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
             await session.run()
         except StreamRejected as exc:
             log.info("stream rejected code=%s reason=%s", exc.code.name, exc)
-            await context.abort(exc.code, str(exc))
+            fail(context, exc.code, str(exc))
         except grpc.aio.AbortError:
             raise
         except Exception:
             log.exception("stream failed")
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
             self._ctx.open_streams.discard(stream)
             slot.release()

@@ -16,6 +16,7 @@ from scipy.spatial.transform import Rotation
 
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.server.context import ServerContext
+from fantasy_talking.server.status import fail
 from fantasytalking.v1 import common_pb2, head_pb2, head_pb2_grpc
 
 if TYPE_CHECKING:
@@ -93,8 +94,11 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
             check_image_size(request.image)
             options = options_from_proto(request.options)
         except HeadError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        slot = await self._ctx.stream_slots.admit(context)
+            fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            return
+        slot = self._ctx.stream_slots.admit(context)
+        if slot is None:
+            return
         from fantasy_talking.head.create import create_head
 
         loop = asyncio.get_running_loop()
@@ -114,10 +118,12 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
             try:
                 result = await job
             except HeadError as exc:
-                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+                fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+                return
             except Exception as exc:
                 log.error("create head failed", exc_info=exc)
-                await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+                fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+                return
             yield head_pb2.CreateHeadResponse(metadata=metadata_to_proto(result))
             for start in range(0, len(result.glb), CHUNK_BYTES):
                 yield head_pb2.CreateHeadResponse(glb_chunk=result.glb[start:start + CHUNK_BYTES])

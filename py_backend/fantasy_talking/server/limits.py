@@ -62,12 +62,14 @@ class StreamSlots:
             self._open += 1
         return StreamSlot(self)
 
-    async def admit(self, context: grpc.aio.ServicerContext) -> "StreamSlot":
-        """A slot for this call, released when the call ends; aborts with RESOURCE_EXHAUSTED when full."""
+    def admit(self, context: grpc.aio.ServicerContext) -> "StreamSlot | None":
+        """A slot for this call, released when the call ends; None, with the call's status set to
+        RESOURCE_EXHAUSTED, when full (the handler then returns)."""
         slot = self.try_acquire()
         if slot is None:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                                f"too many concurrent streams ({self.capacity}); retry later")
+            context.set_code(grpc.StatusCode.RESOURCE_EXHAUSTED)
+            context.set_details(f"too many concurrent streams ({self.capacity}); retry later")
+            return None
         context.add_done_callback(lambda _context: slot.release())
         return slot
 

@@ -18,6 +18,8 @@ from typing import Any, AsyncIterator, Callable
 import grpc
 from google.protobuf.message import DecodeError
 
+from fantasy_talking.server.status import fail
+
 log = logging.getLogger(__name__)
 
 
@@ -69,12 +71,14 @@ def _safe(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any]
     return parse
 
 
-async def _reject(context: grpc.aio.ServicerContext, method: str, malformed: Malformed) -> None:
+def _reject(context: grpc.aio.ServicerContext, method: str, malformed: Malformed) -> str:
+    """Log (rate-limited) and set INVALID_ARGUMENT; the caller ends the call. Returns the message."""
     client_errors.warning(f"malformed:{method}", "malformed request to %s from %s: %s",
                           method, context.peer(), malformed.reason)
-    await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                        f"the request is not a valid protobuf message for {method} ({malformed.reason}); "
-                        "check that client and server use the same .proto files")
+    message = (f"the request is not a valid protobuf message for {method} ({malformed.reason}); "
+               "check that client and server use the same .proto files")
+    fail(context, grpc.StatusCode.INVALID_ARGUMENT, message)
+    return message
 
 
 def _guarded_unary(behavior: Callable, method: str) -> Callable:
@@ -82,14 +86,16 @@ def _guarded_unary(behavior: Callable, method: str) -> Callable:
     if inspect.isasyncgenfunction(behavior):
         async def stream_out(request, context):
             if isinstance(request, Malformed):
-                await _reject(context, method, request)
+                _reject(context, method, request)
+                return
             async for response in behavior(request, context):
                 yield response
         return stream_out
 
     async def unary_out(request, context):
         if isinstance(request, Malformed):
-            await _reject(context, method, request)
+            _reject(context, method, request)
+            return None
         return await behavior(request, context)
     return unary_out
 
@@ -100,7 +106,9 @@ def _guarded_stream(behavior: Callable, method: str) -> Callable:
     async def checked(requests: AsyncIterator, context) -> AsyncIterator:
         async for request in requests:
             if isinstance(request, Malformed):
-                await _reject(context, method, request)
+                # Mid-stream the handler is running and must be stopped: abort (which raises) is
+                # the one way; the cycle it leaves holds only this small marker (see status.py).
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _reject(context, method, request))
             yield request
 
     if inspect.isasyncgenfunction(behavior):
