@@ -76,11 +76,13 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=250)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server")
+    parser.add_argument("--serve-args", default="--drain-seconds 0",
+                        help="extra `ftalk serve` arguments (empty for a build without --drain-seconds)")
     parser.add_argument("--json", help="write the rows here")
     args = parser.parse_args()
     env = dict(os.environ, **dict(item.split("=", 1) for item in args.env))
     server = subprocess.Popen([sys.executable, "-m", "fantasy_talking.cli.main", "serve", "--port", "0",
-                               "--max-streams", "64", "--drain-seconds", "0"],
+                               "--max-streams", "64", *args.serve_args.split()],
                               stdout=subprocess.PIPE, text=True, env=env)
     try:
         address = re.search(r"listening on (\S+:\d+)", server.stdout.readline()).group(1)
