@@ -96,11 +96,11 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
         except HeadError as exc:
             fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
             return
+        from fantasy_talking.head.create import create_head
+
         slot = self._ctx.stream_slots.admit(context)
         if slot is None:
             return
-        from fantasy_talking.head.create import create_head
-
         loop = asyncio.get_running_loop()
         events: asyncio.Queue = asyncio.Queue()
 

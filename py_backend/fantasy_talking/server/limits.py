@@ -63,14 +63,13 @@ class StreamSlots:
         return StreamSlot(self)
 
     def admit(self, context: grpc.aio.ServicerContext) -> "StreamSlot | None":
-        """A slot for this call, released when the call ends; None, with the call's status set to
-        RESOURCE_EXHAUSTED, when full (the handler then returns)."""
+        """A slot for this call, or None, with the call's status set to RESOURCE_EXHAUSTED, when full
+        (the handler then returns). The handler releases the slot in a `finally`; not through
+        `context.add_done_callback`, whose callback grpc.aio keeps in a reference cycle with the call."""
         slot = self.try_acquire()
         if slot is None:
             context.set_code(grpc.StatusCode.RESOURCE_EXHAUSTED)
             context.set_details(f"too many concurrent streams ({self.capacity}); retry later")
-            return None
-        context.add_done_callback(lambda _context: slot.release())
         return slot
 
     def _release(self) -> None:
@@ -79,7 +78,7 @@ class StreamSlots:
 
 
 class StreamSlot:
-    """One held slot; `release` is idempotent so both the RPC-done callback and `finally` may call it."""
+    """One held slot; `release` is idempotent."""
 
     def __init__(self, slots: StreamSlots) -> None:
         self._slots = slots
