@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fantasy_talking.audio.decode import decode_file
 from fantasy_talking.pipeline import MAX_TRANSCRIPT_CHARS_PER_SECOND, MAX_TRANSCRIPT_WORDS_PER_SECOND
 from fantasy_talking.server.app import build_server
 from fantasy_talking.server.client import open_channel

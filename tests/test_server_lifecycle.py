@@ -1,7 +1,6 @@
 """Start-up checks, shutdown drain, and clients that freeze or stop reading: real servers, real sockets."""
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess

@@ -115,14 +115,20 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
             job = asyncio.ensure_future(asyncio.to_thread(work))
             while (event := await events.get()) is not None:
                 yield head_pb2.CreateHeadResponse(progress=head_pb2.HeadProgress(stage=event[0], fraction=event[1]))
+            error = None
             try:
                 result = await job
             except HeadError as exc:
-                fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-                return
+                error = (grpc.StatusCode.INVALID_ARGUMENT, str(exc))
             except Exception as exc:
                 log.error("create head failed", exc_info=exc)
-                fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+                error = (grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            finally:
+                # The failed future keeps the exception, whose traceback keeps this frame (and the
+                # request): drop it, or the cycle holds the image until a full GC (see status.py).
+                job = None
+            if error is not None:
+                fail(context, *error)
                 return
             yield head_pb2.CreateHeadResponse(metadata=metadata_to_proto(result))
             for start in range(0, len(result.glb), CHUNK_BYTES):
