@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from fantasy_talking.pipeline import MAX_TRANSCRIPT_CHARS_PER_SECOND, MAX_TRANSCRIPT_WORDS_PER_SECOND
+from fantasy_talking.server import request_guard
 from fantasy_talking.server.app import build_server
 from fantasy_talking.server.client import open_channel
 from fantasy_talking.server.config import ServerConfig
@@ -270,7 +271,8 @@ def raw_call(channel: grpc.Channel, method: str, kind: str, payload: bytes):
     return list(call(iter([payload]), timeout=10))
 
 
-def test_malformed_protobuf_is_invalid_argument_with_one_rate_limited_warning(server, caplog):
+def test_malformed_protobuf_is_invalid_argument_with_one_rate_limited_warning(server, caplog, monkeypatch):
+    monkeypatch.setattr(request_guard, "client_errors", request_guard.RateLimitedLog(request_guard.log))
     caplog.set_level(logging.INFO)
     with open_channel(server.address) as channel:
         for method, kind in METHODS:
