@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import math
 import os
@@ -435,10 +436,14 @@ def plot(samples: list[Sample], result: dict, args: argparse.Namespace, path: Pa
     for name, style in (("p50_ms", "-"), ("p95_ms", "--"), ("p99_ms", ":")):
         axes[0].plot(t, [getattr(s, name) for s in samples], style, label=name.replace("_ms", ""))
     axes[0].axhline(LOOKAHEAD_MS, color="grey", lw=0.8)
-    axes[0].set_ylabel("frame latency, ms")
+    axes[0].axhline(args.budget_ms, color="red", lw=0.8, ls="--")
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("frame latency, ms (log)")
     axes[0].legend(loc="upper right", ncol=3, fontsize=8)
-    axes[0].set_title(f"soak: {args.streams} real-time streams + churn, kills, bad requests "
-                      f"({args.minutes:g} min, {'passed' if result['passed'] else 'FAILED'})", fontsize=10)
+    label = getattr(args, "label", "") or ""
+    axes[0].set_title(f"soak{' ' + label if label else ''}: {args.streams} real-time streams + churn, kills, "
+                      f"bad requests ({args.minutes:g} min, {'passed' if result['passed'] else 'FAILED'})",
+                      fontsize=10)
     axes[1].plot(t, [s.rss_mb for s in samples], color="C3")
     axes[1].axvline(args.minutes * args.warmup_fraction, color="grey", lw=0.8, ls="--")
     axes[1].set_ylabel("server RSS, MiB")
@@ -448,8 +453,18 @@ def plot(samples: list[Sample], result: dict, args: argparse.Namespace, path: Pa
     axes[2].set_xlabel("minutes")
     axes[2].legend(loc="upper right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
     plt.close(fig)
+    from PIL import Image   # a 64-colour palette: the plot stays sharp at a third of the bytes
+    Image.open(buffer).convert("RGB").quantize(64).save(path, optimize=True)
+
+
+def replot(report_path: Path, label: str = "") -> None:
+    """Draw OUT.png again from OUT.json (after a change to the plot, without a new run)."""
+    report = json.loads(report_path.read_text())
+    args = argparse.Namespace(**{**report["args"], **({"label": label} if label else {})})
+    plot([Sample(**s) for s in report["samples"]], report["result"], args, report_path.with_suffix(".png"))
 
 
 async def soak(args: argparse.Namespace) -> int:
@@ -500,8 +515,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default="soak")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--label", default="", help="shown in the plot's title (e.g. the commit)")
+    parser.add_argument("--replot", type=Path, help="only redraw the PNG of this OUT.json (with --label)")
     parser.add_argument("--victim", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.replot:
+        replot(args.replot, args.label)
+        return 0
     if args.victim:
         victim(args.victim)
         return 0
