@@ -62,6 +62,8 @@ class StreamSession:
         self._lock = asyncio.Lock()
         self._frames_sent = 0
         self._last_input = time.monotonic()
+        self._interrupted = False   # the last input was an interrupt: the tail of the audio is dropped
+        self._finishing = False     # the closing frames and status are being written
 
     async def run(self) -> None:
         try:
@@ -85,7 +87,6 @@ class StreamSession:
             animator.curve_names, animator.joint_names, animator.fps, animator.engine, animator.lookahead_ms)))
         self._last_input = time.monotonic()
         idle = asyncio.get_running_loop().create_task(self._fill_idle(animator, idle_after))
-        self._interrupted = self._finishing = False
         try:
             await self._animate(animator, pcm)
         except asyncio.CancelledError:
