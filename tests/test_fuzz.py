@@ -14,7 +14,7 @@ import grpc
 import numpy as np
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
@@ -125,8 +125,14 @@ def test_audio_files_decode_or_refuse_cleanly(data):
     assert np.isfinite(audio.samples).all() and np.abs(audio.samples).max() <= FULL_SCALE
 
 
+TRUNCATED_IHDR = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0cIHDR\x00\x00\x00`\x00\xce\x00P\x08\x02\x00\x00\x00i"
+                  b"\x80\xe7\xc2\x00\x00\x00-I\x00\xb8" + bytes(25) + b":\xaeB`\x82")
+"""Found by atheris (tools/fuzz): PIL raises ValueError for it, which CreateHead answered with INTERNAL."""
+
+
 @FUZZ
 @given(data=image_files)
+@example(data=TRUNCATED_IHDR)
 def test_images_decode_or_refuse_cleanly(data):
     from fantasy_talking.head.image import decode_image
     try:
@@ -295,6 +301,7 @@ def test_speak_answers_any_request_cleanly(channel, text, language, rate, pitch,
 @settings(WIRE, max_examples=100)
 @given(image=st.one_of(st.binary(max_size=2048), mutated(_image("PNG", (4000, 3))), mutated(_image("PNG", (30, 30)))),
        texture=uint32, detail=st.integers(-1, 5))
+@example(image=TRUNCATED_IHDR, texture=0, detail=0)
 def test_create_head_answers_any_request_cleanly(channel, image, texture, detail):
     stub = head_pb2_grpc.HeadServiceStub(channel)
     request = head_pb2.CreateHeadRequest(image=image, options=head_pb2.HeadOptions(texture_size=texture, detail=detail))

@@ -155,6 +155,8 @@ def main() -> None:
                 sys.exit(code)
         return
     corpus = [] if any(not f.startswith("-") for f in flags) else [seed_corpus(name)]
+    if not any(f.startswith("-artifact_prefix=") for f in flags):
+        flags.append("-artifact_prefix=/tmp/fuzz-")   # crash inputs land in /tmp, not in the repository
     atheris.Setup([sys.argv[0], *flags, *corpus], TARGETS[name])
     atheris.Fuzz()
 

@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 import grpc
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 from scipy.spatial.transform import Rotation
 
 from fantasy_talking.head.errors import HeadError
@@ -41,11 +41,15 @@ def check_image_size(data: bytes) -> None:
     """HeadError for an image whose size cannot hold a portrait, read from its header alone.
 
     Checked here, at the service boundary, before any decoding or scaling. Bytes that are not
-    an image pass through: the head pipeline reports those with its own message."""
+    an image pass through: the head pipeline reports those with its own message. A header that
+    makes PIL raise something other than its documented errors (found by fuzzing: a truncated PNG
+    IHDR chunk raises ValueError, which the pipeline reported as INTERNAL) is refused here."""
     try:
         width, height = Image.open(io.BytesIO(data)).size
-    except Exception:  # not an image, or a header PIL cannot read: the pipeline says which
-        return
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return   # not an image, truncated, or over the pixel limit: the pipeline says which
+    except Exception as exc:   # a damaged header: PIL raises ValueError, SyntaxError, struct.error, ...
+        raise HeadError(f"the image header is corrupt ({exc}); re-export the image") from None
     if min(width, height) < MIN_IMAGE_SIDE_PX:
         raise HeadError(f"the image is {width}x{height} pixels; a portrait needs at least "
                         f"{MIN_IMAGE_SIDE_PX} pixels on each side")
