@@ -127,12 +127,19 @@ def test_audio_files_decode_or_refuse_cleanly(data):
 
 TRUNCATED_IHDR = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0cIHDR\x00\x00\x00`\x00\xce\x00P\x08\x02\x00\x00\x00i"
                   b"\x80\xe7\xc2\x00\x00\x00-I\x00\xb8" + bytes(25) + b":\xaeB`\x82")
-"""Found by atheris (tools/fuzz): PIL raises ValueError for it, which CreateHead answered with INTERNAL."""
+BAD_IDAT_CHECKSUM = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000600000005008020000006980e7c20000002d49444154789cedc1310100"
+    "0000c2a0f54f6d0d0fa0000000000000000000fffc0000000000000000000000000db7b7bbadffffffa9000000500802"
+    "000000696082"
+)
+"""Both found by atheris (tools/fuzz): PIL raises ValueError and SyntaxError for them, which CreateHead
+answered with INTERNAL."""
 
 
 @FUZZ
 @given(data=image_files)
 @example(data=TRUNCATED_IHDR)
+@example(data=BAD_IDAT_CHECKSUM)
 def test_images_decode_or_refuse_cleanly(data):
     from fantasy_talking.head.image import decode_image
     try:
@@ -302,6 +309,7 @@ def test_speak_answers_any_request_cleanly(channel, text, language, rate, pitch,
 @given(image=st.one_of(st.binary(max_size=2048), mutated(_image("PNG", (4000, 3))), mutated(_image("PNG", (30, 30)))),
        texture=uint32, detail=st.integers(-1, 5))
 @example(image=TRUNCATED_IHDR, texture=0, detail=0)
+@example(image=BAD_IDAT_CHECKSUM, texture=0, detail=0)
 def test_create_head_answers_any_request_cleanly(channel, image, texture, detail):
     stub = head_pb2_grpc.HeadServiceStub(channel)
     request = head_pb2.CreateHeadRequest(image=image, options=head_pb2.HeadOptions(texture_size=texture, detail=detail))

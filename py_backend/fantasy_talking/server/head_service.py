@@ -41,15 +41,18 @@ def check_image_size(data: bytes) -> None:
     """HeadError for an image whose size cannot hold a portrait, read from its header alone.
 
     Checked here, at the service boundary, before any decoding or scaling. Bytes that are not
-    an image pass through: the head pipeline reports those with its own message. A header that
+    an image pass through: the head pipeline reports those with its own message. An image that
     makes PIL raise something other than its documented errors (found by fuzzing: a truncated PNG
-    IHDR chunk raises ValueError, which the pipeline reported as INTERNAL) is refused here."""
+    IHDR chunk raises ValueError, a bad IDAT checksum SyntaxError, both reported as INTERNAL by
+    the pipeline) is refused here."""
     try:
-        width, height = Image.open(io.BytesIO(data)).size
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        image.verify()   # chunk structure and checksums (PNG), without decoding the pixels
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         return   # not an image, truncated, or over the pixel limit: the pipeline says which
-    except Exception as exc:   # a damaged header: PIL raises ValueError, SyntaxError, struct.error, ...
-        raise HeadError(f"the image header is corrupt ({exc}); re-export the image") from None
+    except Exception as exc:   # damaged: PIL raises ValueError, SyntaxError, struct.error, ...
+        raise HeadError(f"the image is corrupt ({exc}); re-export it") from None
     if min(width, height) < MIN_IMAGE_SIDE_PX:
         raise HeadError(f"the image is {width}x{height} pixels; a portrait needs at least "
                         f"{MIN_IMAGE_SIDE_PX} pixels on each side")
