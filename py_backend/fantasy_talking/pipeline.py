@@ -14,7 +14,7 @@ import numpy as np
 from fantasy_talking.animation.clip import AnimationClip, VisemeEvent
 from fantasy_talking.animation.coarticulation import blend
 from fantasy_talking.animation.compose import FrameComposer
-from fantasy_talking.animation.options import AnimationOptions, Engine
+from fantasy_talking.animation.options import AnimationOptions, Engine, OptionsError
 from fantasy_talking.animation.stream import StreamingAnimator
 from fantasy_talking.audio.decode import Audio, decode_file
 from fantasy_talking.audio.features import FEATURE_RATE, HALF, FeatureStream
@@ -26,11 +26,37 @@ Progress = Callable[[float], None]
 
 CHUNK_SECONDS = 1.0
 
+MAX_TRANSCRIPT_CHARS = 20_000
+MAX_TRANSCRIPT_CHARS_PER_SECOND = 40.0
+MAX_TRANSCRIPT_WORDS_PER_SECOND = 8.0
+"""Transcript bounds. Alignment cost grows with the words to align, so a transcript far longer
+than anyone can say in the audio (fast speech: ~4 words, ~20 characters a second) is refused
+rather than aligned for minutes; at least one second of audio is always counted."""
+
+
+def check_transcript(transcript: str, duration_s: float) -> None:
+    """OptionsError when `transcript` is longer than `duration_s` of speech can be."""
+    seconds = max(1.0, duration_s)
+    chars = len(transcript)
+    char_limit = min(MAX_TRANSCRIPT_CHARS, int(MAX_TRANSCRIPT_CHARS_PER_SECOND * seconds))
+    if chars > char_limit:
+        raise OptionsError(f"the transcript has {chars} characters; {duration_s:.1f} s of audio allows at most "
+                           f"{char_limit} ({MAX_TRANSCRIPT_CHARS_PER_SECOND:g} a second, "
+                           f"{MAX_TRANSCRIPT_CHARS} in all); send the words actually spoken")
+    words = len(transcript.split())
+    word_limit = int(MAX_TRANSCRIPT_WORDS_PER_SECOND * seconds)
+    if words > word_limit:
+        raise OptionsError(f"the transcript has {words} words; {duration_s:.1f} s of audio allows at most "
+                           f"{word_limit} ({MAX_TRANSCRIPT_WORDS_PER_SECOND:g} a second); "
+                           "send the words actually spoken")
+
 
 def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
                   progress: Progress | None = None) -> AnimationClip:
     """Animate a whole clip. Uses forced alignment when an English transcript is given (or
-    the phonetic engine is asked for), and the streaming acoustic engine otherwise."""
+    the phonetic engine is asked for), and the streaming acoustic engine otherwise.
+    Raises OptionsError for a transcript longer than the audio can hold (`check_transcript`)."""
+    check_transcript(options.transcript, audio.duration_s)
     if _use_phonetic(options):
         from fantasy_talking.speech import sphinx
         phones = (sphinx.align_phones(audio, options.transcript) if options.transcript

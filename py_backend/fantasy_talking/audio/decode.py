@@ -3,6 +3,15 @@
 Files go through PyAV (FFmpeg), so WAV, MP3, OGG, FLAC, M4A and video containers all work.
 Raw PCM from streams goes through `pcm_to_float`. Everything downstream sees only
 `Audio` at `SAMPLE_RATE`.
+
+Every path meets in the same two steps, so the same audio gives the same samples (and curves)
+whether it arrives as a file, as raw PCM in one message, or as a stream cut anywhere:
+samples at the input rate → mono float32 in [-1, 1] (`to_mono`) → `Resampler`, one stateful
+FFmpeg (libswresample) resampler for files, clips, streams and synthesised speech alike.
+
+Sample range: integer PCM is scaled to full scale ±1.0 (s16: / 32768). Float samples are full
+scale at ±1.0 too; finite values beyond it are clipped to ±1 (as a converter clips an over),
+and NaN or infinity is refused, so no input can carry a non-finite number into the engine.
 """
 from __future__ import annotations
 
@@ -13,10 +22,12 @@ from pathlib import Path
 
 import av
 import numpy as np
-from math import gcd
 
 SAMPLE_RATE = 16_000
 MIN_INPUT_RATE, MAX_INPUT_RATE = 8_000, 48_000
+FULL_SCALE = 1.0
+"""Float samples are clipped to ±FULL_SCALE; integer PCM maps onto it."""
+_EMPTY = np.zeros(0, dtype=np.float32)
 
 
 class AudioError(ValueError):
@@ -63,14 +74,61 @@ class Audio:
         return len(self.samples) / self.sample_rate
 
 
+class Resampler:
+    """The one resampler: mono float32 at `rate_in` → `rate_out`, chunk by chunk.
+
+    FFmpeg's libswresample carries its filter state between calls, so any chunking of the input
+    gives the same output as one call (a stream cut anywhere equals the whole clip). Call
+    `flush` after the last chunk for the samples still inside the filter. Output is clipped to
+    ±FULL_SCALE (a band-limited filter can overshoot a clipped input slightly).
+    """
+
+    def __init__(self, rate_in: int, rate_out: int = SAMPLE_RATE) -> None:
+        self.rate_in, self.rate_out = rate_in, rate_out
+        self._swr = None if rate_in == rate_out else av.AudioResampler(format="flt", layout="mono", rate=rate_out)
+
+    def push(self, mono: np.ndarray) -> np.ndarray:
+        if self._swr is None:
+            return mono.astype(np.float32, copy=False)
+        if len(mono) == 0:
+            return _EMPTY
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(mono, dtype=np.float32).reshape(1, -1),
+                                           format="flt", layout="mono")
+        frame.sample_rate = self.rate_in
+        return self._collect(self._swr.resample(frame))
+
+    def flush(self) -> np.ndarray:
+        """The samples the filter still holds; the resampler starts afresh afterwards."""
+        if self._swr is None:
+            return _EMPTY
+        out = self._collect(self._swr.resample(None))
+        self._swr = av.AudioResampler(format="flt", layout="mono", rate=self.rate_out)
+        return out
+
+    @staticmethod
+    def _collect(frames) -> np.ndarray:
+        parts = [f.to_ndarray().reshape(-1) for f in frames]
+        if not parts:
+            return _EMPTY
+        out = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return np.clip(out, -FULL_SCALE, FULL_SCALE, out=out.astype(np.float32, copy=True))
+
+
 def resample(samples: np.ndarray, rate_in: int, rate_out: int = SAMPLE_RATE) -> np.ndarray:
-    """Polyphase resampling; exact for the usual rate ratios (8k, 22.05k, 44.1k, 48k → 16k)."""
+    """A whole signal through `Resampler` (the same filter streams and files use)."""
     if rate_in == rate_out:
         return samples.astype(np.float32, copy=False)
-    from scipy.signal import resample_poly  # scipy.signal takes a second to import; most callers never resample
+    resampler = Resampler(rate_in, rate_out)
+    head = resampler.push(np.asarray(samples, dtype=np.float32))
+    return np.concatenate([head, resampler.flush()])
 
-    g = gcd(rate_in, rate_out)
-    return resample_poly(samples, rate_out // g, rate_in // g).astype(np.float32)
+
+def to_mono(frames: np.ndarray) -> np.ndarray:
+    """(n, channels) float32 samples → mono float32 in ±FULL_SCALE; AudioError for NaN or infinity."""
+    if not np.isfinite(frames).all():
+        raise AudioError("the audio contains NaN or infinite samples; send finite samples in -1..1")
+    mono = frames.mean(axis=1, dtype=np.float32) if frames.shape[1] > 1 else frames[:, 0]
+    return np.clip(mono, -FULL_SCALE, FULL_SCALE).astype(np.float32, copy=False)
 
 
 def pcm_to_float(data: bytes, fmt: PcmFormat) -> np.ndarray:
@@ -81,17 +139,29 @@ def pcm_to_float(data: bytes, fmt: PcmFormat) -> np.ndarray:
             f"({fmt.encoding.name}, {fmt.channels} channel(s))")
     if fmt.encoding is PcmEncoding.S16LE:
         x = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
-    else:
-        x = np.frombuffer(data, dtype="<f4").astype(np.float32)
-        if not np.all(np.isfinite(x)):
-            raise AudioError("float32 PCM contains NaN or infinity")
-    if fmt.channels == 2:
-        x = x.reshape(-1, 2).mean(axis=1)
-    return x
+        # s16 is within full scale by construction: only the channel mix is left to do.
+        return x.reshape(-1, 2).mean(axis=1, dtype=np.float32) if fmt.channels == 2 else x
+    return to_mono(np.frombuffer(data, dtype="<f4").astype(np.float32).reshape(-1, fmt.channels))
+
+
+_INT_SCALE = {np.dtype(np.int16): 32768.0, np.dtype(np.int32): 2147483648.0}
+
+
+def frame_to_mono(frame: av.AudioFrame) -> np.ndarray:
+    """A decoded FFmpeg frame (any sample format and layout) → mono float32 at its own rate,
+    by the same arithmetic as raw PCM (s16 / 32768, channels averaged)."""
+    x = frame.to_ndarray()
+    channels = len(frame.layout.channels)
+    x = x.T if frame.format.is_planar else x.reshape(-1, channels)
+    if x.dtype == np.uint8:
+        x = (x.astype(np.float32) - 128.0) / 128.0
+    elif x.dtype in _INT_SCALE:
+        x = x.astype(np.float32) / np.float32(_INT_SCALE[x.dtype])
+    return to_mono(x.astype(np.float32, copy=False))
 
 
 def decode_pcm(data: bytes, fmt: PcmFormat) -> Audio:
-    """Raw PCM → 16 kHz mono Audio."""
+    """Raw PCM → 16 kHz mono Audio (exactly what a stream of the same bytes gives)."""
     return Audio(resample(pcm_to_float(data, fmt), fmt.sample_rate))
 
 
@@ -109,22 +179,26 @@ def decode_file(source: bytes | str | Path, max_seconds: float | None = None) ->
     with container:
         if not container.streams.audio:
             raise AudioError("the file has no audio stream")
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        resampler: Resampler | None = None
         chunks: list[np.ndarray] = []
         total = 0
         try:
             for frame in container.decode(audio=0):
-                for out in resampler.resample(frame):
-                    chunk = out.to_ndarray().reshape(-1)
-                    chunks.append(chunk)
-                    total += len(chunk)
+                if resampler is None or frame.sample_rate != resampler.rate_in:
+                    if resampler is not None:
+                        chunks.append(resampler.flush())
+                    if not MIN_INPUT_RATE // 4 <= frame.sample_rate <= 8 * MAX_INPUT_RATE:
+                        raise AudioError(f"the audio's sample rate {frame.sample_rate} Hz is not usable")
+                    resampler = Resampler(frame.sample_rate)
+                chunk = resampler.push(frame_to_mono(frame))
+                chunks.append(chunk)
+                total += len(chunk)
                 if max_seconds is not None and total > max_seconds * SAMPLE_RATE:
                     raise AudioError(f"the audio is longer than the {max_seconds:g} s limit; split it")
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+            if resampler is not None:
+                chunks.append(resampler.flush())
         except av.error.FFmpegError as exc:
             raise AudioError(f"the audio is corrupt: {exc}") from exc
     if not chunks or sum(len(c) for c in chunks) == 0:
         raise AudioError("the file decodes to no audio samples")
-    samples = np.concatenate(chunks).astype(np.float32)
-    return Audio(np.clip(samples, -1.0, 1.0))
+    return Audio(np.concatenate(chunks).astype(np.float32, copy=False))

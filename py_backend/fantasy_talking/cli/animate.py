@@ -124,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"{speech}: {exc}") from None
         progress.advance(task)
         task = progress.add_task(f"animating {audio.duration_s:.1f} s of speech", total=1.0)
-        clip = animate_audio(audio, options, progress=lambda done: progress.update(task, completed=done))
+        try:
+            clip = animate_audio(audio, options, progress=lambda done: progress.update(task, completed=done))
+        except OptionsError as exc:
+            raise CliError(str(exc)) from None
         progress.update(task, completed=1.0)
         task = progress.add_task("writing files", total=len(formats))
         try:

@@ -42,13 +42,28 @@ def register(subparsers) -> None:
                         "(default 1; 0 = one per CPU core); each connection stays with one worker")
     p.add_argument("--tls-cert", type=Path, help="PEM certificate chain; serve TLS (needs --tls-key)")
     p.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
-    p.add_argument("--token", help=f"require 'authorization: Bearer TOKEN' on every call (or set ${TOKEN_ENV})")
+    p.add_argument("--token", help=f"require 'authorization: Bearer TOKEN' on every call (or set ${TOKEN_ENV}; "
+                   "a token on the command line shows in the process list, prefer --token-file)")
+    p.add_argument("--token-file", type=Path, help="read the token from this file (one line)")
     p.add_argument("--max-message-mb", type=float, default=4.0, help="largest request in MiB (default 4)")
     p.add_argument("--max-streams", type=int, default=64,
                    help="most concurrent StreamAnimation calls (default 64); with several workers each "
                         "takes an equal share, rounded up")
     p.add_argument("--max-clip-seconds", type=float, default=600.0,
                    help="longest audio AnimateClip accepts (default 600)")
+    p.add_argument("--drain-seconds", type=float, default=2.0,
+                   help="on SIGTERM/Ctrl-C, report NOT_SERVING but keep serving this long, so load balancers "
+                        "stop sending first (default 2)")
+    p.add_argument("--grace-seconds", type=float, default=3.0,
+                   help="then refuse new calls and give open ones this long; streams still open end with a "
+                        "final StreamStatus (CODE_SHUTDOWN) (default 3)")
+    p.add_argument("--keepalive-seconds", type=float, default=5.0,
+                   help="ping a connection quiet for this long (default 5)")
+    p.add_argument("--keepalive-timeout-seconds", type=float, default=5.0,
+                   help="close a connection whose ping is unanswered this long: a frozen or vanished client "
+                        "frees its slot (default 5)")
+    p.add_argument("--write-timeout-seconds", type=float, default=10.0,
+                   help="end a stream whose client has read nothing for this long (default 10)")
     if _a2f_available():
         p.add_argument("--a2f-port", type=int, help="also serve the NVIDIA Audio2Face-3D compatible API on this port "
                        "(NIM uses 52000; off unless given)")
@@ -59,8 +74,12 @@ def _config(args: argparse.Namespace) -> ServerConfig:
     try:
         return ServerConfig(
             host=args.host, port=args.port, tls_cert=args.tls_cert, tls_key=args.tls_key,
-            token=token_from_env(args.token), max_message_bytes=int(args.max_message_mb * 1024 * 1024),
-            max_concurrent_streams=args.max_streams, max_clip_seconds=args.max_clip_seconds)
+            token=token_from_env(args.token, args.token_file),
+            max_message_bytes=int(args.max_message_mb * 1024 * 1024),
+            max_concurrent_streams=args.max_streams, max_clip_seconds=args.max_clip_seconds,
+            drain_seconds=args.drain_seconds, grace_seconds=args.grace_seconds,
+            keepalive_s=args.keepalive_seconds, keepalive_timeout_s=args.keepalive_timeout_seconds,
+            write_timeout_s=args.write_timeout_seconds)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
 

@@ -26,6 +26,7 @@ import numpy as np
 from fantasy_talking.animation.emotions import emotion_vector
 from fantasy_talking.animation.options import AnimationOptions
 from fantasy_talking.audio.decode import PcmEncoding, PcmFormat
+from fantasy_talking.server.limits import MAX_CHUNK_SECONDS, MAX_EMOTION_KEYFRAMES  # 10 s: NIM's default too
 from nvidia_ace_compat import (
     a2f_pb2, a2x_export_config_pb2, animation_data_pb2, audio_pb2, controller_pb2, emotion_aggregate_pb2,
     emotion_with_timecode_pb2, status_pb2,
@@ -35,8 +36,7 @@ A2F_FPS = 30
 """NIM streams at 30 frames per second; its clients and CSV tools assume it."""
 
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 16_000, 48_000
-MAX_CHUNK_SECONDS = 10.0
-"""NIM's default `max_audio_buffer_size_second`: one audio_buffer may hold at most this much."""
+
 
 NIM_DEFAULT_EMOTION_STRENGTH = 0.6
 
@@ -233,6 +233,12 @@ def final_status(frames: int, audio_seconds: float) -> controller_pb2.AnimationD
         code=status_pb2.Status.SUCCESS,
         message=f"animated {audio_seconds:.3f} s of audio into {frames} frames at {A2F_FPS} fps"))
 
+def shutdown_status(frames: int, audio_seconds: float) -> controller_pb2.AnimationDataStream:
+    """The last message when the server shuts down mid-stream: what was received is animated."""
+    return controller_pb2.AnimationDataStream(status=status_pb2.Status(
+        code=status_pb2.Status.WARNING,
+        message=f"the server is shutting down: animated the {audio_seconds:.3f} s of audio received "
+                f"into {frames} frames; reconnect to go on"))
 
 
 def error_status(message: str) -> controller_pb2.AnimationDataStream:
@@ -264,6 +270,7 @@ def effective_config(base: AnimationOptions, joint_names: tuple[str, ...], max_s
         "audio": {"format": "PCM", "channel_count": 1, "bits_per_sample": 16,
                   "min_sample_rate": MIN_SAMPLE_RATE, "max_sample_rate": MAX_SAMPLE_RATE,
                   "max_audio_buffer_size_second": MAX_CHUNK_SECONDS,
+                  "max_emotion_keyframes_per_message": MAX_EMOTION_KEYFRAMES,
                   "max_audio_clip_size_second": max_clip_seconds},
         "max_concurrent_streams": max_streams,
         "blendshapes": list(A2F_BLENDSHAPES),

@@ -12,6 +12,7 @@ where NVIDIA's sample client looks for input-limit errors.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import AsyncIterator, Iterator
@@ -25,7 +26,12 @@ from fantasy_talking.animation.stream import StreamingAnimator
 from fantasy_talking.audio.decode import AudioError
 from fantasy_talking.server import a2f_mapping as mapping
 from fantasy_talking.server.a2f_mapping import A2FRequestError
-from fantasy_talking.server.context import ServerContext
+from fantasy_talking.server import convert
+from fantasy_talking.server.context import OpenStream, ServerContext
+from fantasy_talking.server.status import fail
+from fantasy_talking.server.limits import (
+    MAX_EMOTION_KEYFRAMES, MAX_EMOTION_KEYFRAMES_PER_STREAM, chunk_error, slices,
+)
 from fantasy_talking.audio.pcm_stream import PcmStream
 from nvidia_ace_compat import (
     a2f_controller_service_pb2, a2f_controller_service_pb2_grpc, a2f_pb2, a2x_export_config_pb2,
@@ -70,50 +76,81 @@ class A2FStream:
         self._unechoed = bytearray()
         self._echoed_samples = 0
         self._emotions = mapping.beginning_emotions(self._settings)
+        self._keyframes = 0
         self.frames_sent = 0
         self.header_sent = False
+        self.shut_down = False
 
-    async def responses(self, requests: AsyncIterator[controller_pb2.AudioStream]
+    async def responses(self, requests: AsyncIterator[controller_pb2.AudioStream], stream: OpenStream
                         ) -> AsyncIterator[controller_pb2.AnimationDataStream]:
+        """The answer to the stream's messages. Each yield is a write the watchdog times; a large
+        chunk is animated in slices with the loop given back between them (see limits.py)."""
         animator = self._animator
         yield mapping.response_header(self._audio_header, tuple(animator.joint_names), time.time())
         self.header_sent = True
-        async for request in requests:
-            kind = request.WhichOneof("stream_part")
-            if kind == "audio_with_emotion":
-                for response in self._emit(animator.push(self._take(request.audio_with_emotion)).frames):
-                    yield response
-            elif kind == "end_of_audio":
-                break
-            elif kind == "audio_stream_header":
-                raise A2FRequestError("a second audio_stream_header was sent; a stream takes exactly one, first")
-            else:
-                raise A2FRequestError("empty AudioStream message; set audio_with_emotion or end_of_audio")
+        try:
+            async for request in requests:
+                kind = request.WhichOneof("stream_part")
+                if kind == "audio_with_emotion":
+                    chunk = request.audio_with_emotion
+                    self._check(chunk)
+                    pieces = slices(chunk.audio_buffer, self._settings.bytes_per_second,
+                                    self._settings.pcm.bytes_per_frame)
+                    for k, piece in enumerate(pieces):
+                        if k:
+                            await asyncio.sleep(0)
+                        for response in self._emit(animator.push(self._feed(piece)).frames):
+                            stream.begin_write()
+                            yield response
+                            stream.end_write()
+                elif kind == "end_of_audio":
+                    break
+                elif kind == "audio_stream_header":
+                    raise A2FRequestError("a second audio_stream_header was sent; a stream takes exactly one, first")
+                else:
+                    raise A2FRequestError("empty AudioStream message; set audio_with_emotion or end_of_audio")
+        except asyncio.CancelledError:
+            if not stream.shutting_down:
+                raise
+            asyncio.current_task().uncancel()
+            self.shut_down = True
         tail = self._pcm.flush()
         frames = (animator.push(tail).frames if len(tail) else []) + animator.finish().frames
         for response in self._emit(frames, final=True):
             yield response
         yield mapping.end_of_processing()
-        yield mapping.final_status(self.frames_sent, self._pcm.received_seconds)
+        if self.shut_down:
+            yield mapping.shutdown_status(self.frames_sent, self._pcm.received_seconds)
+        else:
+            yield mapping.final_status(self.frames_sent, self._pcm.received_seconds)
 
-    def _take(self, chunk: a2f_pb2.AudioWithEmotion) -> np.ndarray:
-        """Check and decode one audio chunk; keep its bytes for the echo and its emotions for the report."""
-        limit = mapping.MAX_CHUNK_SECONDS * self._settings.bytes_per_second
-        if len(chunk.audio_buffer) > limit:
-            raise A2FRequestError(f"an audio_buffer holds {len(chunk.audio_buffer)} bytes, more than "
-                                  f"{mapping.MAX_CHUNK_SECONDS:g} s of audio; send smaller chunks")
+    def _check(self, chunk: a2f_pb2.AudioWithEmotion) -> None:
+        """Check one message's size and emotions, and pass its keyframes to the engine."""
+        if (error := chunk_error(len(chunk.audio_buffer), self._settings.bytes_per_second)) is not None:
+            raise A2FRequestError(error)
+        if len(chunk.emotions) > MAX_EMOTION_KEYFRAMES:
+            raise A2FRequestError(f"a message holds {len(chunk.emotions)} emotion keyframes, more than the "
+                                  f"{MAX_EMOTION_KEYFRAMES} allowed per message; send fewer (one every few "
+                                  "hundred milliseconds is plenty for eased emotions)")
+        self._keyframes += len(chunk.emotions)
+        if self._keyframes > MAX_EMOTION_KEYFRAMES_PER_STREAM:
+            raise A2FRequestError(f"the stream has sent {self._keyframes} emotion keyframes, more than the "
+                                  f"{MAX_EMOTION_KEYFRAMES_PER_STREAM} allowed per stream")
         keyframes = mapping.chunk_emotions(chunk)
         for keyframe in keyframes:
             self._animator.set_emotions(keyframe.time_code, dict(keyframe.emotion))
         self._emotions.extend(keyframes)
+
+    def _feed(self, data: bytes) -> np.ndarray:
+        """Decode a slice of a checked chunk; keep its bytes for the echo."""
         try:
-            samples = self._pcm.feed(chunk.audio_buffer)
+            samples = self._pcm.feed(data)
         except AudioError as exc:
             raise A2FRequestError(f"bad audio_buffer: {exc}") from exc
         if self._pcm.received_seconds > self._max_clip_seconds:
             raise A2FRequestError(f"the audio is longer than the {self._max_clip_seconds:g} s limit; "
                                   "split it into several streams")
-        self._unechoed.extend(chunk.audio_buffer)
+        self._unechoed.extend(data)
         return samples
 
     def _emit(self, frames: list[Frame], final: bool = False) -> Iterator[controller_pb2.AnimationDataStream]:
@@ -121,6 +158,7 @@ class A2FStream:
         rate = self._settings.pcm.sample_rate
         for k, frame in enumerate(frames):
             last = final and k == len(frames) - 1
+            convert.check_finite(frame)
             weights = self._settings.adjustment.apply(frame.weights[self._order])
             yield self._data(mapping.skel_frame(frame.time_s, weights, frame.joints),
                              None if last else round((frame.index + 1) * rate / mapping.A2F_FPS))
@@ -147,25 +185,39 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
         self._ctx = ctx
 
     async def ProcessAudioStream(self, request_iterator, context: grpc.aio.ServicerContext):
-        slot = await self._ctx.stream_slots.admit(context)
+        slot = self._ctx.stream_slots.admit(context)
+        if slot is None:
+            return
         started = time.monotonic()
         stream: A2FStream | None = None
+        open_stream = OpenStream()
+        self._ctx.open_streams.add(open_stream)
         try:
-            header = await first_header(request_iterator)
+            try:
+                header = await first_header(request_iterator)
+            except asyncio.CancelledError:
+                if not open_stream.shutting_down:
+                    raise
+                asyncio.current_task().uncancel()
+                fail(context, grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
+                return
             stream = A2FStream(header, AnimationOptions(), self._ctx.config.max_clip_seconds)
-            async for response in stream.responses(request_iterator):
+            async for response in stream.responses(request_iterator, open_stream):
                 yield response
+        except grpc.aio.AbortError:
+            raise
         except A2FRequestError as exc:
             log.info("a2f stream rejected reason=%s", exc)
             if stream is not None and stream.header_sent:
                 yield mapping.error_status(str(exc))
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except grpc.RpcError:
             log.info("a2f stream dropped by the client")
         except Exception:
             log.exception("a2f stream failed")
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
+            self._ctx.open_streams.discard(open_stream)
             slot.release()
             log.info("a2f stream closed frames=%d wall_s=%.2f", stream.frames_sent if stream else 0,
                      time.monotonic() - started)

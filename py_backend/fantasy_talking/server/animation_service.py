@@ -12,11 +12,12 @@ import time
 import grpc
 
 from fantasy_talking import pipeline
-from fantasy_talking.animation.clip import AnimationClip
 from fantasy_talking.animation.options import AnimationOptions, OptionsError
 from fantasy_talking.audio.decode import AudioError, decode_file, decode_pcm
 from fantasy_talking.server import convert
-from fantasy_talking.server.context import EngineDescription, ServerContext
+from fantasy_talking.server.blocking import release_memory
+from fantasy_talking.server.context import EngineDescription, OpenStream, ServerContext
+from fantasy_talking.server.status import fail
 from fantasy_talking.server.stream_session import StreamRejected, StreamSession
 from fantasytalking.v1 import animation_pb2, animation_pb2_grpc
 
@@ -42,19 +43,25 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
         started = time.monotonic()
         try:
             options = convert.options_from_proto(request.options)
-            clip = await asyncio.to_thread(self._animate, request, options)
+            answer = await asyncio.to_thread(self._animate, request, options)
         except (AudioError, OptionsError) as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            return fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except Exception:
             log.exception("clip failed")
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
-        log.info("clip audio_s=%.2f frames=%d engine=%s compute_s=%.3f", clip.duration_s, clip.n_frames,
-                 clip.engine, time.monotonic() - started)
-        return convert.clip_to_proto(clip, options.lookahead_ms)
+            return fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+        log.info("clip audio_s=%.2f frames=%d engine=%s compute_s=%.3f", answer.duration_s, len(answer.frames),
+                 answer.header.engine, time.monotonic() - started)
+        return answer
 
-    def _animate(self, request: animation_pb2.AnimateClipRequest, options: AnimationOptions) -> AnimationClip:
-        """Decode and animate a whole clip (blocking: runs on a worker thread)."""
-        return pipeline.animate_audio(self._decode(request), options)
+    def _animate(self, request: animation_pb2.AnimateClipRequest,
+                 options: AnimationOptions) -> animation_pb2.AnimateClipResponse:
+        """Decode and animate a whole clip and build the answer (blocking: runs on a worker thread,
+        so a long clip's thousands of frame messages are not built on the event loop)."""
+        try:
+            clip = pipeline.animate_audio(self._decode(request), options)
+            return convert.clip_to_proto(clip, options.lookahead_ms)
+        finally:
+            release_memory()
 
     def _decode(self, request: animation_pb2.AnimateClipRequest):
         limit = self._ctx.config.max_clip_seconds
@@ -72,18 +79,25 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
         raise AudioError("no audio: set `file` (a whole audio file) or `pcm` (raw PCM with its format)")
 
     async def StreamAnimation(self, request_iterator, context: grpc.aio.ServicerContext):
-        slot = await self._ctx.stream_slots.admit(context)
-        session = StreamSession(request_iterator, context)
+        slot = self._ctx.stream_slots.admit(context)
+        if slot is None:
+            return
+        stream = OpenStream()
+        self._ctx.open_streams.add(stream)
+        session = StreamSession(request_iterator, context, stream)
         started = time.monotonic()
         try:
             await session.run()
         except StreamRejected as exc:
             log.info("stream rejected code=%s reason=%s", exc.code.name, exc)
-            await context.abort(exc.code, str(exc))
+            fail(context, exc.code, str(exc))
+        except grpc.aio.AbortError:
+            raise
         except Exception:
             log.exception("stream failed")
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
+            self._ctx.open_streams.discard(stream)
             slot.release()
             log.info("stream closed frames=%d wall_s=%.2f", session.frames_sent, time.monotonic() - started)
 

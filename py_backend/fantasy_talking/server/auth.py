@@ -10,6 +10,8 @@ import logging
 
 import grpc
 
+from fantasy_talking.server.status import fail
+
 log = logging.getLogger(__name__)
 
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
@@ -19,7 +21,7 @@ def _deny(handler: grpc.RpcMethodHandler, message: str) -> grpc.RpcMethodHandler
     """A handler of the same shape as `handler` that fails with UNAUTHENTICATED."""
 
     async def abort(_request, context: grpc.aio.ServicerContext):
-        await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
+        fail(context, grpc.StatusCode.UNAUTHENTICATED, message)   # not context.abort: see status.py
 
     kwargs = dict(request_deserializer=handler.request_deserializer,
                   response_serializer=handler.response_serializer)

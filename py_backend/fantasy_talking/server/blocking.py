@@ -7,6 +7,8 @@ them as they appear.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import threading
 from typing import AsyncIterator, Callable, Iterator, TypeVar
 
@@ -34,3 +36,23 @@ async def iterate_in_thread(make_iterator: Callable[[], Iterator[T]]) -> AsyncIt
         if isinstance(item, BaseException):
             raise item
         yield item
+
+
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None   # not glibc: nothing to trim
+
+
+_malloc_trim = _libc_malloc_trim()
+
+
+def release_memory() -> None:
+    """Give freed heap memory back to the OS after a large job (a long clip, an alignment).
+
+    glibc keeps freed blocks in its arenas, so a process that once aligned a long clip would
+    otherwise keep that peak for ever; malloc_trim returns the free pages.
+    """
+    if _malloc_trim is not None:
+        _malloc_trim(0)

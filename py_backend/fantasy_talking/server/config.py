@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,15 @@ class ServerConfig:
     Localhost is the default so that nothing is exposed until asked for. `reuse_port` lets
     several worker processes listen on one port (SO_REUSEPORT); `max_concurrent_streams` is
     then the limit of one worker.
+
+    Shutdown: health turns NOT_SERVING, new calls are still served for `drain_seconds` (so load
+    balancers stop sending first), then the listener closes and open calls get `grace_seconds`;
+    streams still open then end with a final StreamStatus (CODE_SHUTDOWN).
+
+    Dead peers: the server pings every connection after `keepalive_s` without activity and
+    closes it when the ping is not answered in `keepalive_timeout_s` (a frozen or vanished
+    client); a stream whose write has waited `write_timeout_s` for a client that stopped reading
+    is ended. Either way its slot is free again within seconds.
     """
 
     host: str = DEFAULT_HOST
@@ -33,6 +43,10 @@ class ServerConfig:
     max_concurrent_streams: int = 64
     max_clip_seconds: float = 600.0
     grace_seconds: float = 3.0
+    drain_seconds: float = 2.0
+    keepalive_s: float = 5.0
+    keepalive_timeout_s: float = 5.0
+    write_timeout_s: float = 10.0
     reuse_port: bool = False
 
     def __post_init__(self) -> None:
@@ -51,6 +65,12 @@ class ServerConfig:
             raise ConfigError("max concurrent streams must be at least 1")
         if self.max_clip_seconds <= 0:
             raise ConfigError("max clip seconds must be positive")
+        for name, low in (("grace_seconds", 0.0), ("drain_seconds", 0.0), ("keepalive_s", 0.5),
+                          ("keepalive_timeout_s", 0.5), ("write_timeout_s", 0.5)):
+            if not getattr(self, name) >= low:
+                raise ConfigError(f"{name.replace('_', '-')} must be at least {low:g}, got {getattr(self, name)}")
+        if self.tls_cert is not None:
+            check_tls_pair(Path(self.tls_cert), Path(self.tls_key))
 
     @property
     def tls(self) -> bool:
@@ -62,6 +82,37 @@ class ServerConfig:
         return Path(self.tls_key).read_bytes(), Path(self.tls_cert).read_bytes()
 
 
-def token_from_env(explicit: str | None) -> str | None:
-    """The token given on the command line, else $FTALK_TOKEN, else none (auth off)."""
-    return explicit if explicit else (os.environ.get(TOKEN_ENV) or None)
+def check_tls_pair(cert: Path, key: Path) -> None:
+    """ConfigError unless `cert` is a PEM certificate chain and `key` its PEM private key.
+
+    gRPC would only say that it "failed to bind"; OpenSSL says what is wrong with the pair."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile=str(cert), keyfile=str(key))
+    except ssl.SSLError as exc:
+        reason = exc.reason or str(exc)
+        if reason == "KEY_VALUES_MISMATCH":
+            raise ConfigError(f"the TLS key {key} does not belong to the certificate {cert}; "
+                              "give the private key the certificate was issued for") from None
+        if "PEM" in reason or "NO_START_LINE" in reason or reason.startswith("[SSL]"):
+            raise ConfigError(f"cannot read the TLS certificate {cert} or key {key} as PEM ({reason})") from None
+        raise ConfigError(f"the TLS certificate {cert} and key {key} cannot be used: {reason}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the TLS files: {exc.strerror or exc}") from None
+
+
+def token_from_env(explicit: str | None, token_file: Path | None = None) -> str | None:
+    """The token given on the command line, else read from `token_file`, else $FTALK_TOKEN,
+    else none (auth off). A file keeps the secret out of the process list (`ps` shows argv)."""
+    if explicit:
+        return explicit
+    if token_file is not None:
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the token file {token_file}: "
+                              f"{getattr(exc, 'strerror', None) or exc}") from None
+        if not token or any(c.isspace() for c in token):
+            raise ConfigError(f"the token file {token_file} must hold one token on one line")
+        return token
+    return os.environ.get(TOKEN_ENV) or None

@@ -6,10 +6,42 @@ the modules.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from dataclasses import dataclass, field
 
 from fantasy_talking.server.config import ServerConfig
 from fantasy_talking.server.limits import StreamSlots
+
+log = logging.getLogger(__name__)
+
+
+class OpenStream:
+    """What the listener knows of one open stream: when its current write began, and how to end it.
+
+    A stream's writes wait for the client to read (HTTP/2 flow control). A client that stops
+    reading (hung, frozen, gone without a FIN) would hold its slot for ever; the listener's
+    watchdog ends a stream whose write has waited longer than the write timeout. At shutdown the
+    listener asks each stream to close with a final status (`shutting_down`).
+    """
+
+    def __init__(self) -> None:
+        self.task = asyncio.current_task()
+        self.writing_since: float | None = None
+        self.shutting_down = False
+
+    def begin_write(self) -> None:
+        self.writing_since = time.monotonic()
+
+    def end_write(self) -> None:
+        self.writing_since = None
+
+    def shut_down(self) -> None:
+        """Stop reading requests: the stream writes what it has and a final status, then ends."""
+        self.shutting_down = True
+        if self.task is not None:
+            self.task.cancel()
 
 
 @dataclass(frozen=True)
@@ -30,6 +62,7 @@ class ServerContext:
     stream_slots: StreamSlots
     services: list[str] = field(default_factory=list)
     engines: list[EngineDescription] = field(default_factory=list)
+    open_streams: set[OpenStream] = field(default_factory=set)
 
     @classmethod
     def create(cls, config: ServerConfig) -> "ServerContext":
@@ -38,3 +71,14 @@ class ServerContext:
     def add_engine(self, engine: EngineDescription) -> None:
         if all(e.name != engine.name for e in self.engines):
             self.engines.append(engine)
+
+    def watch_writes(self) -> None:
+        """End every stream whose pending write is older than `config.write_timeout_s` (a client
+        that stopped reading). Called by the listener's watchdog a few times a second."""
+        limit = self.config.write_timeout_s
+        now = time.monotonic()
+        for stream in list(self.open_streams):
+            if stream.writing_since is not None and now - stream.writing_since > limit and stream.task:
+                log.warning("stream ended: the client read nothing for %.1f s (write timeout)", limit)
+                stream.writing_since = None
+                stream.task.cancel()

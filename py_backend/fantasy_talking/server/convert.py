@@ -5,6 +5,7 @@ typed records (raising OptionsError/AudioError with a clear message) and back.
 """
 from __future__ import annotations
 
+import math
 from typing import Iterable, Sequence
 
 from fantasy_talking.animation.clip import AnimationClip, Frame, VisemeEvent
@@ -65,7 +66,19 @@ def header_to_proto(curve_names: Sequence[str], joint_names: Sequence[str], fps:
         fps=fps, engine=engine, lookahead_ms=lookahead_ms)
 
 
+class NonFiniteOutput(RuntimeError):
+    """A frame holds NaN or infinity: a bug, never sent to a client (the call fails INTERNAL)."""
+
+
+def check_finite(frame: Frame) -> None:
+    """Raise NonFiniteOutput unless every weight, joint and angle of `frame` is a finite number.
+    One sum per array: a sum is finite only when every term is (and not huge)."""
+    if not math.isfinite(float(frame.weights.sum()) + float(frame.joints.sum()) + float(frame.angles.sum())):
+        raise NonFiniteOutput(f"frame {frame.index} holds a non-finite value")
+
+
 def frame_to_proto(frame: Frame) -> common_pb2.AnimationFrame:
+    check_finite(frame)
     return common_pb2.AnimationFrame(
         time_s=frame.time_s,
         index=frame.index,

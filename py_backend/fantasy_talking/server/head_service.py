@@ -6,14 +6,17 @@ HeadOptions, progress callbacks to messages and HeadError to INVALID_ARGUMENT.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from typing import TYPE_CHECKING
 
 import grpc
+from PIL import Image, UnidentifiedImageError
 from scipy.spatial.transform import Rotation
 
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.server.context import ServerContext
+from fantasy_talking.server.status import fail
 from fantasytalking.v1 import common_pb2, head_pb2, head_pb2_grpc
 
 if TYPE_CHECKING:
@@ -28,6 +31,34 @@ PARTS = {head_pb2.HEAD_PART_CRANIUM: "cranium", head_pb2.HEAD_PART_EARS: "ears",
 DETAILS = {head_pb2.MESH_DETAIL_UNSPECIFIED: "medium", head_pb2.MESH_DETAIL_LOW: "low",
            head_pb2.MESH_DETAIL_MEDIUM: "medium", head_pb2.MESH_DETAIL_HIGH: "high"}
 INTERNAL_MESSAGE = "internal error while building the head; the server log has the details"
+MIN_IMAGE_SIDE_PX = 64
+"""A face needs more pixels than this across; smaller sides cannot hold a detectable face."""
+MAX_IMAGE_ASPECT = 8.0
+"""Long side / short side. A strip (4096x1) is no portrait, and downscaling it would reach zero rows."""
+
+
+def check_image_size(data: bytes) -> None:
+    """HeadError for an image whose size cannot hold a portrait, read from its header alone.
+
+    Checked here, at the service boundary, before any decoding or scaling. Bytes that are not
+    an image pass through: the head pipeline reports those with its own message. An image that
+    makes PIL raise something other than its documented errors (found by fuzzing: a truncated PNG
+    IHDR chunk raises ValueError, a bad IDAT checksum SyntaxError, both reported as INTERNAL by
+    the pipeline) is refused here."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        image.verify()   # chunk structure and checksums (PNG), without decoding the pixels
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return   # not an image, truncated, or over the pixel limit: the pipeline says which
+    except Exception as exc:   # damaged: PIL raises ValueError, SyntaxError, struct.error, ...
+        raise HeadError(f"the image is corrupt ({exc}); re-export it") from None
+    if min(width, height) < MIN_IMAGE_SIDE_PX:
+        raise HeadError(f"the image is {width}x{height} pixels; a portrait needs at least "
+                        f"{MIN_IMAGE_SIDE_PX} pixels on each side")
+    if max(width, height) > MAX_IMAGE_ASPECT * min(width, height):
+        raise HeadError(f"the image is {width}x{height} pixels, a strip rather than a portrait; "
+                        f"the long side may be at most {MAX_IMAGE_ASPECT:g} times the short side")
 
 
 def options_from_proto(options: head_pb2.HeadOptions):
@@ -67,12 +98,16 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
 
     async def CreateHead(self, request: head_pb2.CreateHeadRequest, context: grpc.aio.ServicerContext):
         try:
+            check_image_size(request.image)
             options = options_from_proto(request.options)
         except HeadError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        slot = await self._ctx.stream_slots.admit(context)
+            fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            return
         from fantasy_talking.head.create import create_head
 
+        slot = self._ctx.stream_slots.admit(context)
+        if slot is None:
+            return
         loop = asyncio.get_running_loop()
         events: asyncio.Queue = asyncio.Queue()
 
@@ -87,13 +122,21 @@ class HeadServicer(head_pb2_grpc.HeadServiceServicer):
             job = asyncio.ensure_future(asyncio.to_thread(work))
             while (event := await events.get()) is not None:
                 yield head_pb2.CreateHeadResponse(progress=head_pb2.HeadProgress(stage=event[0], fraction=event[1]))
+            error = None
             try:
                 result = await job
             except HeadError as exc:
-                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+                error = (grpc.StatusCode.INVALID_ARGUMENT, str(exc))
             except Exception as exc:
                 log.error("create head failed", exc_info=exc)
-                await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+                error = (grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            finally:
+                # The failed future keeps the exception, whose traceback keeps this frame (and the
+                # request): drop it, or the cycle holds the image until a full GC (see status.py).
+                job = None
+            if error is not None:
+                fail(context, *error)
+                return
             yield head_pb2.CreateHeadResponse(metadata=metadata_to_proto(result))
             for start in range(0, len(result.glb), CHUNK_BYTES):
                 yield head_pb2.CreateHeadResponse(glb_chunk=result.glb[start:start + CHUNK_BYTES])

@@ -18,6 +18,7 @@ from fantasy_talking.animation.rig import JOINTS, curve_names
 from fantasy_talking.server import convert
 from fantasy_talking.server.blocking import iterate_in_thread
 from fantasy_talking.server.context import EngineDescription, ServerContext
+from fantasy_talking.server.status import fail
 from fantasy_talking.speech.tts.base import Voice
 from fantasy_talking.speech.tts.registry import default_registry
 from fantasy_talking.speech.tts.speak import ANIMATION_ENGINE, SpeechChunk, SpeechPlan, plan_speech, speak
@@ -82,8 +83,11 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         try:
             plan = _plan(request)
         except ValueError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        slot = await self._ctx.stream_slots.admit(context)
+            fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            return
+        slot = self._ctx.stream_slots.admit(context)
+        if slot is None:
+            return
         cancel = threading.Event()
         encoding = request.encoding or common_pb2.AUDIO_ENCODING_PCM_S16LE
         started, frames, samples = time.monotonic(), 0, 0
@@ -101,7 +105,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             raise
         except Exception:
             log.exception("speak failed")
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            fail(context, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         finally:
             slot.release()
             log.info("speak closed voice=%s sentences=%d audio_s=%.2f frames=%d cancelled=%s wall_s=%.2f",
@@ -112,7 +116,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         try:
             voices = await asyncio.to_thread(default_registry().voices, request.language)
         except ValueError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            return fail(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         return speech_pb2.ListVoicesResponse(voices=[voice_to_proto(v) for v in voices])
 
 

@@ -5,6 +5,12 @@ a second task fills silence with idle frames when the client stops sending. Both
 on the server loop, so a stream costs no thread, and a lock keeps their writes in order. Every
 decision about animation belongs to `StreamingAnimator`; this module only moves audio in and
 frames out.
+
+Fairness: a chunk may hold up to MAX_CHUNK_SECONDS of audio; it is decoded and animated in
+SLICE_SECONDS slices, giving the loop back between slices, so a client sending the largest legal
+messages delays the other streams of its worker by one slice (a few ms), not by the whole chunk.
+At shutdown the listener cancels the read (`OpenStream.shut_down`); the stream then animates
+what it has and closes with a CODE_SHUTDOWN status instead of a bare UNAVAILABLE.
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ from fantasy_talking.animation.stream import StreamingAnimator, StreamOutput
 from fantasy_talking.audio.decode import SAMPLE_RATE, AudioError
 from fantasy_talking.audio.pcm_stream import PcmStream
 from fantasy_talking.server import convert
+from fantasy_talking.server.context import OpenStream
+from fantasy_talking.server.limits import chunk_error, slices
 from fantasytalking.v1 import animation_pb2, common_pb2
 
 DEFAULT_IDLE_AFTER_MS = 250
@@ -47,15 +55,24 @@ class StreamSession:
     """Runs one stream: `run()` writes the header, frames, visemes and the closing status."""
 
     def __init__(self, requests: AsyncIterator[animation_pb2.StreamAnimationRequest],
-                 context: grpc.aio.ServicerContext) -> None:
+                 context: grpc.aio.ServicerContext, stream: OpenStream | None = None) -> None:
         self._requests = requests
         self._context = context
+        self._stream = stream or OpenStream()
         self._lock = asyncio.Lock()
         self._frames_sent = 0
         self._last_input = time.monotonic()
+        self._interrupted = False   # the last input was an interrupt: the tail of the audio is dropped
+        self._finishing = False     # the closing frames and status are being written
 
     async def run(self) -> None:
-        config = await self._await_config()
+        try:
+            config = await self._await_config()
+        except asyncio.CancelledError:
+            if not self._stream.shutting_down:
+                raise
+            asyncio.current_task().uncancel()
+            raise StreamRejected(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect") from None
         try:
             pcm = PcmStream(convert.pcm_format_from_proto(config.audio_format))
             options = convert.options_from_proto(config.options)
@@ -66,12 +83,20 @@ class StreamSession:
             animator = StreamingAnimator(options)
         except (AudioError, OptionsError) as exc:
             raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT, f"bad StreamConfig: {exc}") from exc
-        await self._context.write(animation_pb2.StreamAnimationResponse(header=convert.header_to_proto(
+        await self._send(animation_pb2.StreamAnimationResponse(header=convert.header_to_proto(
             animator.curve_names, animator.joint_names, animator.fps, animator.engine, animator.lookahead_ms)))
         self._last_input = time.monotonic()
         idle = asyncio.get_running_loop().create_task(self._fill_idle(animator, idle_after))
         try:
             await self._animate(animator, pcm)
+        except asyncio.CancelledError:
+            if not self._stream.shutting_down:
+                raise
+            asyncio.current_task().uncancel()
+            idle.cancel()
+            await asyncio.gather(idle, return_exceptions=True)
+            if not self._finishing:
+                await self._finish(animator, pcm, shutdown=True)
         finally:
             idle.cancel()
 
@@ -87,28 +112,46 @@ class StreamSession:
                                  "the first message must be a StreamConfig")
         return first.config
 
+    async def _send(self, response: animation_pb2.StreamAnimationResponse) -> None:
+        """One write, timed for the listener's write-timeout watchdog."""
+        self._stream.begin_write()
+        await self._context.write(response)
+        self._stream.end_write()
+
     async def _write(self, out: StreamOutput) -> None:
         """Visemes, then frames: a client sees each viseme no later than the frames it shapes."""
         for event in out.visemes:
-            await self._context.write(animation_pb2.StreamAnimationResponse(viseme=convert.viseme_to_proto(event)))
+            await self._send(animation_pb2.StreamAnimationResponse(viseme=convert.viseme_to_proto(event)))
         for frame in out.frames:
-            await self._context.write(animation_pb2.StreamAnimationResponse(frame=convert.frame_to_proto(frame)))
+            await self._send(animation_pb2.StreamAnimationResponse(frame=convert.frame_to_proto(frame)))
         self._frames_sent += len(out.frames)
 
+    async def _push_audio(self, animator: StreamingAnimator, pcm: PcmStream, data: bytes) -> None:
+        """Decode and animate one chunk, slice by slice, yielding the loop between slices."""
+        fmt = pcm.format
+        bytes_per_second = fmt.sample_rate * fmt.bytes_per_frame
+        if (error := chunk_error(len(data), bytes_per_second)) is not None:
+            raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT, error)
+        pieces = slices(data, bytes_per_second, fmt.bytes_per_frame)
+        for k, piece in enumerate(pieces):
+            if k:
+                await asyncio.sleep(0)
+            samples = self._decode(pcm, piece)
+            if len(samples):
+                await self._write(animator.push(samples))
+
     async def _animate(self, animator: StreamingAnimator, pcm: PcmStream) -> None:
-        interrupted = False
         async for request in self._requests:
             kind = request.WhichOneof("request")
             async with self._lock:
                 if kind == "audio":
-                    samples = self._decode(pcm, request.audio)
-                    interrupted = False
+                    self._interrupted = False
                     self._last_input = time.monotonic()
-                    if len(samples):
-                        await self._write(animator.push(samples))
+                    await self._push_audio(animator, pcm, request.audio)
+                    self._last_input = time.monotonic()
                 elif kind == "interrupt":
                     pcm.reset()
-                    interrupted = True
+                    self._interrupted = True
                     self._last_input = time.monotonic()
                     await self._write(animator.interrupt())
                 elif kind == "end":
@@ -119,12 +162,17 @@ class StreamSession:
                 else:
                     raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
                                          "empty StreamAnimationRequest; set config, audio, interrupt or end")
+        await self._finish(animator, pcm)
+
+    async def _finish(self, animator: StreamingAnimator, pcm: PcmStream, shutdown: bool = False) -> None:
+        """The frames still held back by the look-ahead, then the closing status."""
+        self._finishing = True
         async with self._lock:
             tail = pcm.flush()
-            if len(tail) and not interrupted:
+            if len(tail) and not self._interrupted:
                 await self._write(animator.push(tail))
             await self._write(animator.finish())
-            await self._context.write(self._status(pcm, interrupted))
+            await self._send(self._status(pcm, self._interrupted, shutdown))
 
     async def _fill_idle(self, animator: StreamingAnimator, idle_after: float) -> None:
         """While the client sends nothing for `idle_after`, push silence in real time, frame by frame,
@@ -153,9 +201,14 @@ class StreamSession:
         except AudioError as exc:
             raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT, f"bad audio chunk: {exc}") from exc
 
-    def _status(self, pcm: PcmStream, interrupted: bool) -> animation_pb2.StreamAnimationResponse:
-        code = common_pb2.StreamStatus.CODE_INTERRUPTED if interrupted else common_pb2.StreamStatus.CODE_OK
-        message = "interrupted; settled to neutral" if interrupted else "all audio animated"
+    def _status(self, pcm: PcmStream, interrupted: bool, shutdown: bool) -> animation_pb2.StreamAnimationResponse:
+        if shutdown:
+            code = common_pb2.StreamStatus.CODE_SHUTDOWN
+            message = "the server is shutting down; the audio received so far is animated; reconnect to go on"
+        elif interrupted:
+            code, message = common_pb2.StreamStatus.CODE_INTERRUPTED, "interrupted; settled to neutral"
+        else:
+            code, message = common_pb2.StreamStatus.CODE_OK, "all audio animated"
         return animation_pb2.StreamAnimationResponse(status=common_pb2.StreamStatus(
             code=code, message=message, frames=self._frames_sent, audio_seconds=pcm.received_seconds))
 

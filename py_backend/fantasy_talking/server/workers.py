@@ -12,22 +12,33 @@ at start-up (a few seconds on a loaded machine).
 Limits are per worker: `--max-streams` is split evenly, rounded up, and each worker enforces its
 share. The total holds when connections spread evenly; when the kernel's hash puts more
 connections on one worker, that worker refuses (RESOURCE_EXHAUSTED) a little before the total.
+
+Supervision: a worker that dies is restarted in its slot, never at the cost of the others. A
+slot that keeps dying soon after starting (a crash loop) is restarted with exponential back-off
+(0.5 s doubling to 30 s; a worker that has served MIN_UPTIME_S resets it). Every death and
+restart is a warning in the log, and every worker's health service reports the pool under the
+name `ftalk.workers`: SERVING while every slot serves, NOT_SERVING while one is down (the port
+still answers: the other workers serve).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
 import signal
 import socket
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Sequence
 
+from grpc_health.v1 import health_pb2
+
 from fantasy_talking.server.app import ListenerSpec, RunningServer, start_listeners
 from fantasy_talking.server.config import ConfigError, ServerConfig
+from fantasy_talking.server.event_loop import server_loop
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +48,12 @@ START_TIMEOUT_S = 180.0
 STOP_MARGIN_S = 10.0
 """Time beyond the stop grace before a worker that has not exited is killed."""
 MIN_UPTIME_S = 10.0
-"""A worker that dies sooner than this after starting is not restarted: it would only die again."""
+"""A worker that served this long before dying is restarted at once; one that died sooner is in a
+crash loop and waits for its back-off."""
+FIRST_BACKOFF_S, MAX_BACKOFF_S = 0.5, 30.0
+POOL_HEALTH = "ftalk.workers"
+"""Health service name under which every worker reports the whole pool."""
+POOL_HEALTH_PERIOD_S = 0.5
 
 
 class WorkerError(RuntimeError):
@@ -65,6 +81,20 @@ class WorkerSpec:
     listeners: tuple[ListenerSpec, ...]
     log_level: int = logging.WARNING
     log_formatter: logging.Formatter | None = None
+
+
+@dataclass
+class _Slot:
+    """One worker position in the pool and its restart history."""
+
+    process: BaseProcess | None = None
+    report: Connection | None = None   # open while the worker is starting
+    started_at: float = 0.0
+    ready_at: float | None = None
+    quick_deaths: int = 0
+    restarts: int = 0
+    restart_at: float | None = None
+    history: list[str] = field(default_factory=list)
 
 
 def worker_count(requested: int) -> int:
@@ -136,7 +166,20 @@ def _configure_logging(spec: WorkerSpec) -> None:
         root.addHandler(handler)
 
 
-def _worker_main(spec: WorkerSpec, index: int, report: Connection) -> None:
+async def _report_pool_health(listeners: list[RunningServer], serving) -> None:
+    """Mirror the parent's view of the pool (one flag per slot, shared memory) into health."""
+    last = None
+    while True:
+        status = (health_pb2.HealthCheckResponse.SERVING if all(serving[:])
+                  else health_pb2.HealthCheckResponse.NOT_SERVING)
+        if status != last:
+            for listener in listeners:
+                await listener.health.set(POOL_HEALTH, status)
+            last = status
+        await asyncio.sleep(POOL_HEALTH_PERIOD_S)
+
+
+def _worker_main(spec: WorkerSpec, index: int, report: Connection, serving=None) -> None:
     """A worker: serve until SIGTERM (graceful stop) or until the parent is gone (immediate stop).
 
     Ctrl-C reaches the whole process group; only the parent acts on it, and it stops the workers.
@@ -154,6 +197,8 @@ def _worker_main(spec: WorkerSpec, index: int, report: Connection) -> None:
             return
         report.send([ListenerInfo(listener.address, tuple(listener.services)) for listener in listeners])
         log.info("worker ready index=%d pid=%d", index, os.getpid())
+        if serving is not None:
+            asyncio.run_coroutine_threadsafe(_report_pool_health(listeners, serving), server_loop())
         parent = multiprocessing.parent_process()
         if parent is not None:
             wait([parent.sentinel])
@@ -167,49 +212,109 @@ def _worker_main(spec: WorkerSpec, index: int, report: Connection) -> None:
 
 
 class WorkerPool:
-    """N worker processes serving one `WorkerSpec`; replaces a worker that dies, stops them all on request."""
+    """N worker processes serving one `WorkerSpec`; restarts any worker that dies, stops them all on request."""
 
     def __init__(self, spec: WorkerSpec, count: int) -> None:
         self._spec = spec
         self._context = multiprocessing.get_context("spawn")
-        self._processes: list[BaseProcess | None] = [None] * count
-        self._started_at = [0.0] * count
+        self._slots = [_Slot() for _ in range(count)]
+        self.serving = self._context.Array("b", count, lock=False)
+        """1 for each slot whose worker listens, shared with the workers for their health service."""
+
+    @property
+    def _processes(self) -> list[BaseProcess | None]:
+        return [slot.process for slot in self._slots]
 
     def start(self) -> list[ListenerInfo]:
         """Start every worker and wait until each listens; on failure stop them all and raise.
 
-        Raises ConfigError with the worker's own message (such as a TLS or port problem) or
-        WorkerError when a worker died without one.
+        A worker that cannot start at all is a configuration problem (TLS files, a port), so here
+        the whole server fails: ConfigError with the worker's own message, or WorkerError.
         """
         try:
-            reports = [self._spawn(index) for index in range(len(self._processes))]
-            listening = [self._await_ready(index, report) for index, report in enumerate(reports)]
+            for index in range(len(self._slots)):
+                self._spawn(index)
+            listening = [self._await_ready(index) for index in range(len(self._slots))]
         except BaseException:
             self.stop()
             raise
         return listening[0]
 
     def supervise(self) -> None:
-        """Block, replacing any worker that exits, until interrupted (the caller's Ctrl-C/SIGTERM)."""
+        """Block, restarting any worker that exits, until interrupted (the caller's Ctrl-C/SIGTERM).
+        Never returns otherwise: however often a slot dies, the other workers keep serving."""
         while True:
-            by_sentinel = {p.sentinel: index for index, p in enumerate(self._processes) if p is not None}
-            for sentinel in wait(list(by_sentinel)):
-                index = by_sentinel[sentinel]
-                ended = _how_it_ended(self._processes[index])
-                uptime = time.monotonic() - self._started_at[index]
-                if uptime < MIN_UPTIME_S:
-                    raise WorkerError(f"worker {index} {ended} {uptime:.0f} s after starting; "
-                                      "run with -v to see its log")
-                log.warning("worker ended index=%d exitcode=%s; starting a replacement", index,
-                            self._processes[index].exitcode)
-                self._await_ready(index, self._spawn(index))
+            now = time.monotonic()
+            for index, slot in enumerate(self._slots):
+                if slot.restart_at is not None and now >= slot.restart_at:
+                    slot.restart_at = None
+                    slot.restarts += 1
+                    log.warning("worker restarting index=%d restart=%d", index, slot.restarts)
+                    self._spawn(index)
+            events: dict[object, tuple[str, int]] = {}
+            for index, slot in enumerate(self._slots):
+                if slot.process is not None:
+                    events[slot.process.sentinel] = ("exit", index)
+                if slot.report is not None:
+                    events[slot.report] = ("report", index)
+            deadlines = [s.restart_at for s in self._slots if s.restart_at is not None]
+            deadlines += [s.started_at + START_TIMEOUT_S for s in self._slots if s.report is not None]
+            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            for ready in wait(list(events), timeout):
+                kind, index = events[ready]
+                if kind == "report":
+                    self._on_report(index)
+            exits = {slot.process.sentinel: index for index, slot in enumerate(self._slots) if slot.process}
+            for ready in wait(list(exits), 0):
+                self._on_exit(exits[ready])
+            for index, slot in enumerate(self._slots):
+                if slot.report is not None and time.monotonic() > slot.started_at + START_TIMEOUT_S:
+                    log.warning("worker did not start listening within %g s index=%d; killing it",
+                                START_TIMEOUT_S, index)
+                    slot.process.kill()
+
+    def _on_report(self, index: int) -> None:
+        slot = self._slots[index]
+        try:
+            message = slot.report.recv()
+        except EOFError:
+            message = None   # it died before reporting: its sentinel says how
+        slot.report.close()
+        slot.report = None
+        if isinstance(message, list):
+            slot.ready_at = time.monotonic()
+            self.serving[index] = 1
+            log.warning("worker serving again index=%d pid=%d after %d restart(s)", index,
+                        slot.process.pid, slot.restarts)
+        elif isinstance(message, str):
+            log.warning("worker could not start index=%d: %s", index, message)
+
+    def _on_exit(self, index: int) -> None:
+        """A worker ended: record it, and schedule its restart after the slot's back-off."""
+        slot = self._slots[index]
+        ended = _how_it_ended(slot.process)
+        now = time.monotonic()
+        if slot.report is not None:
+            slot.report.close()
+            slot.report = None
+        self.serving[index] = 0
+        served = now - slot.ready_at if slot.ready_at is not None else 0.0
+        slot.quick_deaths = 0 if served >= MIN_UPTIME_S else slot.quick_deaths + 1
+        delay = 0.0 if slot.quick_deaths == 0 else min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (slot.quick_deaths - 1))
+        slot.process, slot.ready_at, slot.restart_at = None, None, now + delay
+        slot.history.append(ended)
+        log.warning("worker ended index=%d: it %s after %.1f s of serving; restarting it in %.1f s "
+                    "(%d quick death(s) in a row); the other workers keep serving",
+                    index, ended, served, delay, slot.quick_deaths)
 
     def stop(self) -> None:
-        """SIGTERM every worker (each stops its listeners with the config's grace), then kill stragglers."""
+        """SIGTERM every worker (each drains and stops its listeners with the config's grace),
+        then kill stragglers."""
         alive = [p for p in self._processes if p is not None and p.is_alive()]
         for process in alive:
             process.terminate()
-        deadline = time.monotonic() + self._spec.config.grace_seconds + STOP_MARGIN_S
+        config = self._spec.config
+        deadline = time.monotonic() + config.drain_seconds + config.grace_seconds + STOP_MARGIN_S
         for process in alive:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
@@ -217,9 +322,9 @@ class WorkerPool:
                 process.kill()
                 process.join()
 
-    def _spawn(self, index: int) -> Connection:
+    def _spawn(self, index: int) -> None:
         receive, send = self._context.Pipe(duplex=False)
-        process = self._context.Process(target=_worker_main, args=(self._spec, index, send),
+        process = self._context.Process(target=_worker_main, args=(self._spec, index, send, self.serving),
                                         name=f"ftalk-worker-{index}", daemon=True)
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
@@ -227,13 +332,13 @@ class WorkerPool:
         finally:
             signal.signal(signal.SIGINT, previous)
         send.close()
-        self._processes[index] = process
-        self._started_at[index] = time.monotonic()
-        return receive
+        slot = self._slots[index]
+        slot.process, slot.report, slot.started_at, slot.ready_at = process, receive, time.monotonic(), None
 
-    def _await_ready(self, index: int, report: Connection) -> list[ListenerInfo]:
-        process = self._processes[index]
-        assert process is not None
+    def _await_ready(self, index: int) -> list[ListenerInfo]:
+        slot = self._slots[index]
+        process, report = slot.process, slot.report
+        assert process is not None and report is not None
         try:
             if not wait([report, process.sentinel], timeout=START_TIMEOUT_S):
                 raise WorkerError(f"worker {index} did not start listening within {START_TIMEOUT_S:g} s")
@@ -244,8 +349,11 @@ class WorkerPool:
                                   "run with -v to see its log") from None
         finally:
             report.close()
+            slot.report = None
         if isinstance(message, str):
             raise ConfigError(message)
+        slot.ready_at = time.monotonic()
+        self.serving[index] = 1
         return message
 
 

@@ -141,9 +141,11 @@ class StreamStatus(_message.Message):
         CODE_UNSPECIFIED: _ClassVar[StreamStatus.Code]
         CODE_OK: _ClassVar[StreamStatus.Code]
         CODE_INTERRUPTED: _ClassVar[StreamStatus.Code]
+        CODE_SHUTDOWN: _ClassVar[StreamStatus.Code]
     CODE_UNSPECIFIED: StreamStatus.Code
     CODE_OK: StreamStatus.Code
     CODE_INTERRUPTED: StreamStatus.Code
+    CODE_SHUTDOWN: StreamStatus.Code
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     FRAMES_FIELD_NUMBER: _ClassVar[int]

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66\x61ntasytalking/v1/info.proto\x12\x11\x66\x61ntasytalking.v1\"\x16\n\x14GetServerInfoRequest\"U\n\nEngineInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\x11\n\tstreaming\x18\x04 \x01(\x08\"\xc0\x01\n\x06Limits\x12\x19\n\x11max_message_bytes\x18\x01 \x01(\x04\x12\x1e\n\x16max_concurrent_streams\x18\x02 \x01(\r\x12\x1a\n\x12min_sample_rate_hz\x18\x03 \x01(\r\x12\x1a\n\x12max_sample_rate_hz\x18\x04 \x01(\r\x12\x0f\n\x07max_fps\x18\x05 \x01(\r\x12\x18\n\x10max_lookahead_ms\x18\x06 \x01(\r\x12\x18\n\x10max_clip_seconds\x18\x07 \x01(\x01\"\xd5\x02\n\nServerInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12.\n\x07\x65ngines\x18\x02 \x03(\x0b\x32\x1d.fantasytalking.v1.EngineInfo\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12)\n\x06limits\x18\x04 \x01(\x0b\x32\x19.fantasytalking.v1.Limits\x12L\n\x10\x62lendshape_names\x18\x05 \x03(\x0b\x32\x32.fantasytalking.v1.ServerInfo.BlendshapeNamesEntry\x12\x13\n\x0bjoint_names\x18\x06 \x03(\t\x12\x10\n\x08services\x18\x07 \x03(\t\x1aS\n\x14\x42lendshapeNamesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12*\n\x05value\x18\x02 \x01(\x0b\x32\x1b.fantasytalking.v1.NameList:\x02\x38\x01\"\x19\n\x08NameList\x12\r\n\x05names\x18\x01 \x03(\t2f\n\x0bInfoService\x12W\n\rGetServerInfo\x12\'.fantasytalking.v1.GetServerInfoRequest\x1a\x1d.fantasytalking.v1.ServerInfoB*\n\x14\x61i.fantasytalking.v1\xaa\x02\x11\x46\x61ntasyTalking.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66\x61ntasytalking/v1/info.proto\x12\x11\x66\x61ntasytalking.v1\"\x16\n\x14GetServerInfoRequest\"U\n\nEngineInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\x11\n\tstreaming\x18\x04 \x01(\x08\"\x9f\x03\n\x06Limits\x12\x19\n\x11max_message_bytes\x18\x01 \x01(\x04\x12\x1e\n\x16max_concurrent_streams\x18\x02 \x01(\r\x12\x1a\n\x12min_sample_rate_hz\x18\x03 \x01(\r\x12\x1a\n\x12max_sample_rate_hz\x18\x04 \x01(\r\x12\x0f\n\x07max_fps\x18\x05 \x01(\r\x12\x18\n\x10max_lookahead_ms\x18\x06 \x01(\r\x12\x18\n\x10max_clip_seconds\x18\x07 \x01(\x01\x12\x19\n\x11max_chunk_seconds\x18\x08 \x01(\x01\x12\x1d\n\x15max_emotion_keyframes\x18\t \x01(\r\x12\x1c\n\x14max_transcript_chars\x18\n \x01(\r\x12\'\n\x1fmax_transcript_chars_per_second\x18\x0b \x01(\x01\x12\'\n\x1fmax_transcript_words_per_second\x18\x0c \x01(\x01\x12\x19\n\x11min_image_side_px\x18\r \x01(\r\x12\x18\n\x10max_image_aspect\x18\x0e \x01(\x01\"\xd5\x02\n\nServerInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12.\n\x07\x65ngines\x18\x02 \x03(\x0b\x32\x1d.fantasytalking.v1.EngineInfo\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12)\n\x06limits\x18\x04 \x01(\x0b\x32\x19.fantasytalking.v1.Limits\x12L\n\x10\x62lendshape_names\x18\x05 \x03(\x0b\x32\x32.fantasytalking.v1.ServerInfo.BlendshapeNamesEntry\x12\x13\n\x0bjoint_names\x18\x06 \x03(\t\x12\x10\n\x08services\x18\x07 \x03(\t\x1aS\n\x14\x42lendshapeNamesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12*\n\x05value\x18\x02 \x01(\x0b\x32\x1b.fantasytalking.v1.NameList:\x02\x38\x01\"\x19\n\x08NameList\x12\r\n\x05names\x18\x01 \x03(\t2f\n\x0bInfoService\x12W\n\rGetServerInfo\x12\'.fantasytalking.v1.GetServerInfoRequest\x1a\x1d.fantasytalking.v1.ServerInfoB*\n\x14\x61i.fantasytalking.v1\xaa\x02\x11\x46\x61ntasyTalking.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -29,13 +29,13 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _globals['_ENGINEINFO']._serialized_start=75
   _globals['_ENGINEINFO']._serialized_end=160
   _globals['_LIMITS']._serialized_start=163
-  _globals['_LIMITS']._serialized_end=355
-  _globals['_SERVERINFO']._serialized_start=358
-  _globals['_SERVERINFO']._serialized_end=699
-  _globals['_SERVERINFO_BLENDSHAPENAMESENTRY']._serialized_start=616
-  _globals['_SERVERINFO_BLENDSHAPENAMESENTRY']._serialized_end=699
-  _globals['_NAMELIST']._serialized_start=701
-  _globals['_NAMELIST']._serialized_end=726
-  _globals['_INFOSERVICE']._serialized_start=728
-  _globals['_INFOSERVICE']._serialized_end=830
+  _globals['_LIMITS']._serialized_end=578
+  _globals['_SERVERINFO']._serialized_start=581
+  _globals['_SERVERINFO']._serialized_end=922
+  _globals['_SERVERINFO_BLENDSHAPENAMESENTRY']._serialized_start=839
+  _globals['_SERVERINFO_BLENDSHAPENAMESENTRY']._serialized_end=922
+  _globals['_NAMELIST']._serialized_start=924
+  _globals['_NAMELIST']._serialized_end=949
+  _globals['_INFOSERVICE']._serialized_start=951
+  _globals['_INFOSERVICE']._serialized_end=1053
 # @@protoc_insertion_point(module_scope)

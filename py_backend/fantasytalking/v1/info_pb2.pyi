@@ -22,7 +22,7 @@ class EngineInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ..., streaming: bool = ...) -> None: ...
 
 class Limits(_message.Message):
-    __slots__ = ("max_message_bytes", "max_concurrent_streams", "min_sample_rate_hz", "max_sample_rate_hz", "max_fps", "max_lookahead_ms", "max_clip_seconds")
+    __slots__ = ("max_message_bytes", "max_concurrent_streams", "min_sample_rate_hz", "max_sample_rate_hz", "max_fps", "max_lookahead_ms", "max_clip_seconds", "max_chunk_seconds", "max_emotion_keyframes", "max_transcript_chars", "max_transcript_chars_per_second", "max_transcript_words_per_second", "min_image_side_px", "max_image_aspect")
     MAX_MESSAGE_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENT_STREAMS_FIELD_NUMBER: _ClassVar[int]
     MIN_SAMPLE_RATE_HZ_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,13 @@ class Limits(_message.Message):
     MAX_FPS_FIELD_NUMBER: _ClassVar[int]
     MAX_LOOKAHEAD_MS_FIELD_NUMBER: _ClassVar[int]
     MAX_CLIP_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CHUNK_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_EMOTION_KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
+    MAX_TRANSCRIPT_CHARS_FIELD_NUMBER: _ClassVar[int]
+    MAX_TRANSCRIPT_CHARS_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    MAX_TRANSCRIPT_WORDS_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    MIN_IMAGE_SIDE_PX_FIELD_NUMBER: _ClassVar[int]
+    MAX_IMAGE_ASPECT_FIELD_NUMBER: _ClassVar[int]
     max_message_bytes: int
     max_concurrent_streams: int
     min_sample_rate_hz: int
@@ -37,7 +44,14 @@ class Limits(_message.Message):
     max_fps: int
     max_lookahead_ms: int
     max_clip_seconds: float
-    def __init__(self, max_message_bytes: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., min_sample_rate_hz: _Optional[int] = ..., max_sample_rate_hz: _Optional[int] = ..., max_fps: _Optional[int] = ..., max_lookahead_ms: _Optional[int] = ..., max_clip_seconds: _Optional[float] = ...) -> None: ...
+    max_chunk_seconds: float
+    max_emotion_keyframes: int
+    max_transcript_chars: int
+    max_transcript_chars_per_second: float
+    max_transcript_words_per_second: float
+    min_image_side_px: int
+    max_image_aspect: float
+    def __init__(self, max_message_bytes: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., min_sample_rate_hz: _Optional[int] = ..., max_sample_rate_hz: _Optional[int] = ..., max_fps: _Optional[int] = ..., max_lookahead_ms: _Optional[int] = ..., max_clip_seconds: _Optional[float] = ..., max_chunk_seconds: _Optional[float] = ..., max_emotion_keyframes: _Optional[int] = ..., max_transcript_chars: _Optional[int] = ..., max_transcript_chars_per_second: _Optional[float] = ..., max_transcript_words_per_second: _Optional[float] = ..., min_image_side_px: _Optional[int] = ..., max_image_aspect: _Optional[float] = ...) -> None: ...
 
 class ServerInfo(_message.Message):
     __slots__ = ("version", "engines", "languages", "limits", "blendshape_names", "joint_names", "services")
