@@ -12,12 +12,12 @@ import math
 import threading
 from pathlib import Path
 
-import numpy as np
 import matplotlib
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 from PIL import Image, PngImagePlugin
 
 from fantasy_talking.animation.clip import AnimationClip
@@ -126,7 +126,8 @@ class _Page:
                                                  autolim=False)
                       for group, colour in VISEME_GROUP_COLOURS.items()}
         self.separators = axis.add_collection(LineCollection([], colors="white", linewidth=1.2), autolim=False)
-        self.labels: list[Text] = []
+        self.labels: list[tuple[float, float, str, str]] = []
+        self.stamps = _LabelStamps()
         for group, colour in VISEME_GROUP_COLOURS.items():
             axis.plot([], [], color=colour, linewidth=6, alpha=0.35, label=group)
         axis.legend(**LEGEND)
@@ -169,7 +170,12 @@ class _Page:
         self.canvas.draw()
         width, height = self.canvas.get_width_height()
         rgba = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        return rgba.convert("RGB").quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
+        pixels = np.array(rgba.convert("RGB"))
+        to_pixels = self.viseme_axis.transData
+        for x, y, text, colour in self.labels:
+            column, row = to_pixels.transform((x, y))
+            self.stamps.paint(pixels, text, colour, column, height - row)
+        return Image.fromarray(pixels).quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
 
     def _set_visemes(self, clip: AnimationClip, duration: float) -> None:
         """Spans in a strip under the curves, labels on three staggered rows so neighbours don't collide."""
@@ -180,16 +186,44 @@ class _Page:
         self.separators.set_segments([[(e.start_s, 0.08), (e.start_s, 1.92)] for e in events])
         min_label_s = duration / 160.0
         labelled = [e for e in events if e.end_s - e.start_s >= min_label_s]
-        while len(self.labels) < len(labelled):  # labels are kept and reused; the spare ones hide
-            self.labels.append(self.viseme_axis.text(0, 0, "", ha="center", va="center", fontsize=8,
-                                                     fontweight="bold"))
-        for k, label in enumerate(self.labels):
-            label.set_visible(k < len(labelled))
-            if k < len(labelled):
-                event = labelled[k]
-                label.set_position(((event.start_s + event.end_s) / 2, VISEME_ROWS[k % len(VISEME_ROWS)]))
-                label.set_text(event.viseme)
-                label.set_color(VISEME_GROUP_COLOURS[VISEME_GROUPS.get(event.viseme, "vowel")])
+        self.labels = [((e.start_s + e.end_s) / 2, VISEME_ROWS[k % len(VISEME_ROWS)], e.viseme,
+                        VISEME_GROUP_COLOURS[VISEME_GROUPS.get(e.viseme, "vowel")]) for k, e in enumerate(labelled)]
+
+
+class _LabelStamps:
+    """Viseme labels are painted from bitmaps rendered once per label, not laid out as text each time:
+    a long clip has hundreds of them, and text layout was a third of a plot's drawing time."""
+
+    SIZE_PX = (48, 24)
+
+    def __init__(self) -> None:
+        self.figure = Figure(figsize=(self.SIZE_PX[0] / DPI, self.SIZE_PX[1] / DPI), dpi=DPI)
+        self.figure.patch.set_alpha(0.0)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.text = self.figure.text(0.5, 0.5, "", ha="center", va="center", fontsize=8, fontweight="bold")
+        self.coverage: dict[str, np.ndarray] = {}
+
+    def _coverage(self, text: str) -> np.ndarray:
+        """How much of each pixel the label's glyphs cover, 0..1, centred in SIZE_PX."""
+        if text not in self.coverage:
+            self.text.set_text(text)
+            self.canvas.draw()
+            self.coverage[text] = np.asarray(self.canvas.buffer_rgba())[..., 3].astype(np.float32) / 255.0
+        return self.coverage[text]
+
+    def paint(self, pixels: np.ndarray, text: str, colour: str, x: float, y: float) -> None:
+        """Blend the label in `colour` onto RGB `pixels`, centred at pixel (x, y) counted from the top left."""
+        coverage = self._coverage(text)
+        h, w = coverage.shape
+        top, left = int(round(y - h / 2)), int(round(x - w / 2))
+        rows = slice(max(top, 0), min(top + h, pixels.shape[0]))
+        columns = slice(max(left, 0), min(left + w, pixels.shape[1]))
+        if rows.start >= rows.stop or columns.start >= columns.stop:
+            return
+        alpha = coverage[rows.start - top:rows.stop - top, columns.start - left:columns.stop - left, None]
+        region = pixels[rows, columns].astype(np.float32)
+        ink = np.array(to_rgb(colour), dtype=np.float32) * 255.0
+        pixels[rows, columns] = np.rint(region + (ink - region) * alpha).astype(np.uint8)
 
 
 _page: _Page | None = None
