@@ -231,3 +231,15 @@ def test_plot_is_a_readable_png(tmp_path):
 def test_plot_without_audio_still_draws(tmp_path):
     path = plot_clip(make_clip(seconds=0.4), tmp_path / "take.png")
     assert png_size(path)[0] >= 1000
+
+
+def test_plot_reuses_its_page_without_leaking_one_clip_into_the_next(tmp_path):
+    """The page is built once per process; a plot after a longer, audio-carrying one is byte-identical."""
+    short, long_ = make_clip(seconds=0.6), make_clip(seconds=4.0)
+    rate = 16_000
+    noise = np.random.default_rng(1).uniform(-0.5, 0.5, 4 * rate).astype(np.float32)
+    first = plot_clip(short, tmp_path / "first.png", title="short").read_bytes()
+    plot_clip(long_, tmp_path / "long.png", noise, rate, "long")
+    again = plot_clip(short, tmp_path / "again.png", title="short").read_bytes()
+    assert again == first
+    assert (tmp_path / "long.png").read_bytes() != first
