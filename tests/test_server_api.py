@@ -365,3 +365,19 @@ def test_server_info_describes_engines_limits_and_names(channel, server):
     assert len(info.blendshape_names["RIG_PROFILE_ARKIT_52_VISEMES"].names) == 67
     assert list(info.joint_names) == list(JOINTS)
     assert list(info.services) == server.services
+
+
+def test_a_client_ahead_of_real_time_gets_no_idle_fill_while_its_audio_plays(stub, speech):
+    """Two seconds sent at once, then 0.6 s of quiet: the audio is still playing, so no silence is inserted
+    and the frames stay on the audio's own clock (a fill here would shift every later frame)."""
+
+    def requests():
+        yield config(idle_after_ms=100)
+        yield from (Req(audio=c) for c in f32_chunks(speech[:32000], 100))
+        time.sleep(0.6)
+        yield Req(end=animation_pb2.EndOfAudio())
+
+    result = collect(stub.StreamAnimation(requests()))
+    assert_clock(result["frames"], 30)
+    assert result["status"].audio_seconds == pytest.approx(2.0, abs=1e-3)
+    assert abs(len(result["frames"]) - 60) <= 2, "2 s of audio is 60 frames; more means silence was inserted"

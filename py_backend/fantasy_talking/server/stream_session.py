@@ -175,22 +175,28 @@ class StreamSession:
             await self._send(self._status(pcm, self._interrupted, shutdown))
 
     async def _fill_idle(self, animator: StreamingAnimator, idle_after: float) -> None:
-        """While the client sends nothing for `idle_after`, push silence in real time, frame by frame,
-        so the face keeps breathing and blinking on the stream clock."""
+        """While the client sends nothing for `idle_after` and the stream clock trails the wall clock, push
+        silence in real time, frame by frame, so the face keeps breathing and blinking on the stream clock.
+
+        The stream clock starts with the header. A client that sends faster than real time is ahead of
+        the wall clock and gets no silence until the audio it sent has had time to play: a pause in its
+        sending is not a pause in its audio, and filling it would shift every later frame.
+        """
         frame_period = 1.0 / animator.fps
+        origin = time.monotonic()
         while True:
-            wait = self._last_input + idle_after - time.monotonic()
+            now = time.monotonic()
+            wait = max(self._last_input + idle_after - now, origin + animator.audio_seconds - now)
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
-            silent_since = filled_until = self._last_input
+            silent_since = self._last_input
             while self._last_input == silent_since:
-                silence = int(round((time.monotonic() - filled_until) * SAMPLE_RATE))
+                silence = int(round((time.monotonic() - origin - animator.audio_seconds) * SAMPLE_RATE))
                 if silence > 0:
                     async with self._lock:
                         if self._last_input != silent_since:
                             break
-                        filled_until += silence / SAMPLE_RATE
                         await self._write(animator.push(np.zeros(silence, dtype=np.float32)))
                 await asyncio.sleep(frame_period)
 
