@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,12 @@ import pytest
 from fantasy_talking.audio.decode import Audio, decode_file
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+
+def default_sigint() -> None:
+    """Ctrl-C as a terminal delivers it, even when this suite runs in a background job (where SIGINT is ignored
+    and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def espeak_wav(path: Path, text: str, voice: str = "en-us") -> Path:

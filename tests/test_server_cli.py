@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from conftest import default_sigint
 from fantasy_talking.cli.main import main
 
 TOKEN = "cli-token"
@@ -24,7 +25,7 @@ def ftalk(*args: str, env: dict | None = None, timeout: float = 60) -> subproces
 def served():
     """`ftalk serve` on a free port with a token; yields (address, process)."""
     process = subprocess.Popen([*FTALK, "serve", "--port", "0", "--token", TOKEN], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     line = process.stdout.readline()
     match = re.search(r"listening on (\S+:\d+)", line)
     if match is None:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from conftest import default_sigint
 from fantasy_talking.cli.main import main
 from fantasy_talking.server.client import stream_samples
 from fantasy_talking.server.workers import MIN_UPTIME_S, POOL_HEALTH, streams_per_worker, worker_count
@@ -78,7 +79,7 @@ def established_on(pid: int, port: int) -> int:
 def start_serve(*args: str) -> tuple[subprocess.Popen, list[str]]:
     """`ftalk serve` in its own session (so a group Ctrl-C reaches only it); returns it and its addresses."""
     process = subprocess.Popen([*FTALK, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=default_sigint)
     expected = 2 if "--a2f-port" in args else 1
     addresses = []
     deadline = time.monotonic() + START_TIMEOUT_S
