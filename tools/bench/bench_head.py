@@ -3,8 +3,8 @@
 
     python tools/bench/bench_head.py [PHOTO] [--runs 5] [--cli-only]
 
-CLI figures are wall times of fresh processes (`ftalk --help`, `ftalk head PHOTO`, `ftalk animate` on a
-speech clip), next to a bare `python -c pass` baseline measured in the same run. The in-process figures pin
+CLI figures are wall times of fresh processes (`ftalk --help`, `ftalk head PHOTO`, `ftalk animate` on 20 s
+of espeak-ng speech), next to a bare `python -c pass` baseline measured in the same run. The in-process figures pin
 the process to one core before MediaPipe and NumPy start their threads. Prints medians.
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 DEFAULT_PHOTO = SAMPLES / "images" / "woman_photo_1024.png"
-SPEECH = SAMPLES / "audio"
 
 
 def _wall(command: list[str], runs: int) -> float:
@@ -38,27 +37,36 @@ def _wall(command: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
+def _speech_20s(folder: Path) -> Path:
+    """Twenty seconds of espeak-ng speech (issue 11's `ftalk animate` case), made here so no sample is needed."""
+    import subprocess
+    import wave
+
+    long_wav, clip = folder / "long.wav", folder / "clip20.wav"
+    text = "The quick brown fox jumps over the lazy dog while Peter picks a peck of pickled peppers. " * 5
+    subprocess.run(["espeak-ng", "-w", str(long_wav), text], check=True)
+    with wave.open(str(long_wav)) as src, wave.open(str(clip), "wb") as dst:
+        dst.setparams(src.getparams())
+        dst.writeframes(src.readframes(20 * src.getframerate()))
+    return clip
+
+
 def cli_wall_times(photo: Path, runs: int) -> None:
-    """Median wall seconds of cold `ftalk` processes, with the interpreter's own start-up as the baseline."""
+    """Median wall seconds of cold `ftalk` processes, with the interpreter's own start-up as the baseline
+    (targets: `ftalk --help` < 0.3 s, `ftalk head` ≤ 3 s, `ftalk animate` on 20 s of speech < 1.5 s)."""
     import tempfile
 
     ftalk = str(Path(sys.executable).with_name("ftalk"))
     baseline = _wall([sys.executable, "-c", "pass"], runs)
-    print(f"cold processes, {runs} runs each (python -c pass: {baseline:.2f} s)")
+    print(f"cold processes, {runs} runs each, load average {os.getloadavg()[0]:.1f} "
+          f"(python -c pass: {baseline:.2f} s)")
     help_s = _wall([ftalk, "--help"], runs)
     print(f"ftalk --help: median {help_s:.2f} s ({help_s / baseline:.1f}x the bare interpreter)")
     with tempfile.TemporaryDirectory() as tmp:
         head_s = _wall([ftalk, "head", str(photo), "-o", f"{tmp}/head.glb"], runs)
         print(f"ftalk head {photo.name}: median {head_s:.2f} s wall")
-        # the head command alone, as `ftalk head` runs once cli/main.py imports only the chosen subcommand
-        alone = ("import argparse, sys; from fantasy_talking.cli import head; p = argparse.ArgumentParser(); "
-                 "head.register(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))")
-        alone_s = _wall([sys.executable, "-c", alone, "head", str(photo), "-o", f"{tmp}/alone.glb"], runs)
-        print(f"head command alone (no other subcommands imported): median {alone_s:.2f} s wall")
-        clips = sorted(SPEECH.glob("*.wav")) + sorted(SPEECH.glob("*.mp3"))
-        if clips:
-            animate_s = _wall([ftalk, "animate", str(clips[0]), "-o", f"{tmp}/clip"], runs)
-            print(f"ftalk animate {clips[0].name}: median {animate_s:.2f} s wall")
+        animate_s = _wall([ftalk, "animate", str(_speech_20s(Path(tmp))), "-o", f"{tmp}/take"], runs)
+        print(f"ftalk animate, 20 s of speech → csv, json, png: median {animate_s:.2f} s wall")
 
 
 def main() -> int:
@@ -115,57 +123,5 @@ def main() -> int:
     return 0
 
 
-def bench_cli_start_up(runs: int = 5) -> int:
-    """`ftalk --help` and `ftalk animate` on a 20 s clip: wall-time medians of fresh processes (issue 11's
-    targets: under 0.3 s and 1.5 s), next to a bare `python -c pass` measured in the same run.
-
-        python tools/bench/bench_head.py --cli [--runs 5]
-    """
-    import shutil
-    import subprocess
-    import tempfile
-    import wave
-
-    ftalk = Path(sys.executable).with_name("ftalk")
-    if not ftalk.exists() or shutil.which("espeak-ng") is None:
-        print("needs the ftalk command (tools/setup.sh) and espeak-ng", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory() as folder:
-        long_wav, clip = Path(folder) / "long.wav", Path(folder) / "clip20.wav"
-        text = "The quick brown fox jumps over the lazy dog while Peter picks a peck of pickled peppers. " * 5
-        subprocess.run(["espeak-ng", "-w", str(long_wav), text], check=True)
-        with wave.open(str(long_wav)) as src, wave.open(str(clip), "wb") as dst:
-            dst.setparams(src.getparams())
-            dst.writeframes(src.readframes(20 * src.getframerate()))
-
-        def medians(command: list[str]) -> tuple[float, float]:
-            """Median wall time and median CPU time (user + system) of the child: on a busy machine
-            the CPU time is what the command costs, the wall time what a user waits."""
-            import resource
-
-            walls, cpus = [], []
-            for _ in range(runs):
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                start = time.perf_counter()
-                subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                walls.append(time.perf_counter() - start)
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-            return statistics.median(walls), statistics.median(cpus)
-
-        rows = [("python -c pass (interpreter baseline)", [sys.executable, "-c", "pass"], ""),
-                ("ftalk --help", [str(ftalk), "--help"], "target < 0.3 s"),
-                ("ftalk animate, 20 s clip → csv, json, png",
-                 [str(ftalk), "animate", str(clip), "-o", str(Path(folder) / "out" / "take")], "target < 1.5 s")]
-        print(f"CLI start-up, {runs} fresh processes each, medians (load average {os.getloadavg()[0]:.1f}):")
-        for label, command, target in rows:
-            wall, cpu = medians(command)
-            print(f"  {label:<44} wall {wall:6.3f} s   cpu {cpu:6.3f} s   {target}")
-    return 0
-
-
 if __name__ == "__main__":
-    if "--cli" in sys.argv:
-        runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
-        sys.exit(bench_cli_start_up(runs))
     sys.exit(main())
