@@ -28,7 +28,7 @@ from fantasy_talking.server.a2f_mapping import A2FRequestError
 from fantasy_talking.server.app import build_server
 from fantasy_talking.server.client import open_channel
 from fantasy_talking.server.config import ServerConfig
-from fantasy_talking.server.head_service import check_image_size
+from fantasy_talking.head.image import check_image_size
 from fantasytalking.v1 import (
     animation_pb2, animation_pb2_grpc, common_pb2, head_pb2, head_pb2_grpc, speech_pb2, speech_pb2_grpc,
 )

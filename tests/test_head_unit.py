@@ -26,10 +26,10 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 def test_decodes_supported_formats_to_rgb(fmt):
-    image = Image.new("RGBA" if fmt == "PNG" else "RGB", (40, 30), (200, 100, 50))
+    image = Image.new("RGBA" if fmt == "PNG" else "RGB", (80, 64), (200, 100, 50))
     rgb = decode_image(_encode(image, fmt))
-    assert rgb.shape == (30, 40, 3) and rgb.dtype == np.uint8
-    assert abs(int(rgb[15, 20, 0]) - 200) < 8
+    assert rgb.shape == (64, 80, 3) and rgb.dtype == np.uint8
+    assert abs(int(rgb[32, 40, 0]) - 200) < 8
 
 
 def test_large_photos_are_downscaled():
@@ -205,3 +205,32 @@ def test_triangle_map_weights_rebuild_each_pixel_centre():
     rebuilt = np.einsum("pk,pkc->pc", bary[ys, xs], points[triangles[index[ys, xs]]])
     inside = np.abs(rebuilt - np.column_stack([xs + 0.5, ys + 0.5])).max(axis=1) < 1e-3
     assert inside.mean() > 0.9 and np.allclose(bary[ys, xs].sum(axis=1), 1.0)
+
+
+def test_decode_image_refuses_strips_tiny_and_damaged_images_with_head_errors():
+    """The CLI path decodes photos without HeadService in front: degenerate sizes and a PNG whose IDAT
+    checksum is wrong (PIL raises SyntaxError there) are HeadErrors, not crashes."""
+    import io
+    import zlib
+
+    from PIL import Image
+
+    from fantasy_talking.head.errors import HeadError
+    from fantasy_talking.head.image import decode_image
+
+    def png(width: int, height: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (width, height), (120, 90, 80)).save(out, format="PNG")
+        return out.getvalue()
+
+    for width, height in ((4096, 1), (40000, 1), (32, 32)):
+        with pytest.raises(HeadError, match=f"{width}x{height}"):
+            decode_image(png(width, height))
+    data = bytearray(png(256, 256))
+    idat = data.index(b"IDAT")
+    length = int.from_bytes(data[idat - 4:idat], "big")
+    crc_at = idat + 4 + length
+    data[crc_at:crc_at + 4] = (zlib.crc32(bytes(data[idat:crc_at])) ^ 1).to_bytes(4, "big")
+    with pytest.raises(HeadError, match="corrupt"):
+        decode_image(bytes(data))
+    assert decode_image(png(256, 256)).shape == (256, 256, 3)

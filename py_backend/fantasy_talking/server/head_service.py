@@ -6,15 +6,14 @@ HeadOptions, progress callbacks to messages and HeadError to INVALID_ARGUMENT.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from typing import TYPE_CHECKING
 
 import grpc
-from PIL import Image, UnidentifiedImageError
 from scipy.spatial.transform import Rotation
 
 from fantasy_talking.head.errors import HeadError
+from fantasy_talking.head.image import check_image_size
 from fantasy_talking.server.context import ServerContext
 from fantasy_talking.server.status import fail
 from fantasytalking.v1 import common_pb2, head_pb2, head_pb2_grpc
@@ -31,36 +30,6 @@ PARTS = {head_pb2.HEAD_PART_CRANIUM: "cranium", head_pb2.HEAD_PART_EARS: "ears",
 DETAILS = {head_pb2.MESH_DETAIL_UNSPECIFIED: "medium", head_pb2.MESH_DETAIL_LOW: "low",
            head_pb2.MESH_DETAIL_MEDIUM: "medium", head_pb2.MESH_DETAIL_HIGH: "high"}
 INTERNAL_MESSAGE = "internal error while building the head; the server log has the details"
-MIN_IMAGE_SIDE_PX = 64
-"""A face needs more pixels than this across; smaller sides cannot hold a detectable face."""
-MAX_IMAGE_ASPECT = 8.0
-"""Long side / short side. A strip (4096x1) is no portrait, and downscaling it would reach zero rows."""
-
-
-def check_image_size(data: bytes) -> None:
-    """HeadError for an image whose size cannot hold a portrait, read from its header alone.
-
-    Checked here, at the service boundary, before any decoding or scaling. Bytes that are not
-    an image pass through: the head pipeline reports those with its own message. An image that
-    makes PIL raise something other than its documented errors (found by fuzzing: a truncated PNG
-    IHDR chunk raises ValueError, a bad IDAT checksum SyntaxError, both reported as INTERNAL by
-    the pipeline) is refused here."""
-    try:
-        image = Image.open(io.BytesIO(data))
-        width, height = image.size
-        image.verify()   # chunk structure and checksums (PNG), without decoding the pixels
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        return   # not an image, truncated, or over the pixel limit: the pipeline says which
-    except Exception as exc:   # damaged: PIL raises ValueError, SyntaxError, struct.error, ...
-        raise HeadError(f"the image is corrupt ({exc}); re-export it") from None
-    if min(width, height) < MIN_IMAGE_SIDE_PX:
-        raise HeadError(f"the image is {width}x{height} pixels; a portrait needs at least "
-                        f"{MIN_IMAGE_SIDE_PX} pixels on each side")
-    if max(width, height) > MAX_IMAGE_ASPECT * min(width, height):
-        raise HeadError(f"the image is {width}x{height} pixels, a strip rather than a portrait; "
-                        f"the long side may be at most {MAX_IMAGE_ASPECT:g} times the short side")
-
-
 def options_from_proto(options: head_pb2.HeadOptions):
     """HeadOptions from the request; the head pipeline (MediaPipe, OpenCV) loads on first use, not at start-up."""
     from fantasy_talking.head.create import HeadOptions

@@ -7,8 +7,8 @@ from fantasy_talking import __version__
 from fantasy_talking.animation.options import MAX_FPS, MAX_LOOKAHEAD_MS
 from fantasy_talking.animation.rig import JOINTS, RigProfile, curve_names
 from fantasy_talking.audio.decode import MAX_INPUT_RATE, MIN_INPUT_RATE
+from fantasy_talking.head import image
 from fantasy_talking import pipeline
-from fantasy_talking.server import head_service
 from fantasy_talking.server.context import ServerContext
 from fantasy_talking.server.limits import MAX_CHUNK_SECONDS, MAX_EMOTION_KEYFRAMES
 from fantasytalking.v1 import common_pb2, info_pb2, info_pb2_grpc
@@ -37,8 +37,8 @@ def server_info(ctx: ServerContext) -> info_pb2.ServerInfo:
             max_transcript_chars=pipeline.MAX_TRANSCRIPT_CHARS,
             max_transcript_chars_per_second=pipeline.MAX_TRANSCRIPT_CHARS_PER_SECOND,
             max_transcript_words_per_second=pipeline.MAX_TRANSCRIPT_WORDS_PER_SECOND,
-            min_image_side_px=head_service.MIN_IMAGE_SIDE_PX,
-            max_image_aspect=head_service.MAX_IMAGE_ASPECT,
+            min_image_side_px=image.MIN_IMAGE_SIDE_PX,
+            max_image_aspect=image.MAX_IMAGE_ASPECT,
         ),
         blendshape_names={common_pb2.RigProfile.Name(p.value): info_pb2.NameList(names=curve_names(p))
                           for p in RigProfile},
