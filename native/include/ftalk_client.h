@@ -111,7 +111,11 @@ typedef enum ftalk_status {
   /** Out of memory. */
   FTALK_E_NOMEM = -14,
   /** A bug in the library or the server (gRPC INTERNAL / UNKNOWN); the message says more. */
-  FTALK_E_INTERNAL = -15
+  FTALK_E_INTERNAL = -15,
+  /** The server is shutting down and closed the stream (its grace period ended): the audio it
+   *  received was animated and every frame of it sent. Open a new stream (to another server, or
+   *  to this one once it is back) to go on; the client reconnects by itself. */
+  FTALK_E_SHUTDOWN = -16
 } ftalk_status;
 
 /**
@@ -499,7 +503,8 @@ FTALK_API ftalk_status ftalk_stream_header(ftalk_stream *stream, ftalk_animation
 /** Outcome so far. */
 typedef struct ftalk_stream_result {
   ftalk_stream_state state;
-  /** FTALK_OK unless the stream failed: then why (FTALK_E_UNAVAILABLE when the server went away). */
+  /** FTALK_OK unless the stream failed: then why (FTALK_E_UNAVAILABLE when the server went away,
+   *  FTALK_E_SHUTDOWN when it closed the stream because it is shutting down). */
   ftalk_status error;
   /** gRPC status code of the failure, or 0. */
   int grpc_code;

@@ -260,6 +260,7 @@ FTALK_API const char* ftalk_status_name(ftalk_status status) {
     case FTALK_E_TLS: return "FTALK_E_TLS";
     case FTALK_E_NOMEM: return "FTALK_E_NOMEM";
     case FTALK_E_INTERNAL: return "FTALK_E_INTERNAL";
+    case FTALK_E_SHUTDOWN: return "FTALK_E_SHUTDOWN";
   }
   return "FTALK_UNKNOWN_STATUS";
 }

@@ -398,7 +398,12 @@ void Stream::finish(const grpc::Status& status) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const bool user_cancelled = closing_ || (kind_ == Kind::Speak && interrupted_);
-    if (status.ok() && have_status_) {
+    if (status.ok() && have_status_ && status_.code() == v1::StreamStatus::CODE_SHUTDOWN) {
+      // Not the end the caller asked for: audio pushed after the grace period is not animated.
+      state_ = FTALK_STREAM_FAILED;
+      error_ = FTALK_E_SHUTDOWN;
+      message_ = status_.message().empty() ? "the server is shutting down (open a new stream to go on)" : status_.message();
+    } else if (status.ok() && have_status_) {
       state_ = FTALK_STREAM_FINISHED;
       interrupted_ = status_.code() == v1::StreamStatus::CODE_INTERRUPTED;
       message_ = status_.message();

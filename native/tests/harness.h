@@ -210,10 +210,14 @@ class Process {
 
   void kill_now() { stop(SIGKILL); }
 
-  void stop(int sig = SIGTERM) {
+  /// One SIGTERM, as a supervisor stops a service: `ftalk serve` drains, then ends open streams
+  /// with a final CODE_SHUTDOWN status. Waits for the exit as stop() does.
+  void stop_gracefully() { stop(SIGTERM, true); }
+
+  /// Signals the group and the process, so `ftalk serve` gets a second signal and stops at once.
+  void stop(int sig = SIGTERM, bool once = false) {
     if (pid_ > 0) {
-      ::kill(-pid_, sig);
-      ::kill(pid_, sig);
+      if (::kill(-pid_, sig) != 0 || !once) ::kill(pid_, sig);
       const auto start = std::chrono::steady_clock::now();
       int status;
       while (waitpid(pid_, &status, WNOHANG) == 0) {
@@ -247,6 +251,8 @@ struct ServerOptions {
   std::string token;
   std::string tls_cert, tls_key;
   int max_streams = 0;
+  double drain_seconds = -1;  // < 0: the server's defaults
+  double grace_seconds = -1;
 };
 
 /// The real Python server (`ftalk serve`), on a free port unless one is given.
@@ -273,6 +279,8 @@ class Server {
     if (!options_.token.empty()) argv.insert(argv.end(), {"--token", options_.token});
     if (!options_.tls_cert.empty()) argv.insert(argv.end(), {"--tls-cert", options_.tls_cert, "--tls-key", options_.tls_key});
     if (options_.max_streams) argv.insert(argv.end(), {"--max-streams", std::to_string(options_.max_streams)});
+    if (options_.drain_seconds >= 0) argv.insert(argv.end(), {"--drain-seconds", std::to_string(options_.drain_seconds)});
+    if (options_.grace_seconds >= 0) argv.insert(argv.end(), {"--grace-seconds", std::to_string(options_.grace_seconds)});
     static int started = 0;
     log_ = temp_dir() + "/server_" + std::to_string(++started) + ".log";  // the server's own log, kept out of ours
     process_.start(argv, log_);
@@ -287,6 +295,7 @@ class Server {
 
   void kill_now() { process_.kill_now(); }
   void stop() { process_.stop(); }
+  void stop_gracefully() { process_.stop_gracefully(); }
   const std::string& address() const { return address_; }
   int port() const { return options_.port; }
 

@@ -135,6 +135,51 @@ TEST_CASE(server_killed_mid_stream_then_restarted) {
   REQUIRE_OK(ftalk_client_close(client));
 }
 
+TEST_CASE(server_shutting_down_ends_the_stream_with_ftalk_e_shutdown) {
+  const Wav wav = speech_wav("The server is going away for maintenance, so this stream must end cleanly.", "shutdown");
+  ServerOptions options;
+  options.drain_seconds = 0.2;
+  options.grace_seconds = 0.5;
+  Server server(options);
+  ftalk_client_config config;
+  ftalk_client_config_init(&config);
+  const std::string address = server.address();
+  config.address = address.c_str();
+  ftalk_client* client = nullptr;
+  REQUIRE_OK(ftalk_client_create(&config, &client));
+  ftalk_stream* stream = open_stream(client, wav.sample_rate);
+  {
+    RealTimePusher pusher(stream, wav);
+    REQUIRE_OK(ftalk_stream_wait_ready(stream, 30000));
+    ftalk_stream_result result;
+    const auto start = std::chrono::steady_clock::now();
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      REQUIRE_OK(ftalk_stream_result_get(stream, &result));
+    } while (result.frames_received < 20 && seconds_since(start) < 30);
+    REQUIRE(result.frames_received >= 20);
+
+    std::thread stopper([&server] { server.stop_gracefully(); });  // drain, grace, then CODE_SHUTDOWN
+    REQUIRE(ftalk_stream_wait(stream, 15000) == FTALK_DONE);
+    stopper.join();
+    REQUIRE_OK(ftalk_stream_result_get(stream, &result));
+    std::fprintf(stderr, "  %s: %s\n", ftalk_status_name(result.error), result.message);
+    CHECK(result.state == FTALK_STREAM_FAILED);
+    CHECK(result.error == FTALK_E_SHUTDOWN);
+    CHECK(std::string(ftalk_status_name(result.error)) == "FTALK_E_SHUTDOWN");
+    CHECK(std::string(result.message).find("shutting down") != std::string::npos);
+    // The server's closing status counts every frame it sent, and all of them arrived.
+    CHECK(result.frames > 0 && result.frames_received == result.frames);
+    const auto push_deadline = std::chrono::steady_clock::now();
+    while (pusher.last == FTALK_OK && seconds_since(push_deadline) < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(pusher.last == FTALK_E_SHUTDOWN);
+    float w[64];
+    CHECK_STATUS(ftalk_stream_sample(stream, 0.3, w, 64, nullptr, 0), FTALK_OK);
+  }
+  REQUIRE_OK(ftalk_stream_close(stream));
+  REQUIRE_OK(ftalk_client_close(client));
+}
+
 TEST_CASE(token_and_tls_with_a_self_signed_certificate) {
   if (shell("command -v openssl >/dev/null 2>&1") != 0) throw Skip("openssl is not installed (tools/setup.sh)");
   const std::string dir = temp_dir();

@@ -542,7 +542,7 @@ TEST_CASE(drift_an_hour_of_stream_time_sampled_by_an_audio_clock) {
     while (true) {
       const ftalk_status st = ftalk_stream_sample_ex(stream, t, w.data(), w.size(), nullptr, 0, nullptr, 0, &info);
       REQUIRE(st == FTALK_OK || st == FTALK_NOT_READY);
-      if (st == FTALK_OK && info.latest_frame_time_s >= t + 1.0 / kFps || clock.frames == uint64_t(kSeconds * kFps)) break;
+      if ((st == FTALK_OK && info.latest_frame_time_s >= t + 1.0 / kFps) || clock.frames == uint64_t(kSeconds * kFps)) break;
       ftalk_stream_result r;
       ftalk_stream_result_get(stream, &r);
       REQUIRE(r.state != FTALK_STREAM_FAILED);

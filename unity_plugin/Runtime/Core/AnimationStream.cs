@@ -12,7 +12,7 @@ namespace FantasyTalking
     public struct StreamResult
     {
         public FtalkStreamState State;
-        /// <summary>Ok unless the stream failed (Unavailable when the server went away).</summary>
+        /// <summary>Ok unless the stream failed (Unavailable when the server went away, Shutdown when it closed the stream because it is shutting down).</summary>
         public FtalkStatus Error;
         public int GrpcCode;
         public bool Interrupted;

@@ -30,6 +30,8 @@ namespace FantasyTalking.Native
         Tls = -13,
         NoMemory = -14,
         Internal = -15,
+        /// <summary>The server is shutting down and closed the stream; what it received was animated. Open a new stream to go on.</summary>
+        Shutdown = -16,
     }
 
     public enum FtalkAudioEncoding { Unspecified = 0, PcmS16LE = 1, PcmF32LE = 2 }

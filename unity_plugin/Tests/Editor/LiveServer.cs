@@ -82,6 +82,14 @@ namespace FantasyTalking.Tests
             }
         }
 
+        /// <summary>One SIGTERM, as a supervisor stops a service: the server drains, then ends open streams with CODE_SHUTDOWN.</summary>
+        public void Terminate()
+        {
+            if (process == null || process.HasExited) return;
+            using (Process kill = Process.Start(new ProcessStartInfo("kill", "-TERM " + process.Id) { UseShellExecute = false }))
+                kill.WaitForExit(10000);
+        }
+
         public string Log { get { return log.ToString(); } }
 
         public void Dispose()

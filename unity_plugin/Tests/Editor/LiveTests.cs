@@ -315,6 +315,34 @@ namespace FantasyTalking.Tests
         }
 
         [Test]
+        public void AServerShuttingDownEndsTheStreamWithShutdown()
+        {
+            using (LiveServer leaving = LiveServer.Start(null, "--drain-seconds 0.2 --grace-seconds 0.5"))
+            using (var c = new FtalkClient(new ClientOptions { Address = leaving.Address }))
+            using (AnimationStream s = c.OpenStream(new StreamOptions { SampleRateHz = 16000 }))
+            {
+                s.Push(speech, 0, 8000);
+                Assert.IsTrue(s.WaitReady(30000));
+                leaving.Terminate();
+                // Keep talking, as a game would, until the server says goodbye.
+                bool over = false;
+                for (int i = 0; i < 300 && !over; i++)
+                {
+                    try { s.Push(speech, 0, 320); } catch (FtalkException) { }
+                    over = s.Wait(50);
+                }
+                Assert.IsTrue(over, "the stream ends when its server shuts down");
+                StreamResult r = s.Result;
+                Assert.AreEqual(FtalkStreamState.Failed, r.State);
+                Assert.AreEqual(FtalkStatus.Shutdown, r.Error, r.Message);
+                StringAssert.Contains("shutting down", r.Message);
+                Assert.Greater(r.FramesReceived, 0, "frames of the audio it received arrived");
+                var e = Assert.Throws<FtalkException>(() => s.Push(speech, 0, 320));
+                Assert.AreEqual(FtalkStatus.Shutdown, e.Status, e.Message);
+            }
+        }
+
+        [Test]
         public void TlsWithASelfSignedCertificate()
         {
             string dir = Path.Combine(Path.GetTempPath(), "ftalk-unity-tls-" + Guid.NewGuid().ToString("N"));
