@@ -2,8 +2,8 @@
 
 A line goes through exactly what `ftalk animate` (audio) or `ftalk say` (text) runs, the
 pipeline and `formats.outputs`, so its files are byte for byte what those commands write with
-the line's seed. Outputs are encoded into a private temporary folder and then published one by
-one with atomic renames (or PUTs); the line's stamp, `NAME.bake.json`, holding a hash of the
+the line's seed. Each output is written under a temporary name beside its destination and
+renamed into place (on object storage: encoded in a private temporary folder, then PUT); the line's stamp, `NAME.bake.json`, holding a hash of the
 line, its options, its input's bytes and the product version, is published last. A rerun skips
 a line whose stamp matches and whose files are all there; a crash in between leaves no stamp,
 so the line is baked again.
@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from fantasy_talking import __version__
 from fantasy_talking.farm.plan import LineJob, animation_options
 from fantasy_talking.farm.report import LineResult
-from fantasy_talking.farm.storage import store_for
+from fantasy_talking.farm.storage import LocalStore, store_for
 
 STAMP_SUFFIX = ".bake.json"
 
@@ -104,13 +104,18 @@ def _bake(job: LineJob, context: BakeContext, result: LineResult) -> None:
 
     base = PurePosixPath(job.name).name
     title = PurePosixPath(job.source.replace("\\", "/")).name if data else base
-    with tempfile.TemporaryDirectory(prefix="ftalk-bake-") as folder:
-        written = write_clip_files(clip, audio, Path(folder) / base, job.formats, title=title,
-                                   head_glb=context.head_glb)
-        for file in written:
-            suffix = file.path.suffix
-            store.put(output_path(context.out, job.name, suffix), file.path.read_bytes())
-            result.files.append(f"{job.name}{suffix}")
+    if isinstance(store, LocalStore):  # straight into place, each file atomically (temp name + rename)
+        written = write_clip_files(clip, audio, Path(output_path(context.out, job.name, "")), job.formats,
+                                   title=title, head_glb=context.head_glb)
+        result.files += [f"{job.name}{file.path.suffix}" for file in written]
+    else:  # encoded locally, then each file PUT to the object store
+        with tempfile.TemporaryDirectory(prefix="ftalk-bake-") as folder:
+            written = write_clip_files(clip, audio, Path(folder) / base, job.formats, title=title,
+                                       head_glb=context.head_glb)
+            for file in written:
+                suffix = file.path.suffix
+                store.put(output_path(context.out, job.name, suffix), file.path.read_bytes())
+                result.files.append(f"{job.name}{suffix}")
     result.audio_s = round(audio.duration_s, 4)
     stamp = {"key": key, "version": __version__, "files": result.files, "audio_s": result.audio_s,
              "seed": result.seed}

@@ -8,6 +8,8 @@ that prefer bones can drive them from the live stream instead.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from fantasy_talking.animation.clip import AnimationClip
@@ -29,10 +31,21 @@ def _morph_node(doc: GltfDocument) -> tuple[int, list[str]]:
     raise HeadError("the GLB has no named morph targets; pass a head made by `ftalk head`")
 
 
-def bake_clip(glb: bytes, clip: AnimationClip, name: str = "speech") -> bytes:
-    """Return `glb` with one more animation named `name` holding the clip's curves and head motion."""
+@lru_cache(maxsize=2)
+def _parsed_head(glb: bytes) -> tuple[GltfDocument, int, tuple[str, ...]]:
+    """The head parsed once per process: a farm bakes thousands of clips onto the same head."""
     doc = read_glb(glb)
     node, target_names = _morph_node(doc)
+    return doc, node, tuple(target_names)
+
+
+def bake_clip(glb: bytes, clip: AnimationClip, name: str = "speech") -> bytes:
+    """Return `glb` with one more animation named `name` holding the clip's curves and head motion."""
+    head, node, target_names = _parsed_head(glb)
+    # A copy of the cached head that this bake may append to (the lists it extends, and the buffer).
+    doc = GltfDocument(json={**head.json, **{key: list(head.json.get(key, []))
+                                             for key in ("bufferViews", "accessors", "animations")}},
+                       binary=bytearray(head.binary))
     if clip.n_frames == 0:
         raise HeadError("the clip has no frames; nothing to bake")
     times = clip.times.astype(np.float32)
