@@ -3,8 +3,9 @@
 A line goes through exactly what `ftalk animate` (audio) or `ftalk say` (text) runs, the
 pipeline and `formats.outputs`, so its files are byte for byte what those commands write with
 the line's seed. Each output is written under a temporary name beside its destination and
-renamed into place (on object storage: encoded in a private temporary folder, then PUT); the line's stamp, `NAME.bake.json`, holding a hash of the
-line, its options, its input's bytes and the product version, is published last. A rerun skips
+renamed into place (on object storage: encoded in a private temporary folder, then PUT); the
+line's stamp, `NAME.bake.json`, holding a hash of the line, its options, its input's bytes and
+the product version, is published last. A rerun skips
 a line whose stamp matches and whose files are all there; a crash in between leaves no stamp,
 so the line is baked again.
 """
