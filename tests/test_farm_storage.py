@@ -105,3 +105,13 @@ def test_bake_reads_and_writes_s3_and_equals_the_local_bake_byte_for_byte(s3_end
     again = bake("s3://farm-test-bucket/episode/lines.csv", "s3://farm-test-bucket/episode/baked",
                  head="s3://farm-test-bucket/episode/head.glb", **options)
     assert (again.done, again.skipped, again.failed) == (0, 3, 1)
+
+    # The pool's workers reach the store too, with the credentials and endpoint set after this process's
+    # fork server may have started (earlier bakes in the same process).
+    pooled = bake("s3://farm-test-bucket/episode/lines.csv", "s3://farm-test-bucket/episode/pooled",
+                  head="s3://farm-test-bucket/episode/head.glb", formats="csv,json,png", jobs=2)
+    assert (pooled.done, pooled.failed, pooled.backend) == (3, 1, "pool of 2")
+    fs.invalidate_cache()
+    pooled_files = {key.split("/pooled/", 1)[1]: fs.cat_file(key)
+                    for key in fs.find("farm-test-bucket/episode/pooled") if not key.endswith("/report.json")}
+    assert pooled_files == expected

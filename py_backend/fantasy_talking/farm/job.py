@@ -241,12 +241,21 @@ def _peak_rss_mb() -> float:
 _context: BakeContext | None = None
 
 
-def init_pool_worker(context: BakeContext) -> None:
-    """Process-pool initializer: keep the context, leave Ctrl-C to the parent, load the engine."""
+def init_pool_worker(context: BakeContext, environment: dict[str, str] | None = None) -> None:
+    """Process-pool initializer: keep the context, take the caller's environment, leave Ctrl-C to the
+    parent, load the engine.
+
+    Workers fork from a fork server that kept the environment of when it started (the first bake of
+    the process); `environment` is the caller's now, so credentials or an endpoint set since then
+    (AWS_*, GOOGLE_*, RAY_*) reach the workers as they would a forked child.
+    """
     import signal
 
     global _context
     _context = context
+    if environment is not None and environment != dict(os.environ):
+        os.environ.clear()
+        os.environ.update(environment)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warm_up(context.has_text)
 
