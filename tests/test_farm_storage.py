@@ -18,7 +18,7 @@ from conftest import espeak_wav
 from fantasy_talking.farm import bake
 
 s3fs = pytest.importorskip("s3fs", reason="s3:// needs s3fs: pip install 'fantasy-talking[ray]' (tools/setup.sh does)")
-pytest.importorskip("moto.server", reason="the S3 test server is moto[server] (a dev dependency)")
+pytest.importorskip("moto.server", reason="the S3 test server is moto[s3] with flask (dev dependencies)")
 
 SERVER = """
 import sys
