@@ -18,6 +18,9 @@ the table shows medians. Columns:
                         (start-up, pickling, contention); robust on a busy machine
   CPU got               CPU s (all) / (wall s x cores): below 100 % the cores were busy elsewhere or idle
   start-up s, tail s    bake start -> first line begun; last line done -> bake returned (serial parts)
+  busy                  time the workers spent inside lines / (wall s x cores): the structural scaling
+                        loss (start-up, tail, waiting for work) whatever the load; the wall scaling on a
+                        quiet machine should come out close to the pool's busy / the 1-process busy
 
 Goals (issue 15): >= 200x real time per core end to end, >= 90 % scaling on 2 cores.
 """
@@ -119,6 +122,7 @@ def measure(report, cores: int, caller_cpu_s: float, single_process: bool) -> di
         "x_rt_per_line_cpu_s": report.audio_s / report.cpu_s if report.cpu_s else 0.0,
         "cpu_all_s": cpu_all, "cpu_got": cpu_all / (report.wall_s * cores) if report.wall_s else 0.0,
         "startup_s": first, "tail_s": max(0.0, report.wall_s - last),
+        "busy": sum(line.seconds for line in report.lines) / (report.wall_s * cores) if report.wall_s else 0.0,
         "peak_mb_per_worker": max(peaks) if peaks else 0.0,
     }
 
@@ -182,7 +186,7 @@ def main() -> int:
               f"median {durations[len(durations) // 2]:.1f} s), formats {','.join(formats)}, "
               f"medians of {args.repeat} run(s)")
         header = (f"{'backend':<22} {'wall s':>7} {'x RT':>7} {'scaling':>8} {'x RT/line-CPU':>14} {'CPU s':>7} "
-                  f"{'scaling':>8} {'CPU got':>8} {'start-up':>9} {'tail':>6} {'MB/worker':>10}")
+                  f"{'scaling':>8} {'CPU got':>8} {'start-up':>9} {'tail':>6} {'busy':>5} {'MB/worker':>10}")
         print(header)
         print(f"{'':<22} {'':>7} {'':>7} {'(wall)':>8} {'':>14} {'(all)':>7} {'(CPU)':>8}")
         base = results[0]["median"]
@@ -192,7 +196,8 @@ def main() -> int:
             row["scaling_cpu"] = base["cpu_all_s"] / m["cpu_all_s"] if m["cpu_all_s"] else 0.0
             print(f"{row['backend']:<22} {m['wall_s']:7.1f} {m['x_rt']:7.1f} {row['scaling_wall']:8.0%} "
                   f"{m['x_rt_per_line_cpu_s']:14.1f} {m['cpu_all_s']:7.1f} {row['scaling_cpu']:8.0%} "
-                  f"{m['cpu_got']:8.0%} {m['startup_s']:8.2f}s {m['tail_s']:5.2f}s {m['peak_mb_per_worker']:10.0f}")
+                  f"{m['cpu_got']:8.0%} {m['startup_s']:8.2f}s {m['tail_s']:5.2f}s {m['busy']:5.0%} "
+                  f"{m['peak_mb_per_worker']:10.0f}")
         same = len(digests) == 1
         print("outputs identical across backends and runs" if same else "OUTPUTS DIFFER ACROSS BACKENDS")
         print(f"load average after: {os.getloadavg()[0]:.1f} (a load near or above the core count means a busy "
