@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+yaml = pytest.importorskip("yaml", reason="PyYAML comes with the dev and ray dependencies")
 
 from fantasy_talking.cli.main import build_parser
 from fantasy_talking.farm.bake import _workers
