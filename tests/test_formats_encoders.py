@@ -243,3 +243,69 @@ def test_plot_reuses_its_page_without_leaking_one_clip_into_the_next(tmp_path):
     again = plot_clip(short, tmp_path / "again.png", title="short").read_bytes()
     assert again == first
     assert (tmp_path / "long.png").read_bytes() != first
+
+
+def test_plot_draws_each_curve_and_the_waveform_where_the_data_puts_them(tmp_path):
+    """JawOpen at 1 only in the second half must ink the top of the mouth panel only on the right;
+    audio loud only in the first half must fill the waveform panel only on the left."""
+    from PIL import Image
+
+    from fantasy_talking.formats import plot
+
+    clip = make_clip(seconds=4.0)
+    half = clip.n_frames // 2
+    clip.weights[:] = 0.0
+    clip.weights[half:, clip.curve_names.index("JawOpen")] = 1.0
+    rate = 16_000
+    samples = np.zeros(4 * rate, dtype=np.float32)
+    samples[: 2 * rate] = 0.8 * np.sin(np.arange(2 * rate) * 0.3)
+    image = Image.open(plot_clip(clip, tmp_path / "take.png", samples, rate, "halves"))
+    assert image.mode == "P"
+    rgb = np.asarray(image.convert("RGB")).astype(int)
+    left, right = round(plot.LEFT * plot.WIDTH), round(plot.RIGHT * plot.WIDTH)
+    middle = (left + right) // 2
+    (wave_top, wave_bottom), (mouth_top, mouth_bottom) = plot._panels()[:2]
+
+    def inked(region, colour):
+        target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+        return int((np.abs(region - target).sum(axis=-1) < 30).sum())
+
+    jaw = plot.MOUTH_CURVES[0][2]
+    top_band = rgb[mouth_top:mouth_top + (mouth_bottom - mouth_top) // 5]
+    assert inked(top_band[:, middle + 10:right], jaw) > 300
+    assert inked(top_band[:, left + 1:middle - 10], jaw) == 0
+    wave = rgb[wave_top:wave_bottom]
+    assert inked(wave[:, left + 1:middle - 10], plot.WAVE_COLOUR) > 20 * inked(wave[:, middle + 10:right],
+                                                                             plot.WAVE_COLOUR)
+    assert (rgb[:, :left - 1] != 255).any(), "the panel names are drawn"
+
+
+def test_plot_keeps_visemes_past_the_clips_end_inside_the_page(tmp_path):
+    clip = make_clip(seconds=0.3)  # its visemes run to 0.88 s
+    assert png_size(plot_clip(clip, tmp_path / "take.png"))[0] >= 1000
+
+
+def test_csv_cells_are_exactly_what_percent_8f_prints(tmp_path):
+    """The CSV writer builds its digits with numpy; every cell must still be Python's `%.8f` of the value,
+    signs of zero, near-ties and the per-row fallback for values of 10 or more included."""
+    from fantasy_talking.formats.livelink_csv import livelink_csv_text
+
+    clip = make_clip(seconds=2.0)
+    rng = np.random.default_rng(7)
+    clip.weights[:] = rng.uniform(-1.0, 1.0, clip.weights.shape).astype(np.float32)
+    jaw = clip.curve_names.index("JawOpen")
+    clip.weights[:4, jaw] = [-0.0, -1e-10, 0.5e-8, 1.5e-8]  # "-0.00000000", ties rounded to even
+    clip.angles[0, :3] = [-math.pi, 1e-12, math.pi * 0.123456785]
+    lines = livelink_csv_text(clip).splitlines()[1:]
+    expected_row = lambda i: [f"{v:.8f}" for v in _row_values(clip, i)]  # noqa: E731
+    for i in (0, 1, 2, 3, clip.n_frames - 1):
+        assert lines[i].split(",")[2:] == expected_row(i)
+    clip.angles[5, 0] = 12.5 * math.pi  # 12.5 does not fit one digit: the whole take falls back
+    lines = livelink_csv_text(clip).splitlines()[1:]
+    assert lines[5].split(",")[2:] == expected_row(5)
+
+
+def _row_values(clip, i):
+    names = {name: k for k, name in enumerate(clip.curve_names)}
+    weights = [float(clip.weights[i, names[n]]) if n in names else 0.0 for n in ARKIT_52]
+    return weights + [float(a) / math.pi for a in np.asarray(clip.angles[i], dtype=np.float64)]

@@ -26,7 +26,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e ".[dev]"
-.venv/bin/pip install -q -e ".[ray]"  # ftalk bake --ray and tests/test_farm_ray.py
+.venv/bin/pip install -q -e ".[ray,gcs]"  # bake --ray, s3://, gs:// (tests/test_farm_ray.py, _storage.py)
 (cd tests/js && npm ci --silent --no-audit --no-fund)  # gltf-validator, three, playwright-core for tests/test_head_*.py
 (cd py_backend/fantasy_talking/console/web && npm ci --silent --no-audit --no-fund)  # three.js for `ftalk console`, served locally
 echo "set-up done: .venv is ready (activate with: source .venv/bin/activate)"

@@ -49,7 +49,7 @@ def bake(source: str | Path | Sequence[Mapping[str, Any]], out: str | Path | Non
     Raises ManifestError (bad input, config or settings), OutputError (bad formats) and
     ClusterError (Ray missing or unreachable); a bad *line* is a failed line of the report.
     """
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     settings = _settings(config, dict(out=out, formats=formats, head=head, jobs=jobs, ray=ray, force=force,
                                       fail_fast=fail_fast, report=report), line_defaults)
     if not settings.get("out"):
@@ -76,7 +76,7 @@ def bake(source: str | Path | Sequence[Mapping[str, Any]], out: str | Path | Non
     defaults = {k: v for k, v in settings.items() if k in LINE_FIELDS}
     planned, failed = plan_jobs(lines, defaults, chosen, base)
     context = BakeContext(out_dir, head_glb, head_sha, bool(settings.get("force")),
-                          any(j.is_text for j in planned))
+                          any(j.is_text for j in planned), started_at)
 
     results: dict[int, LineResult] = {r.number: r for r in failed}
     stop_reason = ""

@@ -7,6 +7,7 @@ longest first; results come back in the order they finish.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Sequence
@@ -66,7 +67,7 @@ def run_pool(jobs: Sequence[LineJob], context: BakeContext, workers: int, on_res
 
 def _new_pool(context: BakeContext, workers: int, context_mp) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context_mp,
-                               initializer=init_pool_worker, initargs=(context,))
+                               initializer=init_pool_worker, initargs=(context, dict(os.environ)))
 
 
 def _died(job: LineJob) -> LineResult:

@@ -30,6 +30,10 @@ class LineResult:
     """host:pid of the process that baked it."""
     peak_rss_mb: float = 0.0
     """That worker's peak resident memory so far."""
+    started_s: float = 0.0
+    """When the worker began the line, in seconds since the bake started (start-up shows as the first one)."""
+    process_cpu_s: float = 0.0
+    """That worker process's own CPU time when the line ended, its start-up included."""
 
 
 @dataclass
@@ -79,6 +83,15 @@ class BakeReport:
         return self.audio_s / self.wall_s if self.wall_s > 0 else 0.0
 
     @property
+    def worker_process_cpu_s(self) -> float:
+        """CPU time of every worker process, start-up included (for 1 process: the caller's whole life)."""
+        totals: dict[str, float] = {}
+        for line in self.lines:
+            if line.worker:
+                totals[line.worker] = max(totals.get(line.worker, 0.0), line.process_cpu_s)
+        return sum(totals.values())
+
+    @property
     def peak_rss_mb_per_worker(self) -> dict[str, float]:
         peaks: dict[str, float] = {}
         for line in self.lines:
@@ -109,6 +122,7 @@ class BakeReport:
             "realtime_factor_per_worker": round(self.realtime_factor / max(1, self.workers), 2),
             "cpu_s": round(self.cpu_s, 3),
             "realtime_factor_per_cpu_second": round(self.audio_s / self.cpu_s, 1) if self.cpu_s else 0.0,
+            "worker_process_cpu_s": round(self.worker_process_cpu_s, 3),
             "peak_rss_mb_per_worker": {k: round(v, 1) for k, v in peaks.items()},
             "lines": [asdict(line) for line in self.lines],
         }

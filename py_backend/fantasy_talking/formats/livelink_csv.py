@@ -111,11 +111,55 @@ def livelink_csv_text(clip: AnimationClip) -> str:
     weights = _arkit_weights(clip)
     angles = np.asarray(clip.angles, dtype=np.float64) / math.pi
     values = np.concatenate([weights, angles], axis=1)
-    # One %-format per row rather than a csv.writer cell by cell: no cell needs quoting, and a farm
-    # writes millions of rows. `%.8f` and `f"{v:.8f}"` print the same digits.
-    row = f"%s,{BLEND_SHAPE_COUNT}," + ",".join([f"%.{DECIMALS}f"] * values.shape[1]) + "\n"
-    rows = [row % (format_timecode(i / clip.fps, clip.fps), *cells) for i, cells in enumerate(values.tolist())]
-    return ",".join(HEADER) + "\n" + "".join(rows)
+    prefixes = [f"{format_timecode(i / clip.fps, clip.fps)},{BLEND_SHAPE_COUNT}," for i in range(len(values))]
+    body = _fixed_point_rows(prefixes, values)
+    if body is None:  # a value of 10 or more, or timecodes of uneven width: one %-format per row
+        row = "%s" + ",".join([f"%.{DECIMALS}f"] * values.shape[1]) + "\n"
+        body = "".join(row % (prefix, *cells) for prefix, cells in zip(prefixes, values.tolist()))
+    return ",".join(HEADER) + "\n" + body
+
+
+_TIE_MARGIN = 1e-6
+"""Cells whose scaled value is this close to a rounding tie are printed by Python, which rounds the
+exact binary value: numpy's product may be off by an ulp there."""
+
+
+def _fixed_point_rows(prefixes: list[str], values: np.ndarray) -> str | None:
+    """The rows as `%.8f` would print them, built as one byte array: a farm writes millions of cells,
+    and Python's float formatting was most of the CSV's cost. None when a value needs more than one
+    digit before the point or the prefixes differ in width."""
+    if not len(values):
+        return ""
+    magnitude = np.abs(values)
+    width = len(prefixes[0])
+    if not np.all(magnitude < 9.5) or any(len(p) != width for p in prefixes) or not np.all(np.isfinite(values)):
+        return None
+    scaled = magnitude * 10.0 ** DECIMALS
+    units = np.rint(scaled)
+    if np.any(np.abs(units // 10 ** DECIMALS) >= 10):
+        return None
+    n, m = values.shape
+    cells = np.zeros((n, m, DECIMALS + 4), dtype=np.uint8)  # sign (or 0: dropped), digit, point, 8 digits, separator
+    cells[..., 0] = np.where(np.signbit(values), ord("-"), 0)
+    digits = units.astype(np.int64)
+    for position in range(DECIMALS + 2, 2, -1):
+        cells[..., position] = ord("0") + digits % 10
+        digits //= 10
+    cells[..., 2] = ord(".")
+    cells[..., 1] = ord("0") + digits
+    cells[..., -1] = ord(",")
+    cells[:, -1, -1] = ord("\n")
+    rows = np.concatenate([np.frombuffer("".join(prefixes).encode("ascii"), dtype=np.uint8).reshape(n, width),
+                           cells.reshape(n, -1)], axis=1)
+    text = rows.tobytes().replace(b"\0", b"").decode("ascii")
+    ties = np.argwhere(np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_MARGIN)
+    if len(ties):  # rare: rebuild those rows with Python's correctly rounded formatting
+        row = "%s" + ",".join([f"%.{DECIMALS}f"] * m) + "\n"
+        lines = text.splitlines(keepends=True)
+        for r in sorted({int(r) for r, _ in ties}):
+            lines[r] = row % (prefixes[r], *values[r].tolist())
+        text = "".join(lines)
+    return text
 
 
 def _infer_fps(parts: list[tuple[int, int, int, int, float]]) -> int:
