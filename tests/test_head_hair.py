@@ -1,0 +1,76 @@
+"""Hair that needs no face detector: the colour read from hair pixels, the painted texture, the fitted mesh.
+
+The photo-based checks (rendered hair colour against the portraits) are in test_head_colour.py."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fantasy_talking.head.base_mesh import load_base_head
+from fantasy_talking.head.glb import ALPHA_CUTOFF
+from fantasy_talking.head.hair import DROPPED_LOCKS, hair_colour, hair_image, hair_part, keep_clear_of_skin
+from fantasy_talking.head.options import HAIR_STYLES
+
+AUBURN = np.array([150.0, 78.0, 45.0])
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.float32(rgb).reshape(1, 1, 3) / 255.0, cv2.COLOR_RGB2LAB).reshape(3)
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(_lab(a) - _lab(b)))
+
+
+def _photo_hair(rgb: np.ndarray, n: int = 6000, seed: int = 0) -> np.ndarray:
+    """Hair pixels as a portrait shows them: most in the hair's own shadow, a lit third, a few glints."""
+    rng = np.random.default_rng(seed)
+    shade = np.concatenate([rng.uniform(0.15, 0.45, int(n * 0.6)), rng.uniform(0.85, 1.1, int(n * 0.35))])
+    pixels = rgb * shade[:, None] * rng.normal(1.0, 0.03, (len(shade), 1))
+    glints = np.full((n - len(shade), 3), 245.0)
+    return np.clip(np.concatenate([pixels, glints]), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("rgb", [AUBURN, np.array([60.0, 42.0, 30.0]), np.array([205.0, 170.0, 110.0])])
+def test_hair_colour_is_the_lit_hair_not_its_shadow(rgb):
+    pixels = _photo_hair(rgb)
+    assert _delta_e(hair_colour(pixels), rgb) < 6.0
+    # the trap it avoids: the median of all the hair is the shadow's colour, far darker
+    everything = np.median(pixels.astype(float), axis=0)
+    assert _lab(everything)[0] < _lab(rgb)[0] - 12
+
+
+@pytest.mark.parametrize("style", HAIR_STYLES)
+def test_hair_texture_keeps_the_hair_colour_and_ends_in_strand_tips(style):
+    image = hair_image(style, AUBURN, 256)
+    alpha = image[..., 3] / 255.0
+    drawn = alpha >= ALPHA_CUTOFF
+    # strands and undercoat average to the colour asked for: the texture does not darken the hair
+    assert _delta_e(image[..., :3][drawn].mean(axis=0), AUBURN) < 3.0
+    # the body of the hair is opaque (no skin between strands) ...
+    assert drawn.mean() > 0.8
+    # ... and where its cards end, gaps open between strand tips
+    if style != "afro01":
+        assert ((alpha > 0.02) & ~drawn).sum() > 200
+
+
+def test_long_hair_leaves_out_its_face_framing_locks():
+    full = load_base_head().parts["hair_long01"]
+    fitted = hair_part("long01")
+    assert len(fitted.triangles) == len(full.triangles) - 4 * 70
+    assert fitted.triangles.max() == len(fitted.positions) - 1 and fitted.deltas.shape[1] == len(fitted.positions)
+    assert set(DROPPED_LOCKS) <= set(HAIR_STYLES)
+    assert hair_part("short02") is load_base_head().parts["hair_short02"]
+
+
+def test_hair_is_pushed_back_out_of_skin_the_fit_moved_onto_it():
+    xs, ys = np.meshgrid(np.linspace(-0.05, 0.05, 11), np.linspace(-0.05, 0.05, 11))
+    base_skin = np.column_stack([xs.ravel(), ys.ravel(), np.zeros(xs.size)])
+    normals = np.tile([0.0, 0.0, 1.0], (len(base_skin), 1))
+    base_hair = base_skin[::7] + [0.0, 0.0, 0.008]  # 8 mm over the skin in the base head
+    skin = base_skin + [0.0, 0.0, 0.006]  # the fit swelled the skin by 6 mm; the hair stayed
+    hair = keep_clear_of_skin(base_hair.copy(), base_hair, skin, normals, base_skin)
+    assert np.allclose(hair[:, 2] - skin[::7, 2], 0.008)
+    far = base_hair + [0.0, 0.0, 0.05]  # beyond the reach: hanging hair is left alone
+    assert np.allclose(keep_clear_of_skin(far.copy(), far, skin, normals, base_skin), far)
