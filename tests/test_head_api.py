@@ -47,3 +47,22 @@ def test_the_request_chooses_the_hair(head_stub, samples_dir, hair, style):
     assert metadata.hair_style == style
     materials = [m["name"] for m in document["materials"]]
     assert ("hair" in materials) == bool(style)
+
+
+@pytest.mark.samples
+def test_the_request_chooses_a_level_of_detail(head_stub, samples_dir):
+    image = (samples_dir / PORTRAIT).read_bytes()
+    full, _ = _create(head_stub, image, "none")
+    request = head_pb2.CreateHeadRequest(image=image, options=head_pb2.HeadOptions(texture_size=512, hair="none",
+                                                                                   lod=2))
+    events = list(head_stub.CreateHead(request, timeout=120))
+    (metadata,) = [e.metadata for e in events if e.HasField("metadata")]
+    glb = read_glb(b"".join(e.glb_chunk for e in events if e.WhichOneof("event") == "glb_chunk"))
+    triangles = sum(glb.json["accessors"][p["indices"]]["count"] // 3 for p in glb.json["meshes"][0]["primitives"])
+    assert metadata.triangle_count == triangles and 0.2 < triangles / full.triangle_count <= 0.26
+    positions = glb.json["meshes"][0]["primitives"][0]["attributes"]["POSITION"]
+    assert metadata.vertex_count == glb.json["accessors"][positions]["count"]
+    with pytest.raises(grpc.RpcError) as caught:
+        list(head_stub.CreateHead(head_pb2.CreateHeadRequest(image=image, options=head_pb2.HeadOptions(lod=4)),
+                                  timeout=30))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "level of detail 4" in caught.value.details()
