@@ -74,3 +74,19 @@ def test_hair_is_pushed_back_out_of_skin_the_fit_moved_onto_it():
     assert np.allclose(hair[:, 2] - skin[::7, 2], 0.008)
     far = base_hair + [0.0, 0.0, 0.05]  # beyond the reach: hanging hair is left alone
     assert np.allclose(keep_clear_of_skin(far.copy(), far, skin, normals, base_skin), far)
+
+
+def test_coverage_mipmaps_keep_thin_strands_from_vanishing_with_distance():
+    from fantasy_talking.head.render import coverage_mipmaps
+
+    image = np.zeros((256, 256, 4), np.uint8)
+    image[..., :3] = 90
+    image[..., 3] = (np.random.default_rng(2).random((256, 256)) < 1 / 8) * 255  # an eighth of the texels
+    levels = coverage_mipmaps(image)
+    assert [level.shape[0] for level in levels] == [128, 64, 32, 16, 8, 4, 2, 1]
+    for level in levels[:4]:
+        side = level.shape[0]
+        plain = cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA)
+        assert abs((level[..., 3] >= ALPHA_CUTOFF * 255).mean() - 1 / 8) < 0.06, side
+        if side <= 64:  # averaged, the strands fall below the cutoff and vanish
+            assert (plain[..., 3] >= ALPHA_CUTOFF * 255).mean() < 0.01, side
