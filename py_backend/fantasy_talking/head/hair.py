@@ -141,6 +141,9 @@ TEXTURE_SIDE = 512
 UNDERCOAT = 0.75
 """Brightness of the opaque layer between the strands, relative to the hair colour: a hair mesh's layers hang
 apart, and an alpha-tested gap there would show the skin behind as a thin light line."""
+SCALP_TINT = 1.0
+"""The scalp under the hair is painted in the hair's colour times this. Between the forehead and the hair's front
+edge it is seen, as the hairline: painted in the darker undercoat's colour (0.75) it read as a dark band."""
 EDGE_TEXELS = 14.0
 """Within this distance (texels at TEXTURE_SIDE) of a UV island's edge the undercoat thins out and only
 strands remain, so an alpha-tested edge ends in tapered strand tips instead of the mesh's polygon outline."""
@@ -259,9 +262,10 @@ def keep_clear_of_skin(hair: np.ndarray, base_hair: np.ndarray, skin: np.ndarray
     with the warp but not exactly with the skin under it, so a fuller cheek would poke through it: seen from
     three-quarters, the buried cards show as a dark outline along the cheek. Vertices are matched to their
     nearest skin vertex, the same one in the base and the fitted head."""
-    from scipy.spatial import cKDTree
-
-    distance, nearest = cKDTree(base_skin).query(base_hair)
+    # exact nearest neighbours by OpenCV's brute-force matcher: scipy.spatial would add 0.2 s of import to the CLI
+    matches = cv2.BFMatcher(cv2.NORM_L2).match(base_hair.astype(np.float32), base_skin.astype(np.float32))
+    distance = np.array([m.distance for m in matches])
+    nearest = np.array([m.trainIdx for m in matches])
     near = distance < REACH_M
     base_normals = skin_normals  # the warp turns normals little: the fitted ones stand in for the base's
     before = np.einsum("vc,vc->v", base_hair[near] - base_skin[nearest[near]], base_normals[nearest[near]])

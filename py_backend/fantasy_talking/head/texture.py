@@ -20,8 +20,7 @@ import numpy as np
 
 from fantasy_talking.head.base_mesh import load_base_head
 from fantasy_talking.head.fit import FaceFit
-from fantasy_talking.head.hair import DEFAULT_RGB, hair_image, strand_field
-from fantasy_talking.head.hair import UNDERCOAT as HAIR_UNDERCOAT
+from fantasy_talking.head.hair import DEFAULT_RGB, SCALP_TINT, hair_image, strand_field
 from fantasy_talking.head.landmarks import LEFT_IRIS, RIGHT_IRIS, FaceLandmarks
 from fantasy_talking.head.raster import rasterize, triangle_map
 from fantasy_talking.head.template import HeadMesh, Part
@@ -199,7 +198,7 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
                  hair_rgb: np.ndarray | None) -> np.ndarray:
     """Per-vertex fill colours: seen skin keeps its (corrected) photo colour, every other skin vertex takes the
     average of its neighbours (a harmonic fill over the base mesh, seam copies welded), settling to the skin
-    tone far from the face; under a hair mesh the scalp takes the colour of the hair's undercoat."""
+    tone far from the face; under a hair mesh the scalp takes the hair's colour."""
     n_skin = len(base.skin_source)
     weld = np.where(base.skin_source >= 0, base.skin_source, base.skin_source.max() + 1 + np.arange(n_skin))
     ids, inverse = np.unique(weld, return_inverse=True)
@@ -228,7 +227,7 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
     out[:n_skin] = colour[inverse]
     if hair_rgb is not None and mesh.hair_style:
         cover = base.hair_cover[mesh.hair_style] * (~known[inverse])
-        out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (HAIR_UNDERCOAT * np.asarray(hair_rgb)) * cover[:, None]
+        out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (SCALP_TINT * np.asarray(hair_rgb)) * cover[:, None]
     return out
 
 
