@@ -201,9 +201,11 @@ def hair_image(style: str, rgb: np.ndarray, side: int = TEXTURE_SIDE) -> np.ndar
     rgb = np.asarray(rgb, np.float64)
     colour = rgb * shade[..., None] * strands[..., None] + rgb * UNDERCOAT * (1 - strands[..., None])
     inner = np.clip(_edge_distance(style, side) / (EDGE_TEXELS * side / TEXTURE_SIDE), 0, 1)
-    # inside: opaque; towards the edge the undercoat fades below the cutoff first, leaving the strands
-    undercoat = np.clip((inner - 0.35) / 0.5, 0, 1)
-    alpha = np.maximum(undercoat, strands * (inner > 0.02))
+    # inside: opaque; towards a free edge each texel column (a strand) ends at its own distance from it, with a
+    # few loose strands beyond: a ragged line of strand tips, with no gaps opening inside the hair
+    tips = np.random.default_rng(4).uniform(0.0, 0.85, side)[None, :]
+    reach = inner - tips
+    alpha = np.maximum(np.clip(reach / 0.08 + 0.5, 0, 1), strands * (reach > -0.12))
     body = alpha >= ALPHA_CUTOFF
     colour *= (np.mean(rgb) / max(float(colour[body].mean()), 1e-6)) if body.any() else 1.0
     return np.dstack([np.clip(colour, 0, 255), alpha[..., None] * 255]).astype(np.uint8)
