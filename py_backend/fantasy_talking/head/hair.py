@@ -145,8 +145,8 @@ SCALP_TINT = 1.0
 """The scalp under the hair is painted in the hair's colour times this. Between the forehead and the hair's front
 edge it is seen, as the hairline: painted in the darker undercoat's colour (0.75) it read as a dark band."""
 EDGE_TEXELS = 14.0
-"""Within this distance (texels at TEXTURE_SIDE) of a UV island's edge the undercoat thins out and only
-strands remain, so an alpha-tested edge ends in tapered strand tips instead of the mesh's polygon outline."""
+"""Within this distance (texels at TEXTURE_SIDE) of a card's free edge across the strands, each strand ends at
+its own length, so an alpha-tested edge is a ragged line of strand tips instead of the mesh's polygon outline."""
 
 
 @lru_cache(maxsize=8)
@@ -193,8 +193,8 @@ def strand_field(side: int, seed: int, density: float) -> tuple[np.ndarray, np.n
 
 def hair_image(style: str, rgb: np.ndarray, side: int = TEXTURE_SIDE) -> np.ndarray:
     """The RGBA texture of a hair style in the colour `rgb`: strands of varied brightness over an opaque
-    undercoat, averaging to `rgb` itself (the strands must not darken the hair), thinning near the UV islands'
-    edges to strands alone, whose tapered tips make the alpha-tested silhouette."""
+    undercoat, averaging to `rgb` itself (the strands must not darken the hair), ending near the cards' free
+    edges in strands of staggered length, whose tips make the alpha-tested silhouette."""
     from fantasy_talking.head.glb import ALPHA_CUTOFF
 
     strands, shade = strand_field(side, seed=1, density=2.4)
