@@ -5,7 +5,7 @@ the person above and beside the face outline whose colour is not the skin's. Its
 heights, picks the style: nothing above the brow (bald or shaved) → none; a wide, tall mass → afro;
 hair hanging below the chin beside the neck → long; otherwise short. (bob02, short04 and ponytail01 are
 offered by name: bob02's side fringe hides an eye, which is no default.)
-The colour is that of the lit half of the hair (above and beside the face), as a CIELAB median: see
+The colour is that of the lit hair (above and beside the face), as a CIELAB median: see
 `hair_colour`.
 
 Then the style's mesh is fitted (`hair_part`, `keep_clear_of_skin`) and painted (`hair_image`): strands over
