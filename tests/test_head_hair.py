@@ -90,3 +90,35 @@ def test_coverage_mipmaps_keep_thin_strands_from_vanishing_with_distance():
         assert abs((level[..., 3] >= ALPHA_CUTOFF * 255).mean() - 1 / 8) < 0.06, side
         if side <= 64:  # averaged, the strands fall below the cutoff and vanish
             assert (plain[..., 3] >= ALPHA_CUTOFF * 255).mean() < 0.01, side
+
+
+@pytest.mark.samples
+def test_long_hair_draws_no_outline_across_the_cheek(samples_dir):
+    """From three quarters, no thin line of hair lies across the face: hair pixels with skin a few pixels to
+    either side (long01's face-framing locks drew 140–290 of them at 256² before they were left out)."""
+    from fantasy_talking.head.create import build_asset
+    from fantasy_talking.head.image import decode_image
+    from fantasy_talking.head.options import HeadOptions
+    from fantasy_talking.head.render import Renderer
+    from fantasy_talking.head.template import MATERIALS
+
+    rgb = decode_image((samples_dir / "images" / "woman_photo_1024.png").read_bytes())
+    asset, _, _ = build_asset(rgb, HeadOptions(texture_size=512, hair="long01"))
+    images = dict(asset.texture.images)
+    images["hair"] = images["hair"].copy()
+    images["hair"][..., :3] = (0, 255, 0)
+    images["skin"] = np.zeros_like(images["skin"])
+    images["skin"][..., 0] = 255
+    mesh = asset.mesh
+    renderer = Renderer(256, {m: mesh.triangles_of(m) for m in MATERIALS}, mesh.uv, images,
+                        target=np.array([0.0, -0.03, 0.0]), distance=0.5)
+    try:
+        positions, normals = asset.pose({})
+        for yaw in (35.0, 60.0, -35.0, -60.0):
+            image = renderer.draw(positions, normals, yaw_deg=yaw, background=(0.0, 0.0, 1.0)).astype(int)
+            hair = (image[..., 1] > 100) & (image[..., 0] < 60)
+            skin = (image[..., 0] > 100) & (image[..., 1] < 60)
+            across = hair[:, 4:-4] & skin[:, :-8] & skin[:, 8:]
+            assert across.sum() <= 30, (yaw, int(across.sum()))
+    finally:
+        renderer.release()
