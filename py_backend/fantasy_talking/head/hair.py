@@ -255,26 +255,42 @@ REACH_M = 0.03
 """Hair vertices further than this from the skin (the hanging ends of long hair) are left where the warp put them."""
 
 
+def nearest_points(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to and index of each point's nearest reference point, exactly (OpenCV's brute-force matcher:
+    scipy.spatial would add 0.2 s of import to every `ftalk head`)."""
+    matches = cv2.BFMatcher(cv2.NORM_L2).match(points.astype(np.float32), reference.astype(np.float32))
+    return np.array([m.distance for m in matches]), np.array([m.trainIdx for m in matches], dtype=np.int64)
+
+
+@lru_cache(maxsize=8)
+def skin_anchors(style: str) -> tuple[np.ndarray, np.ndarray]:
+    """The style's hair vertices within REACH_M of the base skin, and the nearest base skin vertex of each
+    (fixed per style, so a warm server finds them once)."""
+    from fantasy_talking.head.base_mesh import load_base_head
+
+    distance, nearest = nearest_points(hair_part(style).positions, load_base_head().parts["skin"].positions)
+    near = np.flatnonzero(distance < REACH_M)
+    return near, nearest[near]
+
+
 def keep_clear_of_skin(hair: np.ndarray, base_hair: np.ndarray, skin: np.ndarray, skin_normals: np.ndarray,
-                       base_skin: np.ndarray) -> np.ndarray:
+                       base_skin: np.ndarray, anchors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Hair vertices pushed out along the skin's normal so that each keeps at least its clearance over the skin
     in the base head (and never less than MIN_CLEARANCE_M).
 
-    The face warp fits the skin to the photo; hair near the face (a curtain of long hair by the cheeks) moves
-    with the warp but not exactly with the skin under it, so a fuller cheek would poke through it: seen from
-    three-quarters, the buried cards show as a dark outline along the cheek. Vertices are matched to their
-    nearest skin vertex, the same one in the base and the fitted head."""
-    # exact nearest neighbours by OpenCV's brute-force matcher: scipy.spatial would add 0.2 s of import to the CLI
-    matches = cv2.BFMatcher(cv2.NORM_L2).match(base_hair.astype(np.float32), base_skin.astype(np.float32))
-    distance = np.array([m.distance for m in matches])
-    nearest = np.array([m.trainIdx for m in matches])
-    near = distance < REACH_M
-    base_normals = skin_normals  # the warp turns normals little: the fitted ones stand in for the base's
-    before = np.einsum("vc,vc->v", base_hair[near] - base_skin[nearest[near]], base_normals[nearest[near]])
-    after = np.einsum("vc,vc->v", hair[near] - skin[nearest[near]], skin_normals[nearest[near]])
-    wanted = np.maximum(before, MIN_CLEARANCE_M)
-    push = np.clip(wanted - after, 0.0, None)
+    The face warp fits the skin to the photo; hair moves with the warp but not exactly with the skin under it,
+    so where the fitted head is fuller than the base the scalp poked through the hair (dark patches at the
+    crown from three quarters and in profile). Each hair vertex within REACH_M is matched to its nearest skin
+    vertex, the same one in the base and the fitted head (`anchors`, as skin_anchors gives them; found here
+    when not given)."""
+    if anchors is None:
+        distance, nearest = nearest_points(base_hair, base_skin)
+        anchors = np.flatnonzero(distance < REACH_M), nearest[distance < REACH_M]
+    rows, on_skin = anchors
+    normals = skin_normals[on_skin]  # the warp turns normals little: the fitted ones stand in for the base's
+    before = np.einsum("vc,vc->v", base_hair[rows] - base_skin[on_skin], normals)
+    after = np.einsum("vc,vc->v", hair[rows] - skin[on_skin], normals)
+    push = np.clip(np.maximum(before, MIN_CLEARANCE_M) - after, 0.0, None)
     out = hair.copy()
-    out[np.flatnonzero(near)] += push[:, None] * skin_normals[nearest[near]]
+    out[rows] += push[:, None] * normals
     return out
-

@@ -15,7 +15,7 @@ from fantasy_talking.head.base_mesh import HAIR_STYLES, load_base_head
 from fantasy_talking.head.deform import Warp, fit_warp
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit
-from fantasy_talking.head.hair import hair_part, keep_clear_of_skin
+from fantasy_talking.head.hair import hair_part, keep_clear_of_skin, skin_anchors
 
 UPPER_LIP_INNER = (191, 80, 81, 82, 13, 312, 311, 310, 415)
 LOWER_LIP_INNER = (95, 88, 178, 87, 14, 317, 402, 318, 324)
@@ -230,5 +230,5 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
         hair, skin_part = head.part == Part.HAIR, head.part == Part.SKIN
         head.positions[hair] = keep_clear_of_skin(head.positions[hair], hair_part(hair_style).positions,
                                                   head.positions[skin_part], head.normals()[skin_part],
-                                                  skin.positions)
+                                                  skin.positions, anchors=skin_anchors(hair_style))
     return head
