@@ -225,12 +225,25 @@ def _welded(positions: np.ndarray) -> np.ndarray:
     return np.unique(np.round(positions, 5), axis=0, return_inverse=True)[1].reshape(-1)
 
 
+def _components(edges: np.ndarray, n: int) -> np.ndarray:
+    """A label per vertex, shared by the vertices the edges connect: each takes the least label among its
+    neighbours', with pointer jumping, until nothing changes (scipy.sparse.csgraph would cost the CLI 0.4 s of
+    import)."""
+    label = np.arange(n)
+    while True:
+        low = np.minimum(label[edges[:, 0]], label[edges[:, 1]])
+        new = label.copy()
+        np.minimum.at(new, edges[:, 0], low)
+        np.minimum.at(new, edges[:, 1], low)
+        new = new[new]
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
 @lru_cache(maxsize=8)
 def hair_part(style: str):
     """The base head's mesh of a hair style, less its DROPPED_LOCKS."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     from fantasy_talking.head.base_mesh import BasePart, load_base_head
 
     part = load_base_head().parts[f"hair_{style}"]
@@ -238,9 +251,7 @@ def hair_part(style: str):
         return part
     welded = _welded(part.positions)
     tris, n = welded[part.triangles], int(welded.max()) + 1
-    edges = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]]])
-    _, lock = connected_components(coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n)),
-                                   directed=False)
+    lock = _components(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]]]), n)
     size = np.bincount(lock[tris[:, 0]])
     keep_tri = size[lock[tris[:, 0]]] >= DROPPED_LOCKS[style]
     keep = np.zeros(len(part.positions), bool)
