@@ -55,10 +55,10 @@ def test_hair_texture_keeps_the_hair_colour_and_ends_in_strand_tips(style):
     assert len(tips) > 200 and np.unique(tips[:, 0]).size > 20
 
 
-def test_long_hair_leaves_out_its_face_framing_locks():
+def test_long_hair_leaves_out_its_face_framing_locks_and_inner_front_sheet():
     full = load_base_head().parts["hair_long01"]
     fitted = hair_part("long01")
-    assert len(fitted.triangles) == len(full.triangles) - 4 * 70
+    assert len(fitted.triangles) == len(full.triangles) - 4 * 70 - 144
     assert fitted.triangles.max() == len(fitted.positions) - 1 and fitted.deltas.shape[1] == len(fitted.positions)
     assert set(DROPPED_LOCKS) <= set(HAIR_STYLES)
     assert hair_part("short02") is load_base_head().parts["hair_short02"]
@@ -95,7 +95,8 @@ def test_coverage_mipmaps_keep_thin_strands_from_vanishing_with_distance():
 @pytest.mark.samples
 def test_long_hair_draws_no_outline_across_the_cheek(samples_dir):
     """From three quarters, no thin line of hair lies across the face: hair pixels with skin a few pixels to
-    either side (long01's face-framing locks drew 140–290 of them at 256² before they were left out)."""
+    either side (long01's face-framing locks drew 140–290 of them at 256² before they were left out); in
+    profile, none along the jaw (its innermost front sheet drew 150)."""
     from fantasy_talking.head.create import build_asset
     from fantasy_talking.head.image import decode_image
     from fantasy_talking.head.options import HeadOptions
@@ -119,6 +120,13 @@ def test_long_hair_draws_no_outline_across_the_cheek(samples_dir):
             hair = (image[..., 1] > 100) & (image[..., 0] < 60)
             skin = (image[..., 0] > 100) & (image[..., 1] < 60)
             across = hair[:, 4:-4] & skin[:, :-8] & skin[:, 8:]
+            assert across.sum() <= 30, (yaw, int(across.sum()))
+        # nor along the jaw in profile: no hair between the jaw's skin and the background below the ear
+        for yaw in (90.0, -90.0):
+            image = renderer.draw(positions, normals, yaw_deg=yaw, background=(0.0, 0.0, 1.0)).astype(int)
+            hair = (image[..., 1] > 100) & (image[..., 0] < 60)
+            skin = (image[..., 0] > 100) & (image[..., 1] < 60)
+            across = hair[:, 3:-3] & skin[:, :-6] & skin[:, 6:]
             assert across.sum() <= 30, (yaw, int(across.sum()))
     finally:
         renderer.release()

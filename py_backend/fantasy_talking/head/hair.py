@@ -214,10 +214,11 @@ def hair_image(style: str, rgb: np.ndarray, side: int = TEXTURE_SIDE) -> np.ndar
 # ----------------------------------------------------------------------------------------------------------
 # Fitting the hair to the fitted head
 
-DROPPED_LOCKS = {"long01": 100}
-"""Detached locks of fewer triangles than this are left out of a style. long01's four face-framing locks hang a
-few centimetres beside the jaw; painted as opaque cards they read as a dark outline along the cheek from three
-quarters (its layered sheets, 148 triangles each, stay)."""
+DROPPED_LOCKS = {"long01": 146}
+"""Detached parts of fewer triangles than this are left out of a style. long01's four face-framing locks (70
+triangles each) hang a few centimetres beside the jaw, and its innermost front sheet (144) lies just behind
+the jaw line; painted as opaque cards they read as a dark outline along the cheek from three quarters and
+along the jaw in profile. Its other layered sheets (148 triangles each) stay."""
 
 
 def _welded(positions: np.ndarray) -> np.ndarray:

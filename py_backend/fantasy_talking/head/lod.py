@@ -24,7 +24,11 @@ from fantasy_talking.head.template import MATERIALS
 
 LOD_KEEP = (1.0, 0.5, 0.25, 0.125)
 """Share of each material's triangles kept at each level, 0 (the full head) to options.MAX_LOD."""
-assert len(LOD_KEEP) == MAX_LOD + 1
+LOD_TEXTURE_HALVINGS = (0, 0, 1, 2)
+"""Each level's textures are halved this many times (never below MIN_TEXTURE_SIDE): a head drawn small enough
+for a quarter of the triangles covers too few pixels to use the full textures, and each file stands alone."""
+MIN_TEXTURE_SIDE = 128
+assert len(LOD_KEEP) == len(LOD_TEXTURE_HALVINGS) == MAX_LOD + 1
 MORPH_ATTRIBUTES = ("JawOpen", "EyeBlinkLeft", "EyeBlinkRight", "MouthSmileLeft", "MouthSmileRight",
                     "MouthFunnel", "MouthPucker", "BrowInnerUp")
 """The morph targets whose deltas guide the simplifier: the largest motions of jaw, lids, lips and brows."""
@@ -32,6 +36,11 @@ MORPH_WEIGHT = 20.0
 """Weight of a metre of morph displacement against a metre of position error."""
 NORMAL_WEIGHT = 0.02
 """Weight of the (unit) normal: keeps creases such as the lid margins and the lips' edges."""
+LOCK_BORDER = 1
+"""meshopt_SimplifyLockBorder: vertices on open borders stay."""
+LOCKED_BORDERS = ()
+"""Materials whose open borders keep every vertex: a hair card's outline simplified to chords cuts its corners
+and uncovers the layer beneath (long01's inner sheet showed as a line along the jaw in profile)."""
 MIN_AREA_M2 = 1e-12
 """Triangles smaller than this (a micrometre square) are dropped: their normal is undefined."""
 MAX_ERROR = 0.05
@@ -56,7 +65,7 @@ def _simplifier():
 
 
 def _simplify(triangles: np.ndarray, positions: np.ndarray, attributes: np.ndarray, weights: np.ndarray,
-              keep: float) -> np.ndarray:
+              keep: float, lock_border: bool = False) -> np.ndarray:
     """The triangles (indices into `positions`) simplified to about `keep` of their number."""
     import ctypes
 
@@ -70,7 +79,7 @@ def _simplify(triangles: np.ndarray, positions: np.ndarray, attributes: np.ndarr
     count = _simplifier()(destination.ctypes.data_as(uints), indices.ctypes.data_as(uints), len(indices),
                           points.ctypes.data_as(floats), len(points), points.strides[0],
                           values.ctypes.data_as(floats), values.strides[0], weights.ctypes.data_as(floats),
-                          len(weights), None, target, MAX_ERROR, 0, None)
+                          len(weights), None, target, MAX_ERROR, LOCK_BORDER if lock_border else 0, None)
     return destination[:count].reshape(-1, 3).astype(np.int64)
 
 
@@ -86,7 +95,8 @@ def decimate(asset: HeadAsset, level: int) -> HeadAsset:
     chosen = [morphs.names.index(n) for n in MORPH_ATTRIBUTES if n in morphs.names]
     attributes = np.concatenate([mesh.normals()] + [morphs.deltas[k] for k in chosen], axis=1)
     weights = np.array([NORMAL_WEIGHT] * 3 + [MORPH_WEIGHT] * (3 * len(chosen)))
-    kept = [_simplify(mesh.triangles_of(m), mesh.positions, attributes, weights, LOD_KEEP[level])
+    kept = [_simplify(mesh.triangles_of(m), mesh.positions, attributes, weights, LOD_KEEP[level],
+                      lock_border=m in LOCKED_BORDERS)
             for m in MATERIALS if len(mesh.triangles_of(m))]
     triangles = np.concatenate(kept)
     # a collapse may leave a triangle between two copies of one point along a seam: no area, no normal
@@ -104,8 +114,25 @@ def decimate(asset: HeadAsset, level: int) -> HeadAsset:
         landmarks=np.zeros((0, 3)), landmark_triangles=np.zeros((0, 3), np.int64), landmark_bary=np.zeros((0, 3)))
     skeleton = dataclasses.replace(asset.skeleton, skin_joints=asset.skeleton.skin_joints[used],
                                    skin_weights=asset.skeleton.skin_weights[used])
+    images = {name: _smaller(image, LOD_TEXTURE_HALVINGS[level]) for name, image in asset.texture.images.items()}
     return dataclasses.replace(asset, mesh=lod_mesh, skeleton=skeleton,
+                               texture=dataclasses.replace(asset.texture, images=images),
                                morphs=MorphTargets(names=morphs.names, deltas=morphs.deltas[:, used]))
+
+
+def _smaller(image: np.ndarray, halvings: int) -> np.ndarray:
+    """The image halved up to `halvings` times (area-averaged; alpha-tested RGBA keeps its coverage)."""
+    import cv2
+
+    from fantasy_talking.head.render import coverage_mipmaps
+
+    halvings = min(halvings, max(0, int(np.log2(min(image.shape[:2]) / MIN_TEXTURE_SIDE))))
+    if halvings == 0:
+        return image
+    if image.shape[2] == 4:
+        return coverage_mipmaps(image)[halvings - 1]
+    side = (image.shape[1] >> halvings, image.shape[0] >> halvings)
+    return cv2.resize(image, side, interpolation=cv2.INTER_AREA)
 
 
 def triangle_counts(asset: HeadAsset) -> dict[str, int]:
