@@ -219,6 +219,20 @@ def test_engine_down_then_back(speech_wav):
             listener.stop(0).wait()
 
 
+def test_hair_choices_are_listed_and_checked(client):
+    assert client.get("/api/info").json()["hair"][:2] == ["auto", "none"]
+    bad = client.post("/api/heads?hair=mohawk", content=b"\xff\xd8\xff")
+    assert bad.status_code == 422 and "unknown hair 'mohawk'" in bad.json()["error"]
+
+
+@pytest.mark.samples
+def test_the_photo_form_chooses_the_hair(client, samples_dir):
+    photo = samples_dir / "images" / "woman_asian_512.jpg"
+    head = client.post("/api/heads?hair=short04", content=photo.read_bytes())
+    assert head.status_code == 201, head.text
+    assert head.json()["hair_style"] == "short04"
+
+
 @pytest.mark.samples
 def test_photo_head_and_baked_downloads(client, samples_dir):
     photo = samples_dir / "images" / "woman_photo_1024.png"

@@ -246,8 +246,9 @@ def test_parts_and_hair_options_shape_the_mesh(portrait, head):
 def test_long_hair_is_recognised(head):
     assert head.asset.mesh.hair_style in ("long01", "bob02")
     hair = head.asset.texture.images["hair"]
-    # opaque (an undercoat between the strands hides the scalp), with strands of varied brightness on it
-    assert hair.shape[2] == 4 and (hair[..., 3] > 100).all()
+    # opaque (an undercoat between the strands hides the scalp) but for the strand tips at the cards' free ends,
+    # with strands of varied brightness on it
+    assert hair.shape[2] == 4 and (hair[..., 3] >= 0.4 * 255).mean() > 0.9
     assert hair[..., :3].mean(axis=2).std() > 0.05 * hair[..., :3].mean()
 
 

@@ -3,6 +3,7 @@
     ftalk head portrait.jpg -o head.glb
     ftalk head portrait.jpg -o head.glb --texture-size 2048 --parts cranium,eyes,mouth --report head.json
     ftalk head portrait.jpg -o head.glb --hair none          # or auto (default), short02, long01, ...
+    ftalk head portrait.jpg -o head.glb --lods 3             # also head_lod1.glb .. head_lod3.glb
 
 Module-level imports stay light (no numpy, OpenCV, MediaPipe or rich): the head pipeline loads when the
 command runs, so `ftalk --help` and the other commands do not pay for it.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from fantasy_talking.cli.errors import CliError
 from fantasy_talking.head.errors import HeadError
-from fantasy_talking.head.options import DETAIL_LEVELS, HAIR_CHOICES, PART_GROUPS, HeadOptions
+from fantasy_talking.head.options import DETAIL_LEVELS, HAIR_CHOICES, MAX_LOD, PART_GROUPS, HeadOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("-o", "--out", required=True, metavar="OUT.glb", help="where to write the GLB")
     add_head_arguments(parser)
     parser.add_argument("--report", metavar="REPORT.json", help="also write the quality report as JSON")
+    parser.add_argument("--lods", type=int, default=0, metavar="N",
+                        help=f"also write levels of detail 1..N (N ≤ {MAX_LOD}) beside OUT as OUT_lod1.glb ...: "
+                             "a half, a quarter, an eighth of the triangles, same morphs and skeleton")
     parser.set_defaults(func=run)
     return parser
 
@@ -67,6 +71,8 @@ def progress_bar(console):
 
 def run(args: argparse.Namespace) -> int:
     options = head_options(args)
+    if not 0 <= args.lods <= MAX_LOD:
+        raise CliError(f"--lods {args.lods} is outside 0..{MAX_LOD}")
     data = read_photo(args.photo)
     from rich.console import Console
 
@@ -81,9 +87,18 @@ def run(args: argparse.Namespace) -> int:
         except HeadError as exc:
             raise CliError(f"{args.photo}: {exc}") from None
     out = Path(args.out)
+    levels, lods = [], []
+    if args.lods:
+        from fantasy_talking.head.glb import write_glb
+        from fantasy_talking.head.lod import decimate
+
+        levels = [decimate(result.asset, level) for level in range(1, args.lods + 1)]
+        lods = [write_glb(asset) for asset in levels]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(result.glb)
+        for level, glb in enumerate(lods, start=1):
+            out.with_name(f"{out.stem}_lod{level}{out.suffix}").write_bytes(glb)
         if args.report:
             Path(args.report).write_text(json.dumps(asdict(result.report), indent=2))
     except OSError as exc:
@@ -97,4 +112,7 @@ def run(args: argparse.Namespace) -> int:
           f"reprojection error {r.reprojection_error:.1%} of inter-ocular distance")
     for warning in r.warnings:
         print(f"  warning: {warning}")
+    if levels:
+        counts = [len(asset.mesh.triangles) for asset in [result.asset, *levels]]
+        print("  levels of detail: " + ", ".join(f"LOD{k} {n} triangles" for k, n in enumerate(counts)))
     return 0

@@ -12,7 +12,7 @@ HTTP API (JSON errors are `{"error": message}`):
 | `POST /api/login` | `{"token"}` → a cookie for the page (401 when wrong) |
 | `GET /api/health` | 200 when the gRPC service answers SERVING, else 503 (always open) |
 | `GET /api/info` | version, languages, voices, emotions, rig profiles, upload limits |
-| `POST /api/heads` | body: a JPEG, PNG or WebP photo → 201 with the head's id and quality report |
+| `POST /api/heads?hair=auto` | body: a JPEG, PNG or WebP photo → 201 with the head's id and quality report; `hair`: auto, none or a style (`/api/info`) |
 | `GET /api/heads/{id}.glb` | the head |
 | `POST /api/audio` | body: an audio or video file → 201 with its id and duration |
 | `WS /api/speak` | one JSON request → header, audio, frames …, done (see console/speak.py) |
@@ -43,6 +43,7 @@ from fantasy_talking.console import downloads
 from fantasy_talking.console.engine import EngineAddress, EngineClient, EngineError
 from fantasy_talking.console.speak import RIGS, ParamError, SpeakRequest, speak_audio, speak_text
 from fantasy_talking.console.store import Head, Store, Upload
+from fantasy_talking.head.options import HAIR_CHOICES
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def _report(metadata) -> dict:
     q, pose = metadata.quality, metadata.pose
     return {
         "vertices": metadata.vertex_count, "morph_targets": len(metadata.morph_target_names),
-        "joints": list(metadata.joint_names), "glb_bytes": metadata.glb_size,
+        "joints": list(metadata.joint_names), "glb_bytes": metadata.glb_size, "hair_style": metadata.hair_style,
         "quality": {"face_width_px": round(q.face_width_px, 1), "inter_ocular_px": round(q.inter_ocular_px, 1),
                     "frontality": round(q.frontality, 3), "inferred_fraction": round(q.inferred_fraction, 3),
                     "face_inferred_fraction": round(q.face_inferred_fraction, 3),
@@ -247,19 +248,21 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
             "version": server.version, "server": settings.engine.target, "languages": list(server.languages),
             "voices": [{"name": v.name, "language": v.language, "gender": v.gender, "engine": v.engine,
                         "description": v.description} for v in voices],
-            "emotions": list(EMOTIONS), "rigs": list(RIGS),
+            "emotions": list(EMOTIONS), "rigs": list(RIGS), "hair": list(HAIR_CHOICES),
             "limits": {"photo_bytes": settings.max_photo_bytes, "audio_bytes": settings.max_audio_bytes,
                        "audio_seconds": settings.max_audio_seconds, "max_fps": server.limits.max_fps,
                        "max_lookahead_ms": server.limits.max_lookahead_ms},
         }
 
     @app.post("/api/heads", status_code=201)
-    async def create_head(request: Request) -> dict:
+    async def create_head(request: Request, hair: str = "auto") -> dict:
+        if hair not in HAIR_CHOICES:
+            raise ConsoleError(422, f"unknown hair {hair!r}; choose from {', '.join(HAIR_CHOICES)}")
         data = await _read_body(request, settings.max_photo_bytes, "photo")
         if _photo_type(data) is None:
             raise ConsoleError(415, f"this file is {_describe(data)}, not a photo; use a JPEG, PNG or WebP portrait")
         try:
-            metadata, glb = await engine().create_head(data)
+            metadata, glb = await engine().create_head(data, hair=hair)
         except EngineError as exc:
             if exc.status == 422:
                 reason = "no usable face" if "face" in exc.message else "cannot use this photo"

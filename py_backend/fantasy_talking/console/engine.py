@@ -111,12 +111,12 @@ class EngineClient:
             raise self.error(exc) from None
         return list(answer.voices)
 
-    async def create_head(self, image: bytes) -> tuple[head_pb2.HeadMetadata, bytes]:
-        """The head's metadata and GLB bytes."""
+    async def create_head(self, image: bytes, hair: str = "auto") -> tuple[head_pb2.HeadMetadata, bytes]:
+        """The head's metadata and GLB bytes; `hair` as HeadOptions.hair."""
         metadata, chunks = None, []
         try:
-            call = self.head.CreateHead(head_pb2.CreateHeadRequest(image=image), metadata=self.metadata,
-                                        timeout=HEAD_TIMEOUT_S)
+            request = head_pb2.CreateHeadRequest(image=image, options=head_pb2.HeadOptions(hair=hair))
+            call = self.head.CreateHead(request, metadata=self.metadata, timeout=HEAD_TIMEOUT_S)
             async for event in call:
                 kind = event.WhichOneof("event")
                 if kind == "metadata":

@@ -113,8 +113,12 @@ def create_head(image: bytes, options: HeadOptions = HeadOptions(), progress: Pr
     rgb = decode_image(image)
     asset, landmarks, fit = build_asset(rgb, options, progress)
     step("glb", 0.85)
-    glb = write_glb(asset)
     report = _report(landmarks, fit, asset)
+    if options.lod:
+        from fantasy_talking.head.lod import decimate
+
+        asset = decimate(asset, options.lod)
+    glb = write_glb(asset)
     step("done", 1.0)
     log.info("head created: %d vertices, %d bytes, warnings=%s", asset.mesh.n_vertices, len(glb), report.warnings)
     return HeadResult(glb=glb, asset=asset, landmarks=landmarks, fit=fit, report=report)

@@ -22,17 +22,21 @@ DETAIL_LEVELS = {"low": 0.7, "medium": 1.0, "high": 1.6}
 """Accepted for compatibility; the hm08 head has one tessellation (about 27k triangles with hair)."""
 HAIR_CHOICES = ("auto", "none") + HAIR_STYLES
 """auto: chosen from the photo (head/hair.py); none: a bare scalp; or a style by name."""
+MAX_LOD = 3
+"""Levels of detail 1..MAX_LOD keep a half, a quarter, an eighth of the triangles (head/lod.py)."""
 Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
 class HeadOptions:
-    """What to build. `parts` names groups of PART_GROUPS; the face is always included."""
+    """What to build. `parts` names groups of PART_GROUPS; the face is always included. `lod` is the level of
+    detail of the GLB written (0, the full head, to MAX_LOD)."""
 
     texture_size: int = 1024
     parts: frozenset[str] = frozenset(PART_GROUPS)
     detail: str = "medium"
     hair: str = "auto"
+    lod: int = 0
 
     def __post_init__(self):
         if self.hair not in HAIR_CHOICES:
@@ -42,6 +46,8 @@ class HeadOptions:
         unknown = set(self.parts) - set(PART_GROUPS)
         if unknown:
             raise HeadError(f"unknown head parts {sorted(unknown)}; choose from {sorted(PART_GROUPS)}")
+        if not 0 <= self.lod <= MAX_LOD:
+            raise HeadError(f"level of detail {self.lod} is outside 0..{MAX_LOD}")
         if self.detail not in DETAIL_LEVELS:
             raise HeadError(f"unknown mesh detail {self.detail!r}; choose from {sorted(DETAIL_LEVELS)}")
 

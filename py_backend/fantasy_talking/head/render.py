@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from fantasy_talking.head.errors import HeadError
+from fantasy_talking.head.glb import ALPHA_CUTOFF
 
 _VERTEX = """
 #version 330
@@ -39,6 +40,30 @@ void main() {
     colour = vec4(base.rgb * (0.55 + 0.5 * diffuse), 1.0);
 }
 """
+
+
+def coverage_mipmaps(image: np.ndarray, cutoff: float = ALPHA_CUTOFF) -> list[np.ndarray]:
+    """Mipmap levels 1.. of an alpha-tested RGBA image whose alpha is rescaled so that each level keeps the share
+    of texels passing the cutoff that the full image has (plain averaging thins strands and lashes away with
+    distance, as each level's alpha falls below the cutoff)."""
+    import cv2
+
+    coverage = float((image[..., 3] >= cutoff * 255).mean())
+    levels, current = [], image.astype(np.float32)
+    while min(current.shape[:2]) > 1:
+        current = cv2.resize(current, (max(current.shape[1] // 2, 1), max(current.shape[0] // 2, 1)),
+                             interpolation=cv2.INTER_AREA)
+        alpha = current[..., 3]
+        lo, hi = 0.0, 8.0
+        for _ in range(12):  # the scale whose coverage matches, by bisection
+            scale = 0.5 * (lo + hi)
+            lo, hi = (scale, hi) if (alpha * scale >= cutoff * 255).mean() < coverage else (lo, scale)
+        # alpha takes few distinct values in small levels: of the two bounds, keep the nearer coverage
+        scale = min((lo, hi), key=lambda k: abs((alpha * k >= cutoff * 255).mean() - coverage))
+        level = current.copy()
+        level[..., 3] = np.clip(alpha * scale, 0, 255)
+        levels.append(np.ascontiguousarray(level.astype(np.uint8)))
+    return levels
 
 
 def _perspective(fov_deg: float, aspect: float, near: float, far: float) -> np.ndarray:
@@ -95,6 +120,9 @@ class Renderer:
             h, w, channels = image.shape
             texture = ctx.texture((w, h), channels, np.ascontiguousarray(image, dtype=np.uint8).tobytes())
             texture.build_mipmaps()
+            if channels == 4:
+                for level, smaller in enumerate(coverage_mipmaps(image), start=1):
+                    texture.write(smaller.tobytes(), level=level)
             self._surfaces.append((channels == 4, vao, texture))
         self._surfaces.sort(key=lambda s: s[0])
         self._fbo = ctx.framebuffer(color_attachments=[ctx.renderbuffer((size, size), samples=0)],
@@ -126,7 +154,7 @@ class Renderer:
                 ctx.disable(ctx.CULL_FACE)
             else:
                 ctx.enable(ctx.CULL_FACE)
-            self._program["cutoff"].value = 0.4 if alpha else -1.0
+            self._program["cutoff"].value = ALPHA_CUTOFF if alpha else -1.0
             texture.use(0)
             vao.render()
         data = self._fbo.read(components=3, alignment=1)

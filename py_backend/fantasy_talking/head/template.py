@@ -15,6 +15,7 @@ from fantasy_talking.head.base_mesh import HAIR_STYLES, load_base_head
 from fantasy_talking.head.deform import Warp, fit_warp
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit
+from fantasy_talking.head.hair import hair_part, keep_clear_of_skin, skin_anchors
 
 UPPER_LIP_INNER = (191, 80, 81, 82, 13, 312, 311, 310, 415)
 LOWER_LIP_INNER = (95, 88, 178, 87, 14, 317, 402, 318, 324)
@@ -190,7 +191,7 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
     positions, triangles, part, uv, weld, deltas = [], [], [], [], [], []
     count = 0
     for label, name in pieces:
-        source = base.parts[name]
+        source = hair_part(hair_style) if label == Part.HAIR else base.parts[name]
         labels = np.full(len(source.positions), int(label), dtype=np.int8)
         if name == "eyes":
             labels[~left_eye] = int(Part.EYE_RIGHT)
@@ -218,10 +219,16 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
                       eye_right=_eyeball(eye_positions[~left_eye], warp, rims[False]).mean(axis=0),
                       jaw_hinge=warp(j["jaw"][None])[0], head_joint=warp(j["head"][None])[0],
                       neck_joint=warp(j["neck"][None])[0], root_joint=warp(j["root"][None])[0])
-    return HeadMesh(positions=positions, triangles=np.concatenate(triangles), part=np.concatenate(part),
+    head = HeadMesh(positions=positions, triangles=np.concatenate(triangles), part=np.concatenate(part),
                     uv=np.concatenate(uv).astype(np.float64), weld=np.concatenate(weld).astype(np.int64),
                     base_deltas=np.concatenate(deltas, axis=1).astype(np.float32), anchors=anchors,
                     landmarks=base.landmarks_on(skin_positions), photo_positions=photo_positions,
                     photo_expression=dict(zip(EXPRESSION_TARGETS, expression.round(3).tolist())),
                     landmark_triangles=skin.triangles[base.landmark_triangle], landmark_bary=base.landmark_bary,
                     hair_style=hair_style)
+    if hair_style:
+        hair, skin_part = head.part == Part.HAIR, head.part == Part.SKIN
+        head.positions[hair] = keep_clear_of_skin(head.positions[hair], hair_part(hair_style).positions,
+                                                  head.positions[skin_part], head.normals()[skin_part],
+                                                  skin.positions, anchors=skin_anchors(hair_style))
+    return head

@@ -20,6 +20,7 @@ import numpy as np
 
 from fantasy_talking.head.base_mesh import load_base_head
 from fantasy_talking.head.fit import FaceFit
+from fantasy_talking.head.hair import DEFAULT_RGB, SCALP_TINT, hair_image, strand_field
 from fantasy_talking.head.landmarks import LEFT_IRIS, RIGHT_IRIS, FaceLandmarks
 from fantasy_talking.head.raster import rasterize, triangle_map
 from fantasy_talking.head.template import HeadMesh, Part
@@ -58,8 +59,6 @@ EYE_UV_RADIUS_MM = 13.0
 """The eye texture spans this radius round the axis (the whole eyeball seen from the front)."""
 FILL_STEPS = 80
 """Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
-HAIR_UNDERCOAT = 0.75
-"""Brightness of the opaque layer between the hair's strands, relative to the hair colour."""
 SHADOW_FROM_M, SHADOW_RAMP_M, SIDE_SHADOW = 0.011, 0.008, 0.75
 """Teeth darken from beside the canines (this far from the mouth's middle), over this width, by this much."""
 PART_SIZES = {"eyes": 512, "mouth": 512, "lashes": 256, "hair": 512}
@@ -199,7 +198,7 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
                  hair_rgb: np.ndarray | None) -> np.ndarray:
     """Per-vertex fill colours: seen skin keeps its (corrected) photo colour, every other skin vertex takes the
     average of its neighbours (a harmonic fill over the base mesh, seam copies welded), settling to the skin
-    tone far from the face; under a hair mesh the scalp takes the colour of the hair's undercoat."""
+    tone far from the face; under a hair mesh the scalp takes the hair's colour."""
     n_skin = len(base.skin_source)
     weld = np.where(base.skin_source >= 0, base.skin_source, base.skin_source.max() + 1 + np.arange(n_skin))
     ids, inverse = np.unique(weld, return_inverse=True)
@@ -228,7 +227,7 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
     out[:n_skin] = colour[inverse]
     if hair_rgb is not None and mesh.hair_style:
         cover = base.hair_cover[mesh.hair_style] * (~known[inverse])
-        out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (HAIR_UNDERCOAT * np.asarray(hair_rgb)) * cover[:, None]
+        out[:n_skin] = out[:n_skin] * (1 - cover[:, None]) + (SCALP_TINT * np.asarray(hair_rgb)) * cover[:, None]
     return out
 
 
@@ -420,35 +419,11 @@ def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
     return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
 
 
-def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0,
-             undercoat: float | None = None) -> np.ndarray:
-    """RGBA strands running along v: thin tapered lines of the hair colour, varied in brightness.
-
-    With an `undercoat` the gaps between strands are opaque, the hair colour darkened by that factor (the
-    shadowed hair beneath the top layer): a hair mesh's layers hang apart, and an alpha-tested gap would show
-    the skin behind it as a thin light line."""
-    rng = np.random.default_rng(seed)
-    alpha = np.zeros((size, size), np.float32)
-    shade = np.ones((size, size), np.float32)
-    for _ in range(int(size * density)):
-        x = rng.uniform(0, size)
-        y0, length = rng.uniform(-0.2, 0.6) * size, rng.uniform(0.4, 1.2) * size
-        ys = np.arange(max(int(y0), 0), min(int(y0 + length), size))
-        if len(ys) == 0:
-            continue
-        xs = np.clip((x + np.sin(ys / size * rng.uniform(2, 6)) * rng.uniform(0, 3)).astype(int), 0, size - 1)
-        taper = np.clip((y0 + length - ys) / (0.25 * length), 0, 1)
-        alpha[ys, xs] = np.maximum(alpha[ys, xs], taper)
-        shade[ys, xs] = rng.uniform(0.7, 1.25)
-    alpha = cv2.GaussianBlur(alpha, (0, 0), 0.6)
-    alpha = np.clip(alpha * 1.8, 0, 1) * opacity
+def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0) -> np.ndarray:
+    """RGBA strands running along v (the lashes): thin tapered lines of the colour, varied in brightness."""
+    alpha, shade = strand_field(size, seed, density)
     colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
-    if undercoat is not None:
-        colour = colour * alpha[..., None] + rgb[None, None] * undercoat * (1 - alpha[..., None])
-        alpha = np.ones_like(alpha)
-        # strands and undercoat together average to the hair's own colour
-        colour = np.clip(colour * (np.mean(rgb) / max(float(colour.mean()), 1e-6)), 0, 255)
-    return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
+    return np.dstack([colour, alpha[..., None] * 255 * opacity]).astype(np.uint8)
 
 
 def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.ndarray, size: int,
@@ -467,8 +442,8 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
     if (mesh.part == Part.TEETH).any():
         images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
     if (mesh.part == Part.HAIR).any():
-        images["hair"] = _strands(PART_SIZES["hair"], hair_rgb if hair_rgb is not None else np.array([60.0, 45, 35]),
-                                  seed=1, density=2.4, undercoat=HAIR_UNDERCOAT)
+        images["hair"] = hair_image(mesh.hair_style, hair_rgb if hair_rgb is not None else DEFAULT_RGB,
+                                    PART_SIZES["hair"])
     return Texture(images=images, inferred_fraction=inferred, face_inferred_fraction=face_inferred,
                    skin_rgb=skin_rgb, iris_rgb=tuple(int(c) for c in iris_rgb), gain=gain)
 

@@ -39,7 +39,7 @@ def options_from_proto(options: head_pb2.HeadOptions):
         raise HeadError(f"unknown mesh detail {options.detail}")
     return HeadOptions(texture_size=options.texture_size or 1024,
                        parts=frozenset(parts) if parts else frozenset(PARTS.values()),
-                       detail=DETAILS[options.detail])
+                       detail=DETAILS[options.detail], hair=options.hair or "auto", lod=options.lod)
 
 
 def metadata_to_proto(result) -> head_pb2.HeadMetadata:
@@ -58,7 +58,8 @@ def metadata_to_proto(result) -> head_pb2.HeadMetadata:
                                      face_inferred_fraction=r.face_inferred_fraction,
                                      reprojection_error=r.reprojection_error, faces_found=r.faces_found,
                                      warnings=list(r.warnings)),
-        glb_size=len(result.glb), vertex_count=result.asset.mesh.n_vertices)
+        glb_size=len(result.glb), vertex_count=result.asset.mesh.n_vertices,
+        hair_style=result.asset.mesh.hair_style or "", triangle_count=len(result.asset.mesh.triangles))
 
 
 class HeadServicer(head_pb2_grpc.HeadServiceServicer):

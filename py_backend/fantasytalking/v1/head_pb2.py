@@ -15,7 +15,7 @@ _sym_db = _symbol_database.Default()
 from fantasytalking.v1 import common_pb2 as fantasytalking_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66\x61ntasytalking/v1/head.proto\x12\x11\x66\x61ntasytalking.v1\x1a\x1e\x66\x61ntasytalking/v1/common.proto\"~\n\x0bHeadOptions\x12\x14\n\x0ctexture_size\x18\x01 \x01(\r\x12*\n\x05parts\x18\x02 \x03(\x0e\x32\x1b.fantasytalking.v1.HeadPart\x12-\n\x06\x64\x65tail\x18\x03 \x01(\x0e\x32\x1d.fantasytalking.v1.MeshDetail\"S\n\x11\x43reateHeadRequest\x12\r\n\x05image\x18\x01 \x01(\x0c\x12/\n\x07options\x18\x02 \x01(\x0b\x32\x1e.fantasytalking.v1.HeadOptions\"/\n\x0cHeadProgress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x10\n\x08\x66raction\x18\x02 \x01(\x02\"+\n\x08Landmark\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\x12\t\n\x01z\x18\x03 \x01(\x02\"\x8d\x01\n\nFittedPose\x12\x0f\n\x07yaw_deg\x18\x01 \x01(\x02\x12\x11\n\tpitch_deg\x18\x02 \x01(\x02\x12\x10\n\x08roll_deg\x18\x03 \x01(\x02\x12/\n\x08rotation\x18\x04 \x01(\x0b\x32\x1d.fantasytalking.v1.Quaternion\x12\x18\n\x10pixels_per_metre\x18\x05 \x01(\x02\"\xcf\x01\n\x0bHeadQuality\x12\x15\n\rface_width_px\x18\x01 \x01(\x02\x12\x17\n\x0finter_ocular_px\x18\x02 \x01(\x02\x12\x12\n\nfrontality\x18\x03 \x01(\x02\x12\x19\n\x11inferred_fraction\x18\x04 \x01(\x02\x12\x1a\n\x12reprojection_error\x18\x05 \x01(\x02\x12\x13\n\x0b\x66\x61\x63\x65s_found\x18\x06 \x01(\r\x12\x10\n\x08warnings\x18\x07 \x03(\t\x12\x1e\n\x16\x66\x61\x63\x65_inferred_fraction\x18\x08 \x01(\x02\"\xf5\x01\n\x0cHeadMetadata\x12\x1a\n\x12morph_target_names\x18\x01 \x03(\t\x12\x13\n\x0bjoint_names\x18\x02 \x03(\t\x12.\n\tlandmarks\x18\x03 \x03(\x0b\x32\x1b.fantasytalking.v1.Landmark\x12+\n\x04pose\x18\x04 \x01(\x0b\x32\x1d.fantasytalking.v1.FittedPose\x12/\n\x07quality\x18\x05 \x01(\x0b\x32\x1e.fantasytalking.v1.HeadQuality\x12\x10\n\x08glb_size\x18\x06 \x01(\x04\x12\x14\n\x0cvertex_count\x18\x07 \x01(\r\"\xcf\x01\n\x12\x43reateHeadResponse\x12\x33\n\x08progress\x18\x01 \x01(\x0b\x32\x1f.fantasytalking.v1.HeadProgressH\x00\x12\x33\n\x08metadata\x18\x02 \x01(\x0b\x32\x1f.fantasytalking.v1.HeadMetadataH\x00\x12\x13\n\tglb_chunk\x18\x03 \x01(\x0cH\x00\x12\x31\n\x06status\x18\x04 \x01(\x0b\x32\x1f.fantasytalking.v1.StreamStatusH\x00\x42\x07\n\x05\x65vent*\x8d\x01\n\x08HeadPart\x12\x19\n\x15HEAD_PART_UNSPECIFIED\x10\x00\x12\x15\n\x11HEAD_PART_CRANIUM\x10\x01\x12\x12\n\x0eHEAD_PART_EARS\x10\x02\x12\x12\n\x0eHEAD_PART_NECK\x10\x03\x12\x12\n\x0eHEAD_PART_EYES\x10\x04\x12\x13\n\x0fHEAD_PART_MOUTH\x10\x05*l\n\nMeshDetail\x12\x1b\n\x17MESH_DETAIL_UNSPECIFIED\x10\x00\x12\x13\n\x0fMESH_DETAIL_LOW\x10\x01\x12\x16\n\x12MESH_DETAIL_MEDIUM\x10\x02\x12\x14\n\x10MESH_DETAIL_HIGH\x10\x03\x32j\n\x0bHeadService\x12[\n\nCreateHead\x12$.fantasytalking.v1.CreateHeadRequest\x1a%.fantasytalking.v1.CreateHeadResponse0\x01\x42*\n\x14\x61i.fantasytalking.v1\xaa\x02\x11\x46\x61ntasyTalking.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66\x61ntasytalking/v1/head.proto\x12\x11\x66\x61ntasytalking.v1\x1a\x1e\x66\x61ntasytalking/v1/common.proto\"\x99\x01\n\x0bHeadOptions\x12\x14\n\x0ctexture_size\x18\x01 \x01(\r\x12*\n\x05parts\x18\x02 \x03(\x0e\x32\x1b.fantasytalking.v1.HeadPart\x12-\n\x06\x64\x65tail\x18\x03 \x01(\x0e\x32\x1d.fantasytalking.v1.MeshDetail\x12\x0c\n\x04hair\x18\x04 \x01(\t\x12\x0b\n\x03lod\x18\x05 \x01(\r\"S\n\x11\x43reateHeadRequest\x12\r\n\x05image\x18\x01 \x01(\x0c\x12/\n\x07options\x18\x02 \x01(\x0b\x32\x1e.fantasytalking.v1.HeadOptions\"/\n\x0cHeadProgress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x10\n\x08\x66raction\x18\x02 \x01(\x02\"+\n\x08Landmark\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\x12\t\n\x01z\x18\x03 \x01(\x02\"\x8d\x01\n\nFittedPose\x12\x0f\n\x07yaw_deg\x18\x01 \x01(\x02\x12\x11\n\tpitch_deg\x18\x02 \x01(\x02\x12\x10\n\x08roll_deg\x18\x03 \x01(\x02\x12/\n\x08rotation\x18\x04 \x01(\x0b\x32\x1d.fantasytalking.v1.Quaternion\x12\x18\n\x10pixels_per_metre\x18\x05 \x01(\x02\"\xcf\x01\n\x0bHeadQuality\x12\x15\n\rface_width_px\x18\x01 \x01(\x02\x12\x17\n\x0finter_ocular_px\x18\x02 \x01(\x02\x12\x12\n\nfrontality\x18\x03 \x01(\x02\x12\x19\n\x11inferred_fraction\x18\x04 \x01(\x02\x12\x1a\n\x12reprojection_error\x18\x05 \x01(\x02\x12\x13\n\x0b\x66\x61\x63\x65s_found\x18\x06 \x01(\r\x12\x10\n\x08warnings\x18\x07 \x03(\t\x12\x1e\n\x16\x66\x61\x63\x65_inferred_fraction\x18\x08 \x01(\x02\"\xa1\x02\n\x0cHeadMetadata\x12\x1a\n\x12morph_target_names\x18\x01 \x03(\t\x12\x13\n\x0bjoint_names\x18\x02 \x03(\t\x12.\n\tlandmarks\x18\x03 \x03(\x0b\x32\x1b.fantasytalking.v1.Landmark\x12+\n\x04pose\x18\x04 \x01(\x0b\x32\x1d.fantasytalking.v1.FittedPose\x12/\n\x07quality\x18\x05 \x01(\x0b\x32\x1e.fantasytalking.v1.HeadQuality\x12\x10\n\x08glb_size\x18\x06 \x01(\x04\x12\x14\n\x0cvertex_count\x18\x07 \x01(\r\x12\x12\n\nhair_style\x18\x08 \x01(\t\x12\x16\n\x0etriangle_count\x18\t \x01(\r\"\xcf\x01\n\x12\x43reateHeadResponse\x12\x33\n\x08progress\x18\x01 \x01(\x0b\x32\x1f.fantasytalking.v1.HeadProgressH\x00\x12\x33\n\x08metadata\x18\x02 \x01(\x0b\x32\x1f.fantasytalking.v1.HeadMetadataH\x00\x12\x13\n\tglb_chunk\x18\x03 \x01(\x0cH\x00\x12\x31\n\x06status\x18\x04 \x01(\x0b\x32\x1f.fantasytalking.v1.StreamStatusH\x00\x42\x07\n\x05\x65vent*\x8d\x01\n\x08HeadPart\x12\x19\n\x15HEAD_PART_UNSPECIFIED\x10\x00\x12\x15\n\x11HEAD_PART_CRANIUM\x10\x01\x12\x12\n\x0eHEAD_PART_EARS\x10\x02\x12\x12\n\x0eHEAD_PART_NECK\x10\x03\x12\x12\n\x0eHEAD_PART_EYES\x10\x04\x12\x13\n\x0fHEAD_PART_MOUTH\x10\x05*l\n\nMeshDetail\x12\x1b\n\x17MESH_DETAIL_UNSPECIFIED\x10\x00\x12\x13\n\x0fMESH_DETAIL_LOW\x10\x01\x12\x16\n\x12MESH_DETAIL_MEDIUM\x10\x02\x12\x14\n\x10MESH_DETAIL_HIGH\x10\x03\x32j\n\x0bHeadService\x12[\n\nCreateHead\x12$.fantasytalking.v1.CreateHeadRequest\x1a%.fantasytalking.v1.CreateHeadResponse0\x01\x42*\n\x14\x61i.fantasytalking.v1\xaa\x02\x11\x46\x61ntasyTalking.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -23,26 +23,26 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'fantasytalking.v1.head_pb2'
 if _descriptor._USE_C_DESCRIPTORS == False:
   _globals['DESCRIPTOR']._options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\024ai.fantasytalking.v1\252\002\021FantasyTalking.V1'
-  _globals['_HEADPART']._serialized_start=1203
-  _globals['_HEADPART']._serialized_end=1344
-  _globals['_MESHDETAIL']._serialized_start=1346
-  _globals['_MESHDETAIL']._serialized_end=1454
-  _globals['_HEADOPTIONS']._serialized_start=83
-  _globals['_HEADOPTIONS']._serialized_end=209
-  _globals['_CREATEHEADREQUEST']._serialized_start=211
-  _globals['_CREATEHEADREQUEST']._serialized_end=294
-  _globals['_HEADPROGRESS']._serialized_start=296
-  _globals['_HEADPROGRESS']._serialized_end=343
-  _globals['_LANDMARK']._serialized_start=345
-  _globals['_LANDMARK']._serialized_end=388
-  _globals['_FITTEDPOSE']._serialized_start=391
-  _globals['_FITTEDPOSE']._serialized_end=532
-  _globals['_HEADQUALITY']._serialized_start=535
-  _globals['_HEADQUALITY']._serialized_end=742
-  _globals['_HEADMETADATA']._serialized_start=745
-  _globals['_HEADMETADATA']._serialized_end=990
-  _globals['_CREATEHEADRESPONSE']._serialized_start=993
-  _globals['_CREATEHEADRESPONSE']._serialized_end=1200
-  _globals['_HEADSERVICE']._serialized_start=1456
-  _globals['_HEADSERVICE']._serialized_end=1562
+  _globals['_HEADPART']._serialized_start=1275
+  _globals['_HEADPART']._serialized_end=1416
+  _globals['_MESHDETAIL']._serialized_start=1418
+  _globals['_MESHDETAIL']._serialized_end=1526
+  _globals['_HEADOPTIONS']._serialized_start=84
+  _globals['_HEADOPTIONS']._serialized_end=237
+  _globals['_CREATEHEADREQUEST']._serialized_start=239
+  _globals['_CREATEHEADREQUEST']._serialized_end=322
+  _globals['_HEADPROGRESS']._serialized_start=324
+  _globals['_HEADPROGRESS']._serialized_end=371
+  _globals['_LANDMARK']._serialized_start=373
+  _globals['_LANDMARK']._serialized_end=416
+  _globals['_FITTEDPOSE']._serialized_start=419
+  _globals['_FITTEDPOSE']._serialized_end=560
+  _globals['_HEADQUALITY']._serialized_start=563
+  _globals['_HEADQUALITY']._serialized_end=770
+  _globals['_HEADMETADATA']._serialized_start=773
+  _globals['_HEADMETADATA']._serialized_end=1062
+  _globals['_CREATEHEADRESPONSE']._serialized_start=1065
+  _globals['_CREATEHEADRESPONSE']._serialized_end=1272
+  _globals['_HEADSERVICE']._serialized_start=1528
+  _globals['_HEADSERVICE']._serialized_end=1634
 # @@protoc_insertion_point(module_scope)

@@ -34,14 +34,18 @@ MESH_DETAIL_MEDIUM: MeshDetail
 MESH_DETAIL_HIGH: MeshDetail
 
 class HeadOptions(_message.Message):
-    __slots__ = ("texture_size", "parts", "detail")
+    __slots__ = ("texture_size", "parts", "detail", "hair", "lod")
     TEXTURE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PARTS_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    HAIR_FIELD_NUMBER: _ClassVar[int]
+    LOD_FIELD_NUMBER: _ClassVar[int]
     texture_size: int
     parts: _containers.RepeatedScalarFieldContainer[HeadPart]
     detail: MeshDetail
-    def __init__(self, texture_size: _Optional[int] = ..., parts: _Optional[_Iterable[_Union[HeadPart, str]]] = ..., detail: _Optional[_Union[MeshDetail, str]] = ...) -> None: ...
+    hair: str
+    lod: int
+    def __init__(self, texture_size: _Optional[int] = ..., parts: _Optional[_Iterable[_Union[HeadPart, str]]] = ..., detail: _Optional[_Union[MeshDetail, str]] = ..., hair: _Optional[str] = ..., lod: _Optional[int] = ...) -> None: ...
 
 class CreateHeadRequest(_message.Message):
     __slots__ = ("image", "options")
@@ -104,7 +108,7 @@ class HeadQuality(_message.Message):
     def __init__(self, face_width_px: _Optional[float] = ..., inter_ocular_px: _Optional[float] = ..., frontality: _Optional[float] = ..., inferred_fraction: _Optional[float] = ..., reprojection_error: _Optional[float] = ..., faces_found: _Optional[int] = ..., warnings: _Optional[_Iterable[str]] = ..., face_inferred_fraction: _Optional[float] = ...) -> None: ...
 
 class HeadMetadata(_message.Message):
-    __slots__ = ("morph_target_names", "joint_names", "landmarks", "pose", "quality", "glb_size", "vertex_count")
+    __slots__ = ("morph_target_names", "joint_names", "landmarks", "pose", "quality", "glb_size", "vertex_count", "hair_style", "triangle_count")
     MORPH_TARGET_NAMES_FIELD_NUMBER: _ClassVar[int]
     JOINT_NAMES_FIELD_NUMBER: _ClassVar[int]
     LANDMARKS_FIELD_NUMBER: _ClassVar[int]
@@ -112,6 +116,8 @@ class HeadMetadata(_message.Message):
     QUALITY_FIELD_NUMBER: _ClassVar[int]
     GLB_SIZE_FIELD_NUMBER: _ClassVar[int]
     VERTEX_COUNT_FIELD_NUMBER: _ClassVar[int]
+    HAIR_STYLE_FIELD_NUMBER: _ClassVar[int]
+    TRIANGLE_COUNT_FIELD_NUMBER: _ClassVar[int]
     morph_target_names: _containers.RepeatedScalarFieldContainer[str]
     joint_names: _containers.RepeatedScalarFieldContainer[str]
     landmarks: _containers.RepeatedCompositeFieldContainer[Landmark]
@@ -119,7 +125,9 @@ class HeadMetadata(_message.Message):
     quality: HeadQuality
     glb_size: int
     vertex_count: int
-    def __init__(self, morph_target_names: _Optional[_Iterable[str]] = ..., joint_names: _Optional[_Iterable[str]] = ..., landmarks: _Optional[_Iterable[_Union[Landmark, _Mapping]]] = ..., pose: _Optional[_Union[FittedPose, _Mapping]] = ..., quality: _Optional[_Union[HeadQuality, _Mapping]] = ..., glb_size: _Optional[int] = ..., vertex_count: _Optional[int] = ...) -> None: ...
+    hair_style: str
+    triangle_count: int
+    def __init__(self, morph_target_names: _Optional[_Iterable[str]] = ..., joint_names: _Optional[_Iterable[str]] = ..., landmarks: _Optional[_Iterable[_Union[Landmark, _Mapping]]] = ..., pose: _Optional[_Union[FittedPose, _Mapping]] = ..., quality: _Optional[_Union[HeadQuality, _Mapping]] = ..., glb_size: _Optional[int] = ..., vertex_count: _Optional[int] = ..., hair_style: _Optional[str] = ..., triangle_count: _Optional[int] = ...) -> None: ...
 
 class CreateHeadResponse(_message.Message):
     __slots__ = ("progress", "metadata", "glb_chunk", "status")

@@ -86,6 +86,7 @@ async function loadInfo() {
     state.info.emotions.map((e) => `<option>${e}</option>`).join("");
   const rigNames = { arkit52: "ARKit-52", tongue: "ARKit-52 + tongue", visemes: "ARKit-52 + visemes" };
   $("p-rig").innerHTML = state.info.rigs.map((r) => `<option value="${r}">${rigNames[r] || r}</option>`).join("");
+  $("hair").innerHTML = state.info.hair.map((h) => `<option value="${h}">${h === "auto" ? "auto (from the photo)" : h}</option>`).join("");
 }
 function fillVoices() {
   const lang = $("language").value;
@@ -111,7 +112,7 @@ async function uploadPhoto(file) {
   $("viewer-busy").hidden = false;
   $("viewer-busy-text").textContent = `Building the head from ${file.name}…`;
   try {
-    const head = await (await api("/api/heads", { method: "POST", body: file,
+    const head = await (await api(`/api/heads?hair=${encodeURIComponent($("hair").value || "auto")}`, { method: "POST", body: file,
       headers: { "content-type": file.type || "application/octet-stream" } })).json();
     const loaded = await viewer.load(head.glb_url);
     state.headId = head.id;
@@ -133,7 +134,7 @@ function showReport(head, name) {
     ["face width", `${q.face_width_px} px`], ["frontality", q.frontality.toFixed(2)],
     ["head pose", `yaw ${head.pose.yaw_deg}°, pitch ${head.pose.pitch_deg}°`],
     ["texture inferred", `face ${(q.face_inferred_fraction * 100).toFixed(0)} %, head ${(q.inferred_fraction * 100).toFixed(0)} %`],
-    ["mesh", `${head.vertices} vertices`], ["morph targets", head.morph_targets],
+    ["mesh", `${head.vertices} vertices`], ["morph targets", head.morph_targets], ["hair", head.hair_style || "none"],
   ];
   const warnings = head.warnings.length
     ? head.warnings.map((w) => `<div class="warn">⚠ ${escape(w)}</div>`).join("")

@@ -53,7 +53,19 @@ export class Viewer {
       if (o.isMesh && o.material) { o.material.side = THREE.FrontSide; o.frustumCulled = false; }
     });
     this.scene.add(this.head);
-    const box = new THREE.Box3().setFromObject(this.head);
+    // Frame the skin (head and neck), not the whole model: long hair hangs to the chest. The primitives share
+    // one vertex array, so the skin's bounds come from the vertices its own triangles use.
+    let skin = null;
+    this.head.traverse((o) => { if (o.isMesh && o.material?.name === "skin" && o.geometry.index) skin = o; });
+    const box = new THREE.Box3();
+    if (skin) {
+      this.head.updateMatrixWorld(true);
+      const position = skin.geometry.attributes.position, index = skin.geometry.index, v = new THREE.Vector3();
+      for (let i = 0; i < index.count; i++) box.expandByPoint(v.fromBufferAttribute(position, index.getX(i)));
+      box.applyMatrix4(skin.matrixWorld);
+    } else {
+      box.setFromObject(this.head);
+    }
     const centre = box.getCenter(new THREE.Vector3());
     const size = box.getSize(new THREE.Vector3());
     // Frame the face: aim a little below the centre of the bounds, from the front.
