@@ -31,12 +31,13 @@ import numpy as np
 
 from fantasy_talking.animation.rig import VISEMES
 from fantasy_talking.articulation.phones import MODEL_PATH, LogMelStream, PhoneInputs
-from fantasy_talking.audio.decode import SAMPLE_RATE
+from fantasy_talking.audio.decode import SAMPLE_RATE, resample
 from fantasy_talking.audio.features import FEATURE_RATE, HALF, FeatureStream
 from fantasy_talking.speech.tts.base import Voice
 
 SEED = 20_261_130
 HIDDEN = (96, 64)
+FESTIVAL_SHARE = 4   # sentences per Festival voice, per espeak-ng language's: its voices are made from real recordings
 
 # Letters each language spells its pseudo-words with: (onsets, vowels, codas).
 SPELLING: dict[str, tuple[list[str], list[str], list[str]]] = {
@@ -131,12 +132,12 @@ def synthesize_corpus(per_language: int, rng: np.random.Generator) -> list[tuple
                                           languages=("en-us",), gender="female", description="slt"))
             names.append("cmu_us_slt_arctic_hts")
         for name in names:
-            for _ in range(2 * per_language):
+            for _ in range(FESTIVAL_SHARE * per_language):
                 synthesis = festival.synthesize(sentence("festival", rng, words), name,
                                                 rate=float(rng.uniform(0.85, 1.3)), pitch=float(rng.uniform(0.8, 1.3)),
                                                 sample_rate=SAMPLE_RATE)
                 corpus.append((f"festival-{name}", synthesis.audio.samples, synthesis.phones))
-            log(f"festival {name}: {2 * per_language} sentences")
+            log(f"festival {name}: {FESTIVAL_SHARE * per_language} sentences")
     else:
         log("festival not installed: training on espeak-ng alone")
     return corpus
@@ -206,12 +207,16 @@ def build(corpus, band_mean: np.ndarray, copies: int, rng: np.random.Generator) 
         extra = copies + (1 if source.startswith("festival") else 0)
         for copy in range(1 + extra):
             audio, phones_here = samples, phones
+            if copy > 0 and rng.random() < 0.7:   # speed perturbation: another vocal tract length and rate
+                factor = float(rng.uniform(0.85, 1.2))
+                audio = resample(samples, SAMPLE_RATE, int(round(SAMPLE_RATE / factor)))
+                phones_here = [replace(p, start_s=p.start_s / factor, end_s=p.end_s / factor) for p in phones]
             if copy > 0:
                 if rng.random() < 0.5:   # a stream may start in room noise, not on digital silence
                     lead = int(rng.uniform(0.05, 0.5) * SAMPLE_RATE)
-                    audio = np.concatenate([np.zeros(lead, np.float32), samples])
+                    audio = np.concatenate([np.zeros(lead, np.float32), audio])
                     shift = lead / SAMPLE_RATE
-                    phones_here = [replace(p, start_s=p.start_s + shift, end_s=p.end_s + shift) for p in phones]
+                    phones_here = [replace(p, start_s=p.start_s + shift, end_s=p.end_s + shift) for p in phones_here]
                 audio = augment(audio, rng)
             rows = utterance_rows(audio, band_mean)
             xs.append(rows)

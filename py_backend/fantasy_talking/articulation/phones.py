@@ -5,8 +5,9 @@ phone identity; this module adds it, cheaply and for every language it was train
 - a 24-band log-mel spectrum per 10 ms feature frame, framed exactly like audio.features (frame j
   is the 25 ms window centred on sample j·160), so it lines up with the acoustic track;
 - each band minus the speaker's running mean over speech frames (causal cepstral-mean-style
-  normalisation: the microphone's colour and the voice's level cancel out);
-- a causal context of CONTEXT frames (the last 100 ms), plus voicing and the high-band share
+  normalisation: the microphone's colour and the voice's level cancel out), then the first
+  N_CEPSTRA cepstra of that (the envelope, without a high voice's resolved harmonics);
+- a causal context of CONTEXT frames (the last 200 ms), plus voicing and the high-band share
   from audio.features, into a two-layer perceptron with a softmax over the 15 viseme classes
   of rig.VISEMES.
 Causal means a frame's posterior is ready as soon as its own feature frame is, so the phone path
@@ -31,9 +32,10 @@ from fantasy_talking.audio.features import HALF, HOP, WINDOW, Features
 
 MODEL_PATH = Path(__file__).with_name("phone_model.npz")
 N_MELS = 24
+N_CEPSTRA = 13                         # the spectral envelope without the harmonics of high voices
 MEL_NFFT = 512
 MEL_RANGE_HZ = (100.0, 7600.0)
-CONTEXT = (0, 1, 2, 3, 4, 6, 8, 10)   # frames back from the current one that the classifier sees
+CONTEXT = (0, 1, 2, 3, 4, 6, 8, 10, 13, 16, 20)   # frames back from the current one that the classifier sees
 SPEAKER_RATE = 0.01                    # per speech frame: the running band means adapt over ~1 s
 FLOOR_DB = -100.0
 
@@ -60,6 +62,11 @@ def _mel_filterbank() -> np.ndarray:
 
 
 _MEL_BANK = _mel_filterbank()
+# DCT-II rows 0..N_CEPSTRA-1 (orthonormal): log-mel → cepstra, dropping the fine detail that
+# resolved pitch harmonics put into the low bands of a high voice.
+_DCT = (np.cos(np.pi / N_MELS * (np.arange(N_MELS)[:, None] + 0.5) * np.arange(N_CEPSTRA)[None, :])
+        * np.sqrt(2.0 / N_MELS)).astype(np.float32)
+_DCT[:, 0] /= np.sqrt(2.0)
 
 
 class LogMelStream:
@@ -119,7 +126,7 @@ def phone_model() -> PhoneModel:
 
 def n_inputs() -> int:
     """Length of one frame's classifier input."""
-    return N_MELS * len(CONTEXT) + 3
+    return N_CEPSTRA * len(CONTEXT) + 3
 
 
 class PhoneInputs:
@@ -132,7 +139,8 @@ class PhoneInputs:
         self._mel = LogMelStream()
         self._speaker_mean = np.asarray(band_mean, np.float32).copy()
         # Before the stream starts there is digital silence: the floor, normalised like any frame.
-        self._history = np.tile(FLOOR_DB - self._speaker_mean, (max(CONTEXT), 1)).astype(np.float32)
+        silence = np.einsum("j,jk->k", FLOOR_DB - self._speaker_mean, _DCT)
+        self._history = np.tile(silence, (max(CONTEXT), 1)).astype(np.float32)
 
     def push(self, samples: np.ndarray, features: Features) -> np.ndarray:
         """Samples just given to a FeatureStream and the frames it returned → (n, n_inputs()) rows."""
@@ -147,7 +155,7 @@ class PhoneInputs:
             normalised[j] = row - mean
         self._speaker_mean = mean.astype(np.float32)
         depth, n = len(self._history), len(mel)
-        track = np.concatenate([self._history, normalised])
+        track = np.concatenate([self._history, np.einsum("ij,jk->ik", normalised, _DCT)])
         columns = [track[depth - back:depth - back + n] for back in CONTEXT]
         extra = np.stack([features.voicing, features.hf_ratio, features.vad], axis=1)
         self._history = track[len(track) - depth:]
