@@ -1,5 +1,5 @@
-"""The fused engine (acoustic path + streaming phone classifier): what it hears, that it streams
-like the acoustic engine, and that it works end to end through the CLI and a real gRPC server."""
+"""The fused engine (acoustic path + PocketSphinx's phone loop as a stream): what it hears, that it
+streams like the acoustic engine, and that it works end to end through the CLI and a real gRPC server."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ from fantasy_talking.animation.fusion import PhoneFusion
 from fantasy_talking.animation.options import ENGINE_NAMES, AnimationOptions, Engine
 from fantasy_talking.animation.rig import VISEMES
 from fantasy_talking.animation.stream import StreamingAnimator
-from fantasy_talking.articulation.phones import CONTEXT, N_CEPSTRA, PhoneStream, n_inputs, phone_model
+from fantasy_talking.articulation.phone_loop import DELAY_FRAMES, PhoneLoop
 from fantasy_talking.audio.decode import SAMPLE_RATE, decode_file
 from fantasy_talking.audio.features import HALF, FeatureStream
 from fantasy_talking.pipeline import animate_audio
@@ -53,33 +53,45 @@ def stream(samples: np.ndarray, options: AnimationOptions, sizes: np.ndarray) ->
     return np.array([f.weights for f in frames]), released
 
 
-def test_the_model_ships_with_the_package_and_matches_the_front_end():
-    model = phone_model()
-    assert model.classes == VISEMES
-    assert model.w1.shape == (n_inputs(), model.b1.shape[0]) == (N_CEPSTRA * len(CONTEXT) + 3, model.b1.shape[0])
-    assert model.w3.shape[1] == len(VISEMES)
-    assert np.all(np.isfinite(model.w1)) and np.all(model.scale > 0)
+def loop_visemes(samples: np.ndarray, chunk: int) -> np.ndarray:
+    """The phone loop's viseme per feature frame, fed in chunks as StreamingAnimator feeds it."""
+    features_stream, loop, rows = FeatureStream(), PhoneLoop(), []
+    padded = np.concatenate([samples, np.zeros(HALF, np.float32)])
+    for start in range(0, len(padded), chunk):
+        piece = padded[start:start + chunk]
+        rows.append(loop.push(piece, features_stream.push(piece)))
+    return np.concatenate(rows).argmax(axis=1)
 
 
-def test_the_classifier_hears_the_visemes_of_unseen_speech(synthesis):
-    """Frame accuracy over speech against the synthesiser's own phones, far above chance (1/15),
-    and vowels that spread the lips are told from vowels that round them."""
-    samples = np.concatenate([synthesis.audio.samples, np.zeros(HALF, np.float32)])
-    features = FeatureStream().push(samples)
-    posteriors = PhoneStream().push(samples, features)
-    times = np.arange(len(posteriors)) / 100.0
-    truth = np.full(len(posteriors), -1)
+def test_the_phone_loop_hears_the_visemes_of_speech(synthesis):
+    """Frame accuracy over speech against the synthesiser's own phones (delayed by the loop's
+    DELAY_FRAMES: a frame's phone is named 40 ms later), far above chance (1/15); /i/ and /u/
+    get lip shapes of their own."""
+    visemes = loop_visemes(synthesis.audio.samples, 480)
+    times = (np.arange(len(visemes)) - DELAY_FRAMES) / 100.0
+    truth = np.full(len(visemes), -1)
     for p in synthesis.phones:
         truth[(times >= p.start_s) & (times < p.end_s)] = VISEMES.index(p.viseme)
     speech = truth > 0
-    accuracy = float(np.mean(posteriors[speech].argmax(axis=1) == truth[speech]))
-    assert accuracy > 0.35, accuracy
-    spread = posteriors[:, VISEMES.index("I")] + posteriors[:, VISEMES.index("E")]
-    rounded = posteriors[:, VISEMES.index("U")] + posteriors[:, VISEMES.index("O")]
-    on_i = truth == VISEMES.index("I")
-    on_u = truth == VISEMES.index("U")
+    accuracy = float(np.mean(visemes[speech] == truth[speech]))
+    assert accuracy > 0.3, accuracy
+    spread = np.isin(visemes, [VISEMES.index(v) for v in ("I", "E", "SS")])
+    rounded = np.isin(visemes, [VISEMES.index(v) for v in ("U", "O", "CH", "RR")])
+    on_i, on_u = truth == VISEMES.index("I"), truth == VISEMES.index("U")
     assert spread[on_i].mean() > spread[on_u].mean() + 0.2
     assert rounded[on_u].mean() > rounded[on_i].mean() + 0.2
+
+
+def test_the_phone_loop_is_chunking_invariant_and_restarts_like_new(synthesis):
+    samples = synthesis.audio.samples
+    np.testing.assert_array_equal(loop_visemes(samples, 160), loop_visemes(samples, 7777))
+    loop, features_stream = PhoneLoop(), FeatureStream()
+    loop.push(samples[:20_000], features_stream.push(samples[:20_000]))
+    loop.restart()
+    features_stream = FeatureStream()
+    padded = np.concatenate([samples, np.zeros(HALF, np.float32)])
+    again = loop.push(padded, features_stream.push(padded)).argmax(axis=1)
+    np.testing.assert_array_equal(again, loop_visemes(samples, len(padded)))
 
 
 def test_fused_lip_shape_follows_the_phones(synthesis):
@@ -163,6 +175,17 @@ def test_cli_animate_engine_fused(tmp_path, espeak, synthesis):
     bad = subprocess.run([*command, "animate", str(wav), "--engine", "fusion", "-o", str(tmp_path / "x")],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "fused" in bad.stderr
+
+
+def test_interrupt_keeps_the_stream_going():
+    """An interrupt restarts the phone loop on the new clock; frames keep coming, times keep rising."""
+    rng = np.random.default_rng(2)
+    audio = (0.1 * rng.standard_normal(SAMPLE_RATE)).astype(np.float32)
+    animator = StreamingAnimator(FUSED)
+    frames = animator.push(audio).frames + animator.interrupt().frames
+    frames += animator.push(audio).frames + animator.finish().frames
+    times = [f.time_s for f in frames]
+    assert len(frames) > 60 and times == sorted(times)
 
 
 def test_grpc_clip_and_stream_with_the_fused_engine(synthesis):

@@ -19,7 +19,7 @@ class Engine(Enum):
     ACOUSTIC = 1
     PHONETIC = 2
     FUSED = 3
-    """The acoustic path with a streaming phone classifier's lip shapes fused in (animation/fusion.py)."""
+    """The acoustic path with a streaming phone loop's lip shapes fused in (animation/fusion.py)."""
 
 
 class OptionsError(ValueError):

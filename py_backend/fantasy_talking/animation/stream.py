@@ -115,6 +115,7 @@ class StreamingAnimator:
         self.curve_names = self._composer.curve_names
         self._samples_in = 0
         self._pending: list[np.ndarray] = []   # audio received but not analysed yet
+        self._fusion = PhoneFusion() if self.engine == "fused" else None
         self._start_analysis(base_sample=0)
         sigma = SIGMA_FRAMES.copy()
         sigma[A["open"]] = JAW_SIGMA_FRAMES
@@ -134,7 +135,8 @@ class StreamingAnimator:
         self._base_sample = base_sample
         self._base_s = base_sample / SAMPLE_RATE
         self._features = FeatureStream()
-        self._fusion = PhoneFusion() if self.engine == "fused" else None
+        if self._fusion is not None:
+            self._fusion.restart()
         self._raw = np.zeros((0, len(SIGMA_FRAMES)), np.float32)   # raw articulators, window kept
         self._activity = np.zeros(0, np.float32)
         self._f0 = np.zeros(0, np.float32)

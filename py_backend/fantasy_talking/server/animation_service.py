@@ -32,8 +32,8 @@ ENGINES = (
                       "used for streams and for clips without an English transcript.", ("*",), True),
     EngineDescription("phonetic", "PocketSphinx en-US: forced alignment with a transcript, phone "
                       "recognition without. Clips only.", ("en-US",), False),
-    EngineDescription("fused", "The acoustic path with a streaming phone classifier's lip shapes fused in; "
-                      "any language, streams with the same look-ahead, costs more CPU.", ("*",), True),
+    EngineDescription("fused", "The acoustic path with lip shapes from PocketSphinx's phone loop run as a "
+                      "stream; any language, same look-ahead, several times the CPU.", ("*",), True),
 )
 
 
