@@ -20,6 +20,9 @@ every language: it names the lip shapes of German and Mandarin well enough to he
 """
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
@@ -39,6 +42,35 @@ _NOISE_SEED = 20_240_517
 UNKNOWN = -1                 # a frame whose phone the path has not named yet
 _SPHINX_LAG = 1              # sphinx frame f is centred 12.8 ms after f/100 s: our frame f + 1
 _VISEME_IDS: dict[str, int] = {}
+IDLE_DECODERS = 8            # decoders kept loaded for the next stream, per process
+
+
+class _DecoderPool:
+    """Loaded decoders waiting for a stream: loading one takes ~0.2 s of CPU (holding the GIL)
+    and ~25 MB, so a server reuses them rather than stalling every stream at each new one."""
+
+    def __init__(self) -> None:
+        self._idle: list[Decoder] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> Decoder:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return Decoder(allphone=get_model_path("en-us/en-us-phone.lm.bin"), lm=None, lw=PHONE_LM_WEIGHT,
+                       cmn="live", loglevel="FATAL")
+
+    def give(self, decoder: Decoder) -> None:
+        try:
+            decoder.end_utt()
+        except RuntimeError:   # not in an utterance
+            pass
+        with self._lock:
+            if len(self._idle) < IDLE_DECODERS:
+                self._idle.append(decoder)
+
+
+_POOL = _DecoderPool()
 
 
 def _viseme_id(phone: str) -> int:
@@ -51,10 +83,15 @@ class PhoneLoop:
     """Audio and its feature frames in, one-hot viseme posteriors (rig.VISEMES order) out, in step."""
 
     def __init__(self) -> None:
-        # Loading the model takes ~0.2 s and ~25 MB: one decoder per stream, kept across restarts.
-        self._decoder = Decoder(allphone=get_model_path("en-us/en-us-phone.lm.bin"), lm=None, lw=PHONE_LM_WEIGHT,
-                                cmn="live", loglevel="FATAL")
+        # One decoder per stream, kept across restarts and handed back to the pool when the
+        # stream is gone; restart() makes a reused decoder behave exactly like a new one.
+        self._decoder = _POOL.take()
+        weakref.finalize(self, _POOL.give, self._decoder)
         self._in_utterance = False
+        try:
+            self._decoder.end_utt()
+        except RuntimeError:
+            pass
         self.restart()
 
     def restart(self) -> None:
