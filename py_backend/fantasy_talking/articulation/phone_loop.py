@@ -16,7 +16,8 @@ decode live audio:
 - the decoder's utterance is closed and reopened at a quiet block after UTTERANCE_S (always by
   MAX_UTTERANCE_S), which bounds the cost of reading the path, and keeps the normalisation.
 Phones map to visemes as everywhere else (speech/phonemes.py). The English model is used for
-every language: it names the lip shapes of German and Mandarin well enough to help (README).
+every language: it names the lip shapes of German (video) and Mandarin (synthetic speech) well
+enough to help (README).
 """
 from __future__ import annotations
 
@@ -87,11 +88,7 @@ class PhoneLoop:
         # stream is gone; restart() makes a reused decoder behave exactly like a new one.
         self._decoder = _POOL.take()
         weakref.finalize(self, _POOL.give, self._decoder)
-        self._in_utterance = False
-        try:
-            self._decoder.end_utt()
-        except RuntimeError:
-            pass
+        self._in_utterance = False   # the pool hands decoders back outside any utterance
         self.restart()
 
     def restart(self) -> None:
