@@ -72,7 +72,7 @@ def at_frame_rate(values: np.ndarray, rate: int, fps: float, n_frames: int) -> n
 
 
 def ours(engine: str, lookahead_ms: int | None = None) -> Predictor:
-    """Our engine (auto, acoustic or phonetic), audio only, at the truth's frame rate."""
+    """Our engine (auto, acoustic, phonetic or fused), audio only, at the truth's frame rate."""
 
     def predict(audio: Audio, fps: float, n_frames: int) -> np.ndarray:
         from fantasy_talking.animation.options import AnimationOptions, Engine
