@@ -193,7 +193,8 @@ def targets(summary: dict[str, dict[str, float]], loco_median: float | None = No
     if "ours" not in summary:
         return []
     ours = summary["ours"]
-    baselines = {k: v["best_lag_r"] for k, v in summary.items() if k != "ours" and np.isfinite(v["best_lag_r"])}
+    baselines = {k: v["best_lag_r"] for k, v in summary.items()
+                 if not k.startswith("ours") and np.isfinite(v["best_lag_r"])}
     best_base = max(baselines.values()) if baselines else float("nan")
     checks = [
         (f"median best-lag r >= {TARGET_R}", ours["best_lag_r"] >= TARGET_R, f"{ours['best_lag_r']:.3f}"),
@@ -326,7 +327,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"score against the talking-face videos in DIR (default {DEFAULT_VIDEOS})")
     parser.add_argument("--tts", nargs="*", default=None, metavar="LANG",
                         help=f"score against espeak-ng speech; languages from {', '.join(SENTENCES)} (default all)")
-    parser.add_argument("--engine", choices=("auto", "acoustic", "phonetic"), default="auto",
+    parser.add_argument("--engine", choices=("auto", "acoustic", "phonetic", "fused"), default="auto",
                         help="which speech engine of ours to run (default auto)")
     parser.add_argument("--lookahead-ms", type=int, default=None, metavar="MS",
                         help="our engine's look-ahead (default: the product default)")
@@ -374,9 +375,10 @@ def main(argv: list[str] | None = None) -> int:
         sets["tts"] = evaluate_tts(args.tts, table)
     loco_report = None
     if args.loco and sets.get("video"):
-        grid = dict(parse_assignment(g, "--grid") for g in args.grid) if args.grid else loco.TUNED
+        declared = loco.FUSION_TUNED if args.engine == "fused" else loco.TUNED
+        grid = dict(parse_assignment(g, "--grid") for g in args.grid) if args.grid else declared
         if not args.grid:
-            shipped = loco.shipped_values()
+            shipped = loco.shipped_values(declared)
             stale = [t for t, v in grid.items() if shipped[t] != v[0]]
             if stale:
                 raise SystemExit(f"eval_lipsync: TUNED's first candidates are not the shipped values: {stale}")

@@ -108,11 +108,12 @@ class ClientBatch:
 
 
 _SAMPLES: np.ndarray | None = None
+_ENGINE = common_pb2.SPEECH_ENGINE_AUTO
 
 
-def _init_client(samples: np.ndarray) -> None:
-    global _SAMPLES
-    _SAMPLES = samples
+def _init_client(samples: np.ndarray, engine: int = common_pb2.SPEECH_ENGINE_AUTO) -> None:
+    global _SAMPLES, _ENGINE
+    _SAMPLES, _ENGINE = samples, engine
 
 
 def _client_cpu_s() -> float:
@@ -124,7 +125,7 @@ def client_batch(address: str, offsets_s: list[float], lookahead_ms: int, chunk_
     """Run one stream per start offset, each on its own connection, on one event loop in this process."""
     assert _SAMPLES is not None
     cpu_before = _client_cpu_s()
-    options = common_pb2.AnimationOptions(fps=30, lookahead_ms=lookahead_ms)
+    options = common_pb2.AnimationOptions(fps=30, lookahead_ms=lookahead_ms, engine=_ENGINE)
     channel_options = [("grpc.use_local_subchannel_pool", 1), ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES)]
 
     async def one(start: float, offset: float) -> StreamResult | str:
@@ -281,7 +282,11 @@ def main() -> int:
                              "on the native client core, libftalk_client) or Python processes")
     parser.add_argument("--client-processes", type=int, default=2,
                         help="processes the Python client streams are spread over (default 2)")
+    parser.add_argument("--engine", choices=("auto", "fused"), default="auto",
+                        help="speech engine of the streams (default auto); fused needs --client python")
     args = parser.parse_args()
+    if args.engine != "auto" and args.client != "python":
+        parser.error("--engine fused is sent by the Python clients only: add --client python")
     binary = None
     if args.client == "core":
         binary = build_core_load()
@@ -307,7 +312,9 @@ def main() -> int:
             results = [bench_workers(int(w), args, run) for w in args.workers.split(",")]
     else:
         with ProcessPoolExecutor(args.client_processes, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_init_client, initargs=(samples,)) as pool:
+                                 initializer=_init_client,
+                                 initargs=(samples, common_pb2.SpeechEngine.Value(f"SPEECH_ENGINE_{args.engine.upper()}"))
+                                 ) as pool:
             run = functools.partial(run_streams, pool, args.client_processes)
             results = [bench_workers(int(w), args, run) for w in args.workers.split(",")]
     print(f"\nsummary (clients and server on the same {cores} cores; "

@@ -39,6 +39,16 @@ TUNED: dict[str, tuple[Any, ...]] = {
 }
 """Every tuned constant with its candidates; the first candidate is the shipped value."""
 
+_FUSION = "fantasy_talking.animation.fusion.PhoneFusion"
+FUSION_TUNED: dict[str, tuple[Any, ...]] = {
+    # How far the fused engine (--engine fused) pulls each articulator group towards the phone
+    # classifier's mouth: the jaw, the lip seal, and the lip shape (rounding, funnel, spread).
+    f"{_FUSION}.W_OPEN": (0.0, 0.3),
+    f"{_FUSION}.W_CLOSE": (0.0, 0.3),
+    f"{_FUSION}.W_SHAPE": (0.3, 0.6, 1.0),
+}
+"""The fused engine's tuned constants (used by --loco with --engine fused)."""
+
 
 def combinations(grid: dict[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """The Cartesian product of the grid, the all-first-candidates (shipped) combination first."""
@@ -117,10 +127,10 @@ def override(values: dict[str, Any]) -> Iterator[None]:
             setattr(holder, name, value)
 
 
-def shipped_values() -> dict[str, Any]:
+def shipped_values(grid: dict[str, Sequence[Any]] = TUNED) -> dict[str, Any]:
     """The constants' current values in the code, to check the grid's first candidates match them."""
     out = {}
-    for target in TUNED:
+    for target in grid:
         holder, name = resolve(target)
         out[target] = getattr(holder, name)
     return out

@@ -3,7 +3,7 @@
 Each predictor maps (16 kHz audio, fps, frame count) to one aperture value per frame i at
 time i/fps. The aperture mappings are part of the method, so they are stated here:
 
-- ours: JawOpen − MouthClose + 0.3·MouthFunnel of the ARKit curves; its lip spread (scored against
+- ours (and ours-fused, the fused engine, which the table shows beside it): JawOpen − MouthClose + 0.3·MouthFunnel of the ARKit curves; its lip spread (scored against
   the video's inner-lip width) is MouthStretch + MouthSmile − MouthPucker − MouthFunnel/2
   (left and right averaged), detrended like the truth.
 - rms: the RMS envelope in a 40 ms window centred on each frame.
@@ -72,7 +72,7 @@ def at_frame_rate(values: np.ndarray, rate: int, fps: float, n_frames: int) -> n
 
 
 def ours(engine: str, lookahead_ms: int | None = None) -> Predictor:
-    """Our engine (auto, acoustic or phonetic), audio only, at the truth's frame rate."""
+    """Our engine (auto, acoustic, phonetic or fused), audio only, at the truth's frame rate."""
 
     def predict(audio: Audio, fps: float, n_frames: int) -> np.ndarray:
         from fantasy_talking.animation.options import AnimationOptions, Engine
@@ -159,6 +159,8 @@ def predictors(engine: str, rhubarb_binary: Path | None, baselines: bool = True,
     table: dict[str, Predictor] = {"ours": ours(engine, lookahead_ms)}
     if not baselines:
         return table
+    if engine != "fused":
+        table["ours-fused"] = ours("fused", lookahead_ms)
     table["rms"] = rms_envelope
     table["pylipsync"] = pylipsync_aperture
     if rhubarb_binary is not None:

@@ -18,6 +18,8 @@ class Engine(Enum):
     AUTO = 0
     ACOUSTIC = 1
     PHONETIC = 2
+    FUSED = 3
+    """The acoustic path with a streaming phone loop's lip shapes fused in (animation/fusion.py)."""
 
 
 class OptionsError(ValueError):
@@ -62,7 +64,8 @@ class AnimationOptions:
         return self.language.lower().startswith("en")
 
 
-ENGINE_NAMES: dict[str, Engine] = {"auto": Engine.AUTO, "acoustic": Engine.ACOUSTIC, "phonetic": Engine.PHONETIC}
+ENGINE_NAMES: dict[str, Engine] = {"auto": Engine.AUTO, "acoustic": Engine.ACOUSTIC, "phonetic": Engine.PHONETIC,
+                                   "fused": Engine.FUSED}
 """The engine names users type (CLI flags, farm manifests, config files)."""
 
 RIG_NAMES: dict[str, RigProfile] = {"arkit52": RigProfile.ARKIT_52, "tongue": RigProfile.ARKIT_52_TONGUE,

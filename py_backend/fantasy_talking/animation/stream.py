@@ -18,7 +18,8 @@ import numpy as np
 from fantasy_talking.articulation.articulators import A
 from fantasy_talking.animation.clip import Frame, VisemeEvent
 from fantasy_talking.animation.compose import SPEAKING_ACTIVITY, FrameComposer
-from fantasy_talking.animation.options import AnimationOptions
+from fantasy_talking.animation.fusion import PhoneFusion
+from fantasy_talking.animation.options import AnimationOptions, Engine
 from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
 from fantasy_talking.audio.decode import SAMPLE_RATE
@@ -93,7 +94,8 @@ class VisemeTracker:
 
 
 class StreamingAnimator:
-    """Incremental audio → animation engine (the acoustic path)."""
+    """Incremental audio → animation engine: the acoustic path, with phone identity fused in
+    when the options ask for Engine.FUSED (animation/fusion.py)."""
 
     engine = "acoustic"
     joint_names = JOINTS
@@ -101,6 +103,7 @@ class StreamingAnimator:
     def __init__(self, options: AnimationOptions = AnimationOptions()) -> None:
         self.options = options
         self.fps = options.fps
+        self.engine = "fused" if options.engine is Engine.FUSED else "acoustic"
         self.lookahead_ms = options.lookahead_ms
         # Feature frames we may look past a frame's time: a feature frame needs HALF samples
         # of audio beyond its centre, and that counts against the look-ahead.
@@ -112,6 +115,7 @@ class StreamingAnimator:
         self.curve_names = self._composer.curve_names
         self._samples_in = 0
         self._pending: list[np.ndarray] = []   # audio received but not analysed yet
+        self._fusion = PhoneFusion() if self.engine == "fused" else None
         self._start_analysis(base_sample=0)
         sigma = SIGMA_FRAMES.copy()
         sigma[A["open"]] = JAW_SIGMA_FRAMES
@@ -131,6 +135,8 @@ class StreamingAnimator:
         self._base_sample = base_sample
         self._base_s = base_sample / SAMPLE_RATE
         self._features = FeatureStream()
+        if self._fusion is not None:
+            self._fusion.restart()
         self._raw = np.zeros((0, len(SIGMA_FRAMES)), np.float32)   # raw articulators, window kept
         self._activity = np.zeros(0, np.float32)
         self._f0 = np.zeros(0, np.float32)
@@ -200,9 +206,12 @@ class StreamingAnimator:
 
     def _analyse(self, samples: np.ndarray) -> None:
         features = self._features.push(samples)
+        posteriors = self._fusion.hear(samples, features) if self._fusion is not None else None
         if len(features) == 0:
             return
         raw, activity = self._acoustic.process(features)
+        if posteriors is not None:
+            raw = self._fusion.fuse(raw, activity, posteriors)
         self._raw = np.concatenate([self._raw, raw])
         self._activity = np.concatenate([self._activity, activity])
         self._f0 = np.concatenate([self._f0, features.f0_hz])

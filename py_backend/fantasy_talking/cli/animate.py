@@ -53,7 +53,8 @@ def add_animation_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"how far the mouth anticipates the sound (default {DEFAULT_LOOKAHEAD_MS})")
     group.add_argument("--seed", type=int, default=0, help="seed for blinks and idle motion (default 0)")
     group.add_argument("--engine", choices=sorted(ENGINES), default="auto",
-                       help="speech analysis: phonetic (English, PocketSphinx) or acoustic (any language); "
+                       help="speech analysis: phonetic (English, PocketSphinx), acoustic (any language) or fused "
+                            "(acoustic + a streaming phone loop for lip shape, any language, more CPU); "
                             "auto picks phonetic when an English transcript is given (default auto)")
     group.add_argument("--rig", choices=list(RIGS), default="arkit52",
                        help="curve set: ARKit-52, plus tongue shapes, or plus viseme curves (default arkit52)")

@@ -41,7 +41,7 @@ LINE_FIELDS: dict[str, str] = {
     "fps": "frames per second, 1..120",
     "lookahead_ms": "anticipation look-ahead, 0..500 ms",
     "seed": "seed for blinks and idle motion (default: derived from the bake's seed and the line's name)",
-    "engine": "auto, acoustic or phonetic",
+    "engine": "auto, acoustic, phonetic or fused",
     "rig": "arkit52, tongue or visemes",
     "head_motion": "head-motion strength 0..2",
     "blink": "blink strength 0..2",

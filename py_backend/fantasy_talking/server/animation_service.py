@@ -32,6 +32,8 @@ ENGINES = (
                       "used for streams and for clips without an English transcript.", ("*",), True),
     EngineDescription("phonetic", "PocketSphinx en-US: forced alignment with a transcript, phone "
                       "recognition without. Clips only.", ("en-US",), False),
+    EngineDescription("fused", "The acoustic path with lip shapes from PocketSphinx's phone loop run as a "
+                      "stream; any language, same look-ahead, several times the CPU.", ("*",), True),
 )
 
 

@@ -80,7 +80,9 @@ class StreamSession:
             if options.engine is Engine.PHONETIC:
                 raise OptionsError("the phonetic engine needs the whole clip; use AnimateClip, "
                                    "or SPEECH_ENGINE_AUTO/ACOUSTIC for streams")
-            animator = StreamingAnimator(options)
+            # The fused engine loads a phone model (~0.2 s): off the event loop, so other streams keep flowing.
+            animator = (await asyncio.to_thread(StreamingAnimator, options) if options.engine is Engine.FUSED
+                        else StreamingAnimator(options))
         except (AudioError, OptionsError) as exc:
             raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT, f"bad StreamConfig: {exc}") from exc
         await self._send(animation_pb2.StreamAnimationResponse(header=convert.header_to_proto(

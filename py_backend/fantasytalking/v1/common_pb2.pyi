@@ -24,6 +24,7 @@ class SpeechEngine(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SPEECH_ENGINE_AUTO: _ClassVar[SpeechEngine]
     SPEECH_ENGINE_ACOUSTIC: _ClassVar[SpeechEngine]
     SPEECH_ENGINE_PHONETIC: _ClassVar[SpeechEngine]
+    SPEECH_ENGINE_FUSED: _ClassVar[SpeechEngine]
 AUDIO_ENCODING_UNSPECIFIED: AudioEncoding
 AUDIO_ENCODING_PCM_S16LE: AudioEncoding
 AUDIO_ENCODING_PCM_F32LE: AudioEncoding
@@ -34,6 +35,7 @@ RIG_PROFILE_ARKIT_52_VISEMES: RigProfile
 SPEECH_ENGINE_AUTO: SpeechEngine
 SPEECH_ENGINE_ACOUSTIC: SpeechEngine
 SPEECH_ENGINE_PHONETIC: SpeechEngine
+SPEECH_ENGINE_FUSED: SpeechEngine
 
 class AudioFormat(_message.Message):
     __slots__ = ("encoding", "sample_rate_hz", "channels")
