@@ -57,3 +57,39 @@ def test_closed_neutral_lips_hide_the_teeth_from_front_and_three_quarter(samples
         teeth = _teeth_pixels(view)
         assert teeth.sum() == 0, (name, yaw, np.argwhere(teeth)[:5].tolist())
     assert _teeth_pixels(jaw_open).sum() > 500, name
+
+
+def test_open_mouth_photo_puts_lip_colour_on_the_lips_not_the_chin(samples_dir):
+    """The "O"-mouth photo: its closed neutral's lower lip is clearly redder (CIELAB a*) than its cheeks and redder
+    than its chin: the photo's lip colour lands on the lips (before the fix the lower lip was paler than the
+    cheeks, a* 14 against 17, its red left on the chin)."""
+    from fantasy_talking.head.create import build_asset
+    from fantasy_talking.head.options import HeadOptions
+    from fantasy_talking.head.render import _look_at, _perspective, asset_renderer
+
+    rgb = decode_image((samples_dir / "images" / "man_frontal_mouth_open_720.jpg").read_bytes())
+    asset, _, _ = build_asset(rgb, HeadOptions(texture_size=512, hair="none"))
+    positions, normals = asset.pose({})
+    target, distance, size, fov = np.array([0.0, -0.045, 0.0]), 0.3, 400, 24.0
+    renderer = asset_renderer(asset, size, target=target, distance=distance, fov_deg=fov)
+    try:
+        view = renderer.draw(positions, normals)
+    finally:
+        renderer.release()
+    points = asset.mesh.at_landmarks(positions)
+    clip = np.c_[points, np.ones(len(points))] @ (_perspective(fov, 1.0, 0.05, 5.0) @ _look_at(
+        target + distance * np.array([0.0, 0.0, 1.0]), target)).T
+    screen = np.c_[(clip[:, 0] / clip[:, 3] + 1) / 2 * size, (1 - clip[:, 1] / clip[:, 3]) / 2 * size]
+    redness = cv2.cvtColor(view.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 1]
+
+    def region(polygon: np.ndarray) -> float:
+        mask = np.zeros((size, size), np.uint8)
+        cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 1)
+        return float(np.median(redness[mask > 0]))
+
+    lip = region(screen[[87, 14, 317, 314, 17, 84]])  # the lower lip: inner edge, then outer edge
+    below = screen[[84, 17, 314]] + 0.15 * (screen[152] - screen[17])
+    chin = region(np.r_[below, below[::-1] + 0.35 * (screen[152] - screen[17])])
+    cheeks = region(screen[[50, 101, 36, 205]]) * 0.5 + region(screen[[280, 330, 266, 425]]) * 0.5
+    assert lip > cheeks + 8.0, (lip, chin, cheeks)
+    assert lip > chin + 3.0, (lip, chin, cheeks)

@@ -15,7 +15,7 @@ from fantasy_talking.head.base_mesh import HAIR_STYLES, load_base_head
 from fantasy_talking.head.deform import Warp, fit_warp
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit
-from fantasy_talking.head.neutral import SEAL_REACH_M, seal_lips
+from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, SEAL_REACH_M, lip_gap, seal_lips
 
 UPPER_LIP_INNER = (191, 80, 81, 82, 13, 312, 311, 310, 415)
 LOWER_LIP_INNER = (95, 88, 178, 87, 14, 317, 402, 318, 324)
@@ -189,7 +189,14 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
     deltas_at_marks = np.stack([base.landmarks_on(skin.deltas[k].astype(np.float64)) for k in targets])
     expression = _photo_expression(base_marks, deltas_at_marks, photo)
     expressed = base_marks + np.einsum("k,kvc->vc", expression, deltas_at_marks)
-    warp = fit_warp(expressed, photo, tied=tuple(zip(UPPER_LIP_INNER, LOWER_LIP_INNER)))
+    if lip_gap(photo) > MAX_GAP_TO_CLOSE_M:
+        # a wide-open mouth is stretched and rolled beyond what the targets explain, and taking a wrong mix off
+        # leaves swollen lips and a short chin: the neutral is bent by the landmarks no mouth target moves (eyes,
+        # brows, nose, cheeks), and takes its mouth and chin from the base head
+        still = np.linalg.norm(deltas_at_marks, axis=2).max(axis=0) < STILL_M
+        warp = fit_warp(base_marks[still], photo[still])
+    else:
+        warp = fit_warp(expressed, photo, tied=tuple(zip(UPPER_LIP_INNER, LOWER_LIP_INNER)))
     # the head as photographed, for the texture: every landmark on its photo point, the inner lips untied, so
     # an open mouth's lips (which the expression targets only approximate) lie on the photo's lips
     photo_warp = fit_warp(expressed, photo)

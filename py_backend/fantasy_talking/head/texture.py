@@ -50,8 +50,11 @@ SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
 MOUTH_RGB = np.array([70.0, 22.0, 26.0])
-MOUTH_MARGIN = 0.2
-"""Share of an open mouth's height (in the photo) by which its opening is widened before the photo is used."""
+MOUTH_MARGIN = 0.3
+"""Share of an open mouth's height (in the photo) round its landmark outline within which dark (shadow, tongue)
+and bright grey (teeth) pixels still count as the opening: MediaPipe's inner-lip outline follows a round "O"
+only loosely."""
+OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 IRIS_MM, PUPIL_MM = 5.9, 2.0
 """Iris and pupil radii (an adult's 11.8 mm iris, a pupil in room light), from the eye's forward axis."""
 EYE_UV_RADIUS_MM = 13.0
@@ -263,8 +266,7 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
         holes |= _polygon_mask((h, w), points[list(contour), :2], dilate_px=margin)
     # an open mouth's wet inner lips, teeth edges and shadow hug the opening: the wider it gapes, the wider
     # the margin left to the fill (else the closed neutral wears them on its lips)
-    gap_px = max(0.0, float(np.mean(points[[14, 87, 317], 1] - points[[13, 82, 312], 1])))
-    holes |= _polygon_mask((h, w), points[list(INNER_MOUTH), :2], dilate_px=max(margin, int(MOUTH_MARGIN * gap_px)))
+    holes |= _mouth_opening(rgb, points, margin)
     xy = texels[..., :2]
     xi = np.clip(np.round(xy[..., 0]).astype(int), 0, w - 1)
     yi = np.clip(np.round(xy[..., 1]).astype(int), 0, h - 1)
@@ -332,6 +334,28 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     face_region = skin & ((offset ** 2).sum(axis=1) < 1.0) & (mesh.positions[:, 2] > marks[:, 2].min())
     return (np.clip(atlas, 0, 255).astype(np.uint8), tuple(int(c) for c in skin_tone),
             1.0 - _seen_share(mesh, seen_vertex, skin), 1.0 - _seen_share(mesh, seen_vertex, face_region), gain)
+
+
+def _mouth_opening(rgb: np.ndarray, points: np.ndarray, margin: int) -> np.ndarray:
+    """The photo's mouth opening: inside the inner-lip outline, and round it (MOUTH_MARGIN of the gape) wherever a
+    pixel is not lip-coloured: darker than the lips (shadow, tongue, throat) or brighter and greyer (teeth)."""
+    h, w = rgb.shape[:2]
+    inner = points[list(INNER_MOUTH), :2]
+    opening = _polygon_mask((h, w), inner, dilate_px=margin)
+    gap_px = max(0.0, float(np.mean(points[[14, 87, 317], 1] - points[[13, 82, 312], 1])))
+    reach = int(MOUTH_MARGIN * gap_px)
+    if reach <= margin:
+        return opening
+    lips = _polygon_mask((h, w), points[list(OUTER_LIPS), :2]) & ~opening
+    if lips.sum() < 20:
+        return opening
+    pixels = rgb.astype(np.float32)
+    luma = pixels.mean(axis=2)
+    chroma = pixels.max(axis=2) - pixels.min(axis=2)
+    lip_luma, lip_chroma = float(np.median(luma[lips])), float(np.median(chroma[lips]))
+    unlike = (luma < 0.8 * lip_luma) | ((luma > 1.1 * lip_luma) & (chroma < 0.7 * lip_chroma))
+    around = _polygon_mask((h, w), inner, dilate_px=reach)
+    return opening | (around & unlike)
 
 
 def _unoccluded(points: np.ndarray, mp_triangles: np.ndarray, xy: np.ndarray, depth: np.ndarray,
