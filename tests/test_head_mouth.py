@@ -60,9 +60,10 @@ def test_closed_neutral_lips_hide_the_teeth_from_front_and_three_quarter(samples
 
 
 def test_open_mouth_photo_puts_lip_colour_on_the_lips_not_the_chin(samples_dir):
-    """The "O"-mouth photo: its closed neutral's lower lip is clearly redder (CIELAB a*) than its cheeks and redder
-    than its chin: the photo's lip colour lands on the lips (before the fix the lower lip was paler than the
-    cheeks, a* 14 against 17, its red left on the chin)."""
+    """The "O"-mouth photo: its closed neutral's lower lip is redder (CIELAB a*) than its cheeks and its chin, and
+    the chin no redder than the cheeks: the photo's lip colour lands on the lips (this man's lips are only about
+    6 a* units redder than his skin in the photo; before the fix the lower lip measured 14, the chin 13 and the
+    cheeks 17: the red sat on the chin, the lip had the skin's colour)."""
     from fantasy_talking.head.create import build_asset
     from fantasy_talking.head.options import HeadOptions
     from fantasy_talking.head.render import _look_at, _perspective, asset_renderer
@@ -91,5 +92,6 @@ def test_open_mouth_photo_puts_lip_colour_on_the_lips_not_the_chin(samples_dir):
     below = screen[[84, 17, 314]] + 0.15 * (screen[152] - screen[17])
     chin = region(np.r_[below, below[::-1] + 0.35 * (screen[152] - screen[17])])
     cheeks = region(screen[[50, 101, 36, 205]]) * 0.5 + region(screen[[280, 330, 266, 425]]) * 0.5
-    assert lip > cheeks + 8.0, (lip, chin, cheeks)
-    assert lip > chin + 3.0, (lip, chin, cheeks)
+    assert lip > cheeks + 5.0, (lip, chin, cheeks)
+    assert lip > chin + 5.0, (lip, chin, cheeks)
+    assert chin < cheeks + 2.0, (lip, chin, cheeks)

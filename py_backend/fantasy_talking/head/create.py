@@ -11,7 +11,6 @@ from fantasy_talking.head.fit import FaceFit, fit_face
 from fantasy_talking.head.glb import write_glb
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.landmarks import FaceLandmarks, detect_landmarks
-from fantasy_talking.head.lips import refine_open_lips
 from fantasy_talking.head.morphs import build_morphs
 from fantasy_talking.head.options import HeadOptions, Progress
 from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, photo_lip_gap
@@ -84,7 +83,7 @@ def build_asset(rgb: np.ndarray, options: HeadOptions = HeadOptions(),
     """Decoded photo → head asset (no encoding)."""
     step = progress or (lambda stage, fraction: None)
     step("landmarks", 0.1)
-    landmarks = refine_open_lips(rgb, detect_landmarks(rgb))
+    landmarks = detect_landmarks(rgb)
     fit = fit_face(landmarks)
     step("hair", 0.25)
     hair_style, hair_rgb = None, None

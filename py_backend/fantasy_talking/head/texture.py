@@ -21,6 +21,7 @@ import numpy as np
 from fantasy_talking.head.base_mesh import load_base_head
 from fantasy_talking.head.fit import FaceFit
 from fantasy_talking.head.landmarks import LEFT_IRIS, RIGHT_IRIS, FaceLandmarks
+from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, lip_gap
 from fantasy_talking.head.raster import rasterize, triangle_map
 from fantasy_talking.head.template import HeadMesh, Part
 
@@ -250,7 +251,8 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     uv_map = UvMap(mesh, (Part.SKIN,), low)
     region = np.zeros(mesh.n_vertices, np.float32)
     region[: len(base.skin_region)] = base.skin_region == 1
-    texels = uv_map(np.column_stack([photo_xy, facing, depth, mesh.positions, region]).astype(np.float32))
+    lips = _lip_vertices(mesh, base)
+    texels = uv_map(np.column_stack([photo_xy, facing, depth, mesh.positions, region, lips]).astype(np.float32))
     covered = uv_map.covered
 
     # Which texels the photo shows: facing the camera, inside the face outline, not behind the face itself,
@@ -287,6 +289,21 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     distance = np.linalg.norm(seen - skin_rgb, axis=2)
     edge = 1.0 - np.clip(inset[yi, xi] / (feather * 3), 0, 1)
     weight *= 1.0 - edge * np.clip((distance - 55.0) / 45.0, 0.0, 1.0)
+    lip_rgb = None
+    if lip_gap(fit.vertices) > MAX_GAP_TO_CLOSE_M:
+        # a wide-open mouth stretches the lips, and MediaPipe's lower-lip and chin outline can slip a lip's height:
+        # near the mouth the photo counts only where its colour agrees (lip-red on the neutral's lips, not on its
+        # chin), and unseen lip takes the photo's lip colour
+        lip_texel = texels[..., 8] > 0.5
+        classes = _lip_or_skin(corrected, points, skin_rgb)
+        if classes is not None:
+            red, skin_like = classes
+            near_mouth = _polygon_mask((h, w), points[list(OUTER_LIPS), :2],
+                                       dilate_px=int(0.6 * landmarks.inter_ocular_px))[yi, xi]
+            weight *= ~near_mouth | np.where(lip_texel, red[yi, xi], skin_like[yi, xi])
+            lip_seen = lip_texel & (weight > 0.5)
+            if lip_seen.sum() > 20:
+                lip_rgb = np.median(seen[lip_seen], axis=0)
 
     # shading: the low frequencies of the seen luminance, divided out towards their median
     luma = seen.mean(axis=2) + 1.0
@@ -303,6 +320,9 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     fill_texels = uv_map(vertex_fill)
     grain = _skin_grain(flat, weight, low)
     fill = fill_texels * (1.0 + grain[..., None])
+    if lip_rgb is not None:
+        lip_share = np.clip(texels[..., 8], 0, 1)[..., None]
+        fill = fill * (1 - lip_share) + (lip_rgb * (1.0 + grain[..., None])) * lip_share
 
     # the mouth bag darkens with depth behind the lips
     marks = mesh.landmarks
@@ -334,6 +354,40 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     face_region = skin & ((offset ** 2).sum(axis=1) < 1.0) & (mesh.positions[:, 2] > marks[:, 2].min())
     return (np.clip(atlas, 0, 255).astype(np.uint8), tuple(int(c) for c in skin_tone),
             1.0 - _seen_share(mesh, seen_vertex, skin), 1.0 - _seen_share(mesh, seen_vertex, face_region), gain)
+
+
+def _lip_vertices(mesh: HeadMesh, base) -> np.ndarray:
+    """Per vertex, 1 on the neutral's lips: front skin inside the outer lip outline seen from the front."""
+    from matplotlib.path import Path
+
+    n_skin = len(base.skin_region)
+    marks = mesh.landmarks
+    p = mesh.positions[:n_skin]
+    inside = Path(marks[list(OUTER_LIPS), :2]).contains_points(p[:, :2])
+    front = (base.skin_region == 0) & (p[:, 2] > marks[[61, 291], 2].min() - 0.004)
+    out = np.zeros(mesh.n_vertices, np.float32)
+    out[:n_skin] = inside & front
+    return out
+
+
+def _lip_or_skin(rgb: np.ndarray, points: np.ndarray, skin_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Two masks of the photo: lip-coloured pixels (redder, in CIELAB a*, than halfway from the skin to the upper
+    lip, whose outline MediaPipe keeps on an open mouth, and about as light) and skin-coloured ones (less red, and
+    not in shadow); None when the lips are hardly redder than the skin."""
+    lab = cv2.cvtColor(np.clip(rgb, 0, 255).astype(np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32)
+    h, w = rgb.shape[:2]
+    band = []
+    for a, b in ((0, 13), (37, 82), (267, 312)):
+        xy = np.round(points[a, :2] + (points[b, :2] - points[a, :2]) * np.linspace(0.25, 0.75, 8)[:, None]).astype(int)
+        band.append(lab[np.clip(xy[:, 1], 0, h - 1), np.clip(xy[:, 0], 0, w - 1)])
+    lip_l, lip_a = np.median(np.concatenate(band)[:, :2], axis=0)
+    skin_l, skin_a = cv2.cvtColor(np.clip(skin_rgb, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_RGB2LAB)[0, 0, :2]
+    if lip_a - float(skin_a) < 3.0:
+        return None
+    blurred = cv2.blur(lab, (3, 3))
+    redder = blurred[..., 1] > 0.5 * (lip_a + float(skin_a))
+    # the mouth's inside is red too, but dark
+    return redder & (blurred[..., 0] > 0.9 * lip_l), ~redder & (blurred[..., 0] > 0.8 * float(skin_l))
 
 
 def _mouth_opening(rgb: np.ndarray, points: np.ndarray, margin: int) -> np.ndarray:
