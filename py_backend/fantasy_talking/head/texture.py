@@ -530,8 +530,9 @@ def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: flo
 
 
 def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.ndarray, size: int,
-                  hair_rgb: np.ndarray | None = None) -> Texture:
-    """Every material's image: the photo-based skin at `size`², the painted parts at their own sizes."""
+                  hair_rgb: np.ndarray | None = None, part_scale: float = 1.0) -> Texture:
+    """Every material's image: the photo-based skin at `size`², the painted eyes, mouth and lashes at their
+    PART_SIZES times `part_scale` (the mesh detail's: half for low, double for high)."""
     if hair_rgb is not None:
         # the hair was lit by the same light as the face: the same white balance and exposure
         hair_rgb = np.clip(np.asarray(hair_rgb, np.float64) * _photo_correction(rgb, landmarks)[0], 0, 255)
@@ -539,11 +540,11 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
     iris_rgb = _iris_colour(rgb, landmarks)
     images = {"skin": atlas}
     if (mesh.part == Part.EYE_LEFT).any():
-        images["eyes"] = _eye_image(mesh, iris_rgb, PART_SIZES["eyes"])
+        images["eyes"] = _eye_image(mesh, iris_rgb, int(PART_SIZES["eyes"] * part_scale))
         lash = np.array([30.0, 24.0, 22.0]) if hair_rgb is None else np.minimum(hair_rgb * 0.5, 60)
-        images["lashes"] = _strands(PART_SIZES["lashes"], lash, seed=7, density=0.3, opacity=0.8)
+        images["lashes"] = _strands(int(PART_SIZES["lashes"] * part_scale), lash, seed=7, density=0.3, opacity=0.8)
     if (mesh.part == Part.TEETH).any():
-        images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
+        images["mouth"] = _mouth_image(mesh, int(PART_SIZES["mouth"] * part_scale))
     if (mesh.part == Part.HAIR).any():
         images["hair"] = _strands(PART_SIZES["hair"], hair_rgb if hair_rgb is not None else np.array([60.0, 45, 35]),
                                   seed=1, density=2.4, undercoat=HAIR_UNDERCOAT)
