@@ -158,3 +158,28 @@ def test_no_white_teeth_between_the_closed_neutral_lips(measured):
     outer = np.abs(np.arange(size) - corners_x.mean()) > abs(corners_x[1] - corners_x[0]) / 4
     bright = teeth & outer[None, :] & (lightness > 60)
     assert bright.sum() <= 3, (name, int(bright.sum()))
+
+
+def test_no_light_line_where_the_closed_neutral_lips_meet(measured):
+    """Where the closed lips meet, the unseen inner roll of the lips is lip in the other lip's shade, not skin
+    diffused in from the chin: along the lips' meeting line nothing is lighter than the lower lip itself."""
+    name, _, _, asset, positions, _, _ = measured
+    target, distance, size = np.array([0.0, -0.06, 0.0]), 0.35, 384
+    renderer = asset_renderer(asset, size, target=target, distance=distance, fov_deg=FOV)
+    try:
+        view = renderer.draw(positions, asset.pose({})[1])
+    finally:
+        renderer.release()
+    mvp = _perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(target + distance * np.array([0.0, 0.0, 1.0]), target)
+    points = asset.mesh.at_landmarks(positions)
+    clip = np.c_[points, np.ones(len(points))] @ mvp.T
+    screen = np.c_[(clip[:, 0] / clip[:, 3] + 1) / 2 * size, (1 - clip[:, 1] / clip[:, 3]) / 2 * size]
+    lightness = cv2.cvtColor(view.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    lip = np.zeros((size, size), np.uint8)
+    cv2.fillPoly(lip, [np.round(screen[[87, 14, 317, 314, 17, 84]]).astype(np.int32)], 1)
+    lower_lip = float(np.median(lightness[lip > 0]))
+    line = []
+    for index in (88, 178, 87, 14, 317, 402, 318):  # the lower lip's inner edge, where the closed lips meet
+        x, y = np.round(screen[index]).astype(int)
+        line.append(lightness[y - 3:y + 4, x - 1:x + 2].max())
+    assert np.median(line) < lower_lip + 6.0, (name, lower_lip, np.round(line, 1))

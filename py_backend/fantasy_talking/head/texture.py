@@ -55,6 +55,9 @@ MOUTH_MARGIN = 0.3
 """Share of an open mouth's height (in the photo) round its landmark outline within which dark (shadow, tongue)
 and bright grey (teeth) pixels still count as the opening: MediaPipe's inner-lip outline follows a round "O"
 only loosely."""
+LIP_CONTACT_SHADE, LIP_CONTACT_M = 0.8, 0.002
+"""Unseen lip takes the seen lip's median colour, darkened to this share at the line where the lips meet (they
+shade each other there), fading out this far above and below it."""
 OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 IRIS_MM, PUPIL_MM = 5.9, 2.0
 """Iris and pupil radii (an adult's 11.8 mm iris, a pupil in room light), from the eye's forward axis."""
@@ -289,21 +292,17 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     distance = np.linalg.norm(seen - skin_rgb, axis=2)
     edge = 1.0 - np.clip(inset[yi, xi] / (feather * 3), 0, 1)
     weight *= 1.0 - edge * np.clip((distance - 55.0) / 45.0, 0.0, 1.0)
-    lip_rgb = None
+    lip_texel = texels[..., 8] > 0.5
     if lip_gap(fit.vertices) > MAX_GAP_TO_CLOSE_M:
         # a wide-open mouth stretches the lips, and MediaPipe's lower-lip and chin outline can slip a lip's height:
         # near the mouth the photo counts only where its colour agrees (lip-red on the neutral's lips, not on its
-        # chin), and unseen lip takes the photo's lip colour
-        lip_texel = texels[..., 8] > 0.5
+        # chin)
         classes = _lip_or_skin(corrected, points, skin_rgb)
         if classes is not None:
             red, skin_like = classes
             near_mouth = _polygon_mask((h, w), points[list(OUTER_LIPS), :2],
                                        dilate_px=int(0.6 * landmarks.inter_ocular_px))[yi, xi]
             weight *= ~near_mouth | np.where(lip_texel, red[yi, xi], skin_like[yi, xi])
-            lip_seen = lip_texel & (weight > 0.5)
-            if lip_seen.sum() > 20:
-                lip_rgb = np.median(seen[lip_seen], axis=0)
 
     # shading: the low frequencies of the seen luminance, divided out towards their median
     luma = seen.mean(axis=2) + 1.0
@@ -320,9 +319,16 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     fill_texels = uv_map(vertex_fill)
     grain = _skin_grain(flat, weight, low)
     fill = fill_texels * (1.0 + grain[..., None])
-    if lip_rgb is not None:
+    lip_seen = lip_texel & (weight > 0.5)
+    if lip_seen.sum() > 20:
+        # unseen lip (the inner roll where the closed lips meet, the lips an open mouth hid) is lip, in the other
+        # lip's shade, not skin diffused in from the chin: no light line between closed lips
+        lip_rgb = np.median(flat[lip_seen], axis=0)
+        line_y = float(mesh.landmarks[[13, 14], 1].mean())
+        contact = np.clip(1.0 - np.abs(texels[..., 5] - line_y) / LIP_CONTACT_M, 0, 1)
+        shade = 1.0 - (1.0 - LIP_CONTACT_SHADE) * contact
         lip_share = np.clip(texels[..., 8], 0, 1)[..., None]
-        fill = fill * (1 - lip_share) + (lip_rgb * (1.0 + grain[..., None])) * lip_share
+        fill = fill * (1 - lip_share) + (lip_rgb * (shade * (1.0 + grain))[..., None]) * lip_share
 
     # the mouth bag darkens with depth behind the lips
     marks = mesh.landmarks
