@@ -65,6 +65,9 @@ EYE_UV_RADIUS_MM = 13.0
 """The eye texture spans this radius round the axis (the whole eyeball seen from the front)."""
 FILL_STEPS = 80
 """Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
+FILL_KNOWN = 0.9
+"""Only skin the photo shows squarely feeds the fill: the feathered rim of the seen face (its jaw shadow, stray
+hair and background) would carry a dark edge round to the neck and the back."""
 HAIR_UNDERCOAT = 0.75
 """Brightness of the opaque layer between the hair's strands, relative to the hair colour."""
 SHADOW_FROM_M, SHADOW_RAMP_M, SIDE_SHADOW = 0.011, 0.008, 0.75
@@ -213,11 +216,11 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
     size = flat.shape[0]
     uv = np.clip((mesh.uv[:n_skin] * size).astype(int), 0, size - 1)
     colour_v, weight_v = flat[uv[:, 1], uv[:, 0]], weight[uv[:, 1], uv[:, 0]]
-    known_w = np.bincount(inverse, weights=(weight_v > 0.5) * weight_v, minlength=len(ids))
+    known_w = np.bincount(inverse, weights=(weight_v > FILL_KNOWN) * weight_v, minlength=len(ids))
     known = known_w > 0
     colour = np.tile(np.asarray(skin_tone, np.float64), (len(ids), 1))
     for k in range(3):
-        total = np.bincount(inverse, weights=(weight_v > 0.5) * weight_v * colour_v[:, k], minlength=len(ids))
+        total = np.bincount(inverse, weights=(weight_v > FILL_KNOWN) * weight_v * colour_v[:, k], minlength=len(ids))
         colour[known, k] = total[known] / known_w[known]
     tris = inverse[base.parts["skin"].triangles]
     edges = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]])
@@ -311,7 +314,7 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     shade = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / blur_w
     reference = float(np.median(shade[weight > 0.5])) if (weight > 0.5).any() else float(luma.mean())
     flat = seen * ((reference / np.maximum(shade, 1.0)) ** SHADING_STRENGTH)[..., None]
-    skin_tone = np.median(flat[weight > 0.5], axis=0) if (weight > 0.5).any() else skin_rgb
+    skin_tone = _skin_tone(flat, weight) if (weight > 0.5).any() else skin_rgb
 
     # the unseen skin: colours diffused over the surface from the seen skin (continuous across UV seams),
     # darkened to the hair's colour on the scalp under hair, then given the photo's grain
@@ -434,6 +437,13 @@ def _unoccluded(points: np.ndarray, mp_triangles: np.ndarray, xy: np.ndarray, de
     near = zbuffer[gy, gx, 0]
     texel = depth - np.median(depth) + np.median(face_depth)
     return (~hit[gy, gx] | (texel >= near - tolerance)).astype(np.float32)
+
+
+def _skin_tone(flat: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The seen skin's colour without brows, lashes, nostrils and leftover shadow: the median of its lighter 60 %."""
+    seen = flat[weight > 0.5]
+    luma = seen.mean(axis=1)
+    return np.median(seen[luma >= np.percentile(luma, 40)], axis=0)
 
 
 def _skin_grain(flat: np.ndarray, weight: np.ndarray, size: int) -> np.ndarray:
