@@ -63,11 +63,11 @@ IRIS_MM, PUPIL_MM = 5.9, 2.0
 """Iris and pupil radii (an adult's 11.8 mm iris, a pupil in room light), from the eye's forward axis."""
 EYE_UV_RADIUS_MM = 13.0
 """The eye texture spans this radius round the axis (the whole eyeball seen from the front)."""
-FILL_STEPS = 80
-"""Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
 FILL_KNOWN = 0.9
 """Only skin the photo shows squarely feeds the fill: the feathered rim of the seen face (its jaw shadow, stray
 hair and background) would carry a dark edge round to the neck and the back."""
+FILL_STEPS = 80
+"""Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
 HAIR_UNDERCOAT = 0.75
 """Brightness of the opaque layer between the hair's strands, relative to the hair colour."""
 SHADOW_FROM_M, SHADOW_RAMP_M, SIDE_SHADOW = 0.011, 0.008, 0.75
