@@ -1,7 +1,8 @@
 """The ARKit neutral: JawOpen = 0 means closed lips, whatever the photo showed.
 
-The base head's lips are sealed when the assets are built, and the fit pulls the photo's inner-lip
-landmarks together (template.py), so an open mouth in the photo only shows up as a warning.
+The fit pulls the photo's inner-lip landmarks together (template.py), so an open mouth in the photo only
+shows up as a warning; then `seal_lips` presses the fitted lips shut wherever a slit would still show the
+teeth, from the front or turned.
 """
 from __future__ import annotations
 
