@@ -306,6 +306,12 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
             near_mouth = _polygon_mask((h, w), points[list(OUTER_LIPS), :2],
                                        dilate_px=int(0.6 * landmarks.inter_ocular_px))[yi, xi]
             weight *= ~near_mouth | np.where(lip_texel, red[yi, xi], skin_like[yi, xi])
+            # the lip the photo shows is its stretched outer part; its wet inner edge (darker, bluer) is left
+            # to the lip colour
+            seen_lip = lip_texel & (weight > 0.5)
+            if seen_lip.sum() > 20:
+                off_colour = np.linalg.norm(seen - np.median(seen[seen_lip], axis=0), axis=2) > 30.0
+                weight *= ~(lip_texel & off_colour)
 
     # shading: the low frequencies of the seen luminance, divided out towards their median
     luma = seen.mean(axis=2) + 1.0
