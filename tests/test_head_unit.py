@@ -234,3 +234,38 @@ def test_decode_image_refuses_strips_tiny_and_damaged_images_with_head_errors():
     with pytest.raises(HeadError, match="corrupt"):
         decode_image(bytes(data))
     assert decode_image(png(256, 256)).shape == (256, 256, 3)
+
+
+def test_sealed_lips_hide_the_teeth_even_when_the_fit_parts_them():
+    """No photo needed: the base head fitted to its own landmarks, and to landmarks whose lower lip sits 1.5 mm
+    low towards the corners (a fit that parts the lips), shows no tooth between the closed lips from the front or
+    three-quarter view (teeth painted green, 0.16 mm a pixel); JawOpen = 1 does show them."""
+    from types import SimpleNamespace
+
+    from fantasy_talking.head.render import Renderer
+    from fantasy_talking.head.template import MATERIALS, build_head
+    from fantasy_talking.head.texture import layout_uvs
+
+    base = _base()
+    marks = base.landmarks_on(base.parts["skin"].positions)
+    parted = marks.copy()
+    lower = [146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 87, 14, 317, 402, 318, 324]
+    parted[lower, 1] -= 0.0015 * np.clip(np.abs(marks[lower, 0]) / 0.02, 0, 1)
+    jaw = base.morph_names.index("jawOpen")
+    for photo in (marks, parted):
+        mesh = build_head(SimpleNamespace(vertices=photo), hair_style=None)
+        layout_uvs(mesh)
+        images = {m: np.full((8, 8, 3), 160, np.uint8) for m in MATERIALS}
+        images["mouth"] = np.zeros((8, 8, 3), np.uint8)
+        images["mouth"][..., 1] = 255
+        images["lashes"] = images["hair"] = np.zeros((8, 8, 4), np.uint8)
+        opened = mesh.positions + mesh.base_deltas[jaw]
+        renderer = Renderer(320, {m: mesh.triangles_of(m) for m in MATERIALS}, mesh.uv, images,
+                            target=mesh.landmarks[[13, 14]].mean(axis=0), distance=0.16)
+        try:
+            views = [renderer.draw(mesh.positions, mesh.normals(), yaw_deg=yaw) for yaw in (0.0, 35.0, -35.0)]
+            views.append(renderer.draw(opened, mesh.normals(opened)))
+        finally:
+            renderer.release()
+        teeth = [int(((v[..., 1] > 150) & (v[..., 0] < 80) & (v[..., 2] < 80)).sum()) for v in views]
+        assert teeth[:3] == [0, 0, 0] and teeth[3] > 500, teeth
