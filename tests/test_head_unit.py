@@ -269,3 +269,31 @@ def test_sealed_lips_hide_the_teeth_even_when_the_fit_parts_them():
             renderer.release()
         teeth = [int(((v[..., 1] > 150) & (v[..., 0] < 80) & (v[..., 2] < 80)).sum()) for v in views]
         assert teeth[:3] == [0, 0, 0] and teeth[3] > 500, teeth
+
+
+def test_face_subdivision_keeps_the_skin_closed_and_rigged():
+    """No photo needed: `--detail high`'s split of the base head's face leaves the skin closed and consistently
+    wound (no crack where split meets unsplit), and carries morphs and skin weights to every new point."""
+    from types import SimpleNamespace
+
+    from fantasy_talking.head.asset import HeadAsset
+    from fantasy_talking.head.morphs import build_morphs
+    from fantasy_talking.head.skeleton import build_skeleton
+    from fantasy_talking.head.subdivide import face_triangles, subdivide_face
+    from fantasy_talking.head.template import build_head
+    from fantasy_talking.head.texture import layout_uvs
+
+    base = _base()
+    mesh = build_head(SimpleNamespace(vertices=base.landmarks_on(base.parts["skin"].positions)), hair_style=None)
+    layout_uvs(mesh)
+    asset = HeadAsset(mesh=mesh, texture=None, morphs=build_morphs(mesh), skeleton=build_skeleton(mesh))
+    high = subdivide_face(asset)
+    assert len(face_triangles(high)) >= 3.5 * len(face_triangles(asset))
+    skin = high.mesh.triangles_of("skin")
+    weld = high.mesh.weld
+    ids = np.where(weld >= 0, weld, weld.max() + 1 + np.arange(high.mesh.n_vertices))[skin]
+    directed = Counter(map(tuple, np.concatenate([ids[:, [0, 1]], ids[:, [1, 2]], ids[:, [2, 0]]]).tolist()))
+    assert all(count == 1 for count in directed.values()) and all((b, a) in directed for a, b in directed)
+    n = mesh.n_vertices
+    assert high.morphs.deltas.shape[1] == high.skeleton.skin_weights.shape[0] == high.mesh.n_vertices > n
+    assert np.allclose(high.skeleton.skin_weights[n:].sum(axis=1), 1.0, atol=1e-5)
