@@ -520,6 +520,54 @@ def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
     return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
 
 
+LASHES_PER_STRIP = 60
+"""Hairs painted across each eyelash strip: fewer than a real lid carries (90–160), as each is wider than a hair."""
+
+
+def _lash_image(mesh: HeadMesh, rgb: np.ndarray, size: int) -> np.ndarray:
+    """RGBA lashes painted across each lash strip, root to tip.
+
+    hm08's lash strips are arcs in UV space; hairs painted straight down the texture run along a strip where it
+    curves and draw a dark wedge at the eye's outer corner. Each strip's arc is fitted with a circle, so hairs run
+    radially, from the edge nearest the eye (the root, by distance to the eyeball) to a random length, tapering."""
+    a = mesh.anchors
+    centres = np.stack([a.eye_left, a.eye_right]) if a is not None else np.zeros((1, 3))
+    distance = np.linalg.norm(mesh.positions[:, None] - centres[None], axis=2).min(axis=1)
+    texels, covered = _texel_attributes(mesh, (Part.LASHES,), size, distance[:, None].astype(np.float32))
+    count, islands = cv2.connectedComponents(covered.astype(np.uint8), connectivity=8)
+    alpha = np.zeros((size, size), np.float32)
+    shade = np.ones((size, size), np.float32)
+    rng = np.random.default_rng(7)
+    for k in range(1, count):
+        ys, xs = np.nonzero(islands == k)
+        if len(xs) < 20:
+            continue
+        # the arc's circle (algebraic fit), then each texel's angle round it and its share from root to tip
+        design = np.column_stack([xs, ys, np.ones(len(xs))])
+        cx, cy, c = np.linalg.lstsq(design, xs ** 2 + ys ** 2, rcond=None)[0]
+        cx, cy = cx / 2, cy / 2
+        radius = np.hypot(xs - cx, ys - cy)
+        if not np.isfinite(radius).all() or radius.max() > 50 * size:
+            continue
+        angle = np.arctan2(ys - cy, xs - cx)
+        d = texels[ys, xs, 0]
+        span = max(float(np.ptp(d)), 1e-9)
+        s = (d - d.min()) / span  # 0 at the root, 1 at the tip
+        lo, hi = np.percentile(angle, [1, 99])
+        theta = rng.uniform(lo, hi, LASHES_PER_STRIP)
+        length = rng.uniform(0.55, 1.0, LASHES_PER_STRIP)
+        curl = rng.normal(0.0, 0.04, LASHES_PER_STRIP)
+        bright = rng.uniform(0.7, 1.2, LASHES_PER_STRIP)
+        across = (angle[:, None] - theta[None] - curl[None] * s[:, None]) * radius[:, None]  # pixels off each hair
+        width = 0.6 * (1.0 - 0.5 * s[:, None] / length[None])
+        hair = np.exp(-(across / np.maximum(width, 0.05)) ** 2) * (s[:, None] < length[None])
+        best = np.argmax(hair, axis=1)
+        alpha[ys, xs] = np.clip(hair.max(axis=1) * 1.4, 0, 1)
+        shade[ys, xs] = bright[best]
+    colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
+    return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
+
+
 def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0,
              undercoat: float | None = None) -> np.ndarray:
     """RGBA strands running along v: thin tapered lines of the hair colour, varied in brightness.
@@ -564,7 +612,7 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
     if (mesh.part == Part.EYE_LEFT).any():
         images["eyes"] = _eye_image(mesh, iris_rgb, int(PART_SIZES["eyes"] * part_scale))
         lash = np.array([30.0, 24.0, 22.0]) if hair_rgb is None else np.minimum(hair_rgb * 0.5, 60)
-        images["lashes"] = _strands(int(PART_SIZES["lashes"] * part_scale), lash, seed=7, density=0.3, opacity=0.8)
+        images["lashes"] = _lash_image(mesh, lash, int(PART_SIZES["lashes"] * part_scale))
     if (mesh.part == Part.TEETH).any():
         images["mouth"] = _mouth_image(mesh, int(PART_SIZES["mouth"] * part_scale))
     if (mesh.part == Part.HAIR).any():
