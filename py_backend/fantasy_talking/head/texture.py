@@ -501,25 +501,6 @@ def _eye_image(mesh: HeadMesh, iris_rgb: np.ndarray, size: int) -> np.ndarray:
     return np.clip(colour, 0, 255).astype(np.uint8)
 
 
-def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
-    """Enamel on the teeth, shading into gum pink towards the roots; a pink, slightly grainy tongue."""
-    values = np.column_stack([mesh.positions, (mesh.part == Part.TONGUE).astype(float)])
-    texels, covered = _texel_attributes(mesh, (Part.TEETH, Part.TONGUE), size, values)
-    jaw = mesh.landmarks[[13, 14], 1].mean()
-    height = np.abs(texels[..., 1] - jaw)
-    gum = np.clip((height - 0.009) / 0.003, 0, 1)[..., None]
-    depth = np.clip((mesh.landmarks[13, 2] - texels[..., 2]) / 0.04, 0, 1)[..., None]
-    # the side teeth sit in the cheeks' shadow: a closed mouth's slit at the corners shows them dark, not white
-    side = np.clip((np.abs(texels[..., 0] - mesh.landmarks[[13, 14], 0].mean()) - SHADOW_FROM_M) / SHADOW_RAMP_M, 0, 1)
-    shadow = (1 - 0.35 * depth) * (1 - SIDE_SHADOW * side[..., None])
-    teeth = (np.array([236.0, 230.0, 212.0]) * (1 - gum) + np.array([190.0, 95.0, 100.0]) * gum) * shadow
-    rng = np.random.default_rng(5)
-    grain = cv2.GaussianBlur(rng.standard_normal((size, size)).astype(np.float32), (0, 0), 1.5)[..., None]
-    tongue = np.array([185.0, 88.0, 92.0]) * (1 + 0.08 * grain) * (1 - 0.3 * depth)
-    colour = np.where(texels[..., 3:4] > 0.5, tongue, teeth)
-    return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
-
-
 LASHES_PER_STRIP = 60
 """Hairs painted across each eyelash strip: fewer than a real lid carries (90–160), as each is wider than a hair."""
 
@@ -566,6 +547,25 @@ def _lash_image(mesh: HeadMesh, rgb: np.ndarray, size: int) -> np.ndarray:
         shade[ys, xs] = bright[best]
     colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
     return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
+
+
+def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
+    """Enamel on the teeth, shading into gum pink towards the roots; a pink, slightly grainy tongue."""
+    values = np.column_stack([mesh.positions, (mesh.part == Part.TONGUE).astype(float)])
+    texels, covered = _texel_attributes(mesh, (Part.TEETH, Part.TONGUE), size, values)
+    jaw = mesh.landmarks[[13, 14], 1].mean()
+    height = np.abs(texels[..., 1] - jaw)
+    gum = np.clip((height - 0.009) / 0.003, 0, 1)[..., None]
+    depth = np.clip((mesh.landmarks[13, 2] - texels[..., 2]) / 0.04, 0, 1)[..., None]
+    # the side teeth sit in the cheeks' shadow: a closed mouth's slit at the corners shows them dark, not white
+    side = np.clip((np.abs(texels[..., 0] - mesh.landmarks[[13, 14], 0].mean()) - SHADOW_FROM_M) / SHADOW_RAMP_M, 0, 1)
+    shadow = (1 - 0.35 * depth) * (1 - SIDE_SHADOW * side[..., None])
+    teeth = (np.array([236.0, 230.0, 212.0]) * (1 - gum) + np.array([190.0, 95.0, 100.0]) * gum) * shadow
+    rng = np.random.default_rng(5)
+    grain = cv2.GaussianBlur(rng.standard_normal((size, size)).astype(np.float32), (0, 0), 1.5)[..., None]
+    tongue = np.array([185.0, 88.0, 92.0]) * (1 + 0.08 * grain) * (1 - 0.3 * depth)
+    colour = np.where(texels[..., 3:4] > 0.5, tongue, teeth)
+    return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
 
 
 def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0,
