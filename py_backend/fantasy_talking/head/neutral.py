@@ -27,7 +27,6 @@ def photo_lip_gap(fit: FaceFit) -> float:
     return max(0.0, lip_gap(fit.vertices))
 
 
-
 SEAL_PIXEL_M = 0.0001
 """Resolution of the front-view silhouettes on which the seal measures the slit between the lips."""
 SEAL_OVERLAP_M = 0.00025
@@ -36,7 +35,6 @@ SEAL_REACH_M = 0.004
 """How far above and below the lips' margins, and behind the lips' front, the closing movement fades out."""
 LOWER_LIP_MOTION = 0.4
 """Skin moving by more than this share of the chin's JawOpen movement belongs to the lower lip."""
-
 SEAL_VIEWS_DEG = (0.0, 30.0, -30.0, 60.0, -60.0)
 """Yaws the slit is looked for from: a turned head sees past the lips' far corner."""
 
