@@ -234,3 +234,95 @@ def test_decode_image_refuses_strips_tiny_and_damaged_images_with_head_errors():
     with pytest.raises(HeadError, match="corrupt"):
         decode_image(bytes(data))
     assert decode_image(png(256, 256)).shape == (256, 256, 3)
+
+
+def test_sealed_lips_hide_the_teeth_even_when_the_fit_parts_them():
+    """No photo needed: the base head fitted to its own landmarks, and to landmarks whose lower lip sits 1.5 mm
+    low towards the corners (a fit that parts the lips), shows no tooth between the closed lips from the front or
+    three-quarter view (teeth painted green, 0.16 mm a pixel); JawOpen = 1 does show them."""
+    from types import SimpleNamespace
+
+    from fantasy_talking.head.render import Renderer
+    from fantasy_talking.head.template import MATERIALS, build_head
+    from fantasy_talking.head.texture import layout_uvs
+
+    base = _base()
+    marks = base.landmarks_on(base.parts["skin"].positions)
+    parted = marks.copy()
+    lower = [146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 87, 14, 317, 402, 318, 324]
+    parted[lower, 1] -= 0.0015 * np.clip(np.abs(marks[lower, 0]) / 0.02, 0, 1)
+    jaw = base.morph_names.index("jawOpen")
+    for photo in (marks, parted):
+        mesh = build_head(SimpleNamespace(vertices=photo), hair_style=None)
+        layout_uvs(mesh)
+        images = {m: np.full((8, 8, 3), 160, np.uint8) for m in MATERIALS}
+        images["mouth"] = np.zeros((8, 8, 3), np.uint8)
+        images["mouth"][..., 1] = 255
+        images["lashes"] = images["hair"] = np.zeros((8, 8, 4), np.uint8)
+        opened = mesh.positions + mesh.base_deltas[jaw]
+        renderer = Renderer(320, {m: mesh.triangles_of(m) for m in MATERIALS}, mesh.uv, images,
+                            target=mesh.landmarks[[13, 14]].mean(axis=0), distance=0.16)
+        try:
+            views = [renderer.draw(mesh.positions, mesh.normals(), yaw_deg=yaw) for yaw in (0.0, 35.0, -35.0)]
+            views.append(renderer.draw(opened, mesh.normals(opened)))
+        finally:
+            renderer.release()
+        teeth = [int(((v[..., 1] > 150) & (v[..., 0] < 80) & (v[..., 2] < 80)).sum()) for v in views]
+        assert teeth[:3] == [0, 0, 0] and teeth[3] > 500, teeth
+
+
+def test_face_subdivision_keeps_the_skin_closed_and_rigged():
+    """No photo needed: `--detail high`'s split of the base head's face leaves the skin closed and consistently
+    wound (no crack where split meets unsplit), and carries morphs and skin weights to every new point."""
+    from types import SimpleNamespace
+
+    from fantasy_talking.head.asset import HeadAsset
+    from fantasy_talking.head.morphs import build_morphs
+    from fantasy_talking.head.skeleton import build_skeleton
+    from fantasy_talking.head.subdivide import face_triangles, subdivide_face
+    from fantasy_talking.head.template import build_head
+    from fantasy_talking.head.texture import layout_uvs
+
+    base = _base()
+    mesh = build_head(SimpleNamespace(vertices=base.landmarks_on(base.parts["skin"].positions)), hair_style=None)
+    layout_uvs(mesh)
+    asset = HeadAsset(mesh=mesh, texture=None, morphs=build_morphs(mesh), skeleton=build_skeleton(mesh))
+    high = subdivide_face(asset)
+    assert len(face_triangles(high)) >= 3.5 * len(face_triangles(asset))
+    skin = high.mesh.triangles_of("skin")
+    weld = high.mesh.weld
+    ids = np.where(weld >= 0, weld, weld.max() + 1 + np.arange(high.mesh.n_vertices))[skin]
+    directed = Counter(map(tuple, np.concatenate([ids[:, [0, 1]], ids[:, [1, 2]], ids[:, [2, 0]]]).tolist()))
+    assert all(count == 1 for count in directed.values()) and all((b, a) in directed for a, b in directed)
+    n = mesh.n_vertices
+    assert high.morphs.deltas.shape[1] == high.skeleton.skin_weights.shape[0] == high.mesh.n_vertices > n
+    assert np.allclose(high.skeleton.skin_weights[n:].sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_lash_hairs_run_from_root_to_tip_across_each_strip():
+    """No photo needed: in the painted lash texture the hairs run along each strip's root → tip direction (the
+    gradient of the distance to the eyeball), also where hm08's strips curve at the eye's outer corner; hairs
+    painted straight down the texture ran along the curved ends there, a dark wedge (58 % of hair texels
+    within 45° of root → tip then)."""
+    import cv2
+    from types import SimpleNamespace
+
+    from fantasy_talking.head.template import Part, build_head
+    from fantasy_talking.head.texture import _lash_image, _texel_attributes, layout_uvs
+
+    base = _base()
+    mesh = build_head(SimpleNamespace(vertices=base.landmarks_on(base.parts["skin"].positions)), hair_style=None)
+    layout_uvs(mesh)
+    anchors = np.stack([mesh.anchors.eye_left, mesh.anchors.eye_right])
+    to_eye = np.linalg.norm(mesh.positions[:, None] - anchors[None], axis=2).min(axis=1)
+    texels, covered = _texel_attributes(mesh, (Part.LASHES,), 256, to_eye[:, None].astype(np.float32))
+    alpha = _lash_image(mesh, np.array([30.0, 24.0, 22.0]), 256)[..., 3].astype(np.float32) / 255
+    gx, gy = cv2.Sobel(alpha, cv2.CV_32F, 1, 0), cv2.Sobel(alpha, cv2.CV_32F, 0, 1)
+    jxx, jyy, jxy = (cv2.GaussianBlur(v, (0, 0), 1.5) for v in (gx * gx, gy * gy, gx * gy))
+    along = 0.5 * np.arctan2(2 * jxy, jxx - jyy) + np.pi / 2  # a hair runs across its strongest gradient
+    distance = cv2.GaussianBlur(np.where(covered, texels[..., 0], texels[..., 0][covered].mean()), (0, 0), 2.0)
+    dy, dx = np.gradient(distance)
+    cos = np.abs(np.cos(along) * dx + np.sin(along) * dy) / (np.hypot(dx, dy) + 1e-12)
+    hairs = (cv2.erode(covered.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0) & (alpha > 0.4) & (jxx + jyy > 1e-3)
+    assert hairs.sum() > 2000
+    assert (cos[hairs] > 0.7).mean() > 0.85, (cos[hairs] > 0.7).mean()

@@ -12,7 +12,7 @@ from fantasy_talking.head.glb import write_glb
 from fantasy_talking.head.image import decode_image
 from fantasy_talking.head.landmarks import FaceLandmarks, detect_landmarks
 from fantasy_talking.head.morphs import build_morphs
-from fantasy_talking.head.options import HeadOptions, Progress
+from fantasy_talking.head.options import DETAIL_LEVELS, HeadOptions, Progress
 from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, photo_lip_gap
 from fantasy_talking.head.skeleton import build_skeleton
 from fantasy_talking.head.template import build_head
@@ -97,12 +97,17 @@ def build_asset(rgb: np.ndarray, options: HeadOptions = HeadOptions(),
     mesh = build_head(fit, eyes="eyes" in options.parts, mouth="mouth" in options.parts, hair_style=hair_style)
     layout_uvs(mesh)
     step("texture", 0.45)
-    texture = bake_textures(mesh, fit, landmarks, rgb, options.texture_size, hair_rgb=hair_rgb)
+    texture = bake_textures(mesh, fit, landmarks, rgb, options.texture_size, hair_rgb=hair_rgb,
+                            part_scale=DETAIL_LEVELS[options.detail])
     step("morphs", 0.7)
     morphs = build_morphs(mesh)
     skeleton = build_skeleton(mesh)
     asset = HeadAsset(mesh=mesh, texture=texture, morphs=morphs, skeleton=skeleton,
                       lip_gap_m=photo_lip_gap(fit))
+    if options.detail == "high":
+        from fantasy_talking.head.subdivide import subdivide_face
+
+        asset = subdivide_face(asset)
     return asset, landmarks, fit
 
 

@@ -18,8 +18,10 @@ PART_GROUPS: dict[str, str] = {
     "eyes": "eyeballs and eyelashes",
     "mouth": "teeth, gums and tongue",
 }
-DETAIL_LEVELS = {"low": 0.7, "medium": 1.0, "high": 1.6}
-"""Accepted for compatibility; the hm08 head has one tessellation (about 27k triangles with hair)."""
+DETAIL_LEVELS = {"low": 0.5, "medium": 1.0, "high": 2.0}
+"""Mesh detail → the scale of the painted eye, mouth and lash textures (low: 256² eyes and mouth, for mobile;
+high: 1024²). `high` also splits the face's triangles in four (head/subdivide.py: +10.5k triangles, rounder lips,
+nostrils and lids in close-ups)."""
 HAIR_CHOICES = ("auto", "none") + HAIR_STYLES
 """auto: chosen from the photo (head/hair.py); none: a bare scalp; or a style by name."""
 MAX_LOD = 3

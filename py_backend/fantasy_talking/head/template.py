@@ -16,6 +16,7 @@ from fantasy_talking.head.deform import Warp, fit_warp
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.fit import FaceFit
 from fantasy_talking.head.hair import hair_part, keep_clear_of_skin, skin_anchors
+from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, SEAL_REACH_M, lip_gap, seal_lips
 
 UPPER_LIP_INNER = (191, 80, 81, 82, 13, 312, 311, 310, 415)
 LOWER_LIP_INNER = (95, 88, 178, 87, 14, 317, 402, 318, 324)
@@ -162,6 +163,20 @@ def _eyeball(positions: np.ndarray, warp: Warp, rim: np.ndarray) -> np.ndarray:
     return warp.similarity(centre[None])[0] + shift + ((positions - centre) * warp.mean_scale) @ warp.rotation.T
 
 
+def _sealed(skin_positions: np.ndarray, base) -> np.ndarray:
+    """The fitted skin with its neutral lips pressed shut (neutral.seal_lips) round the mouth."""
+    skin = base.parts["skin"]
+    marks = base.landmarks_on(skin_positions)
+    jaw = np.linalg.norm(skin.deltas[base.morph_names.index("jawOpen")], axis=1)
+    chin = np.linalg.norm(base.landmarks_on(skin.deltas[base.morph_names.index("jawOpen")].astype(np.float64))[152])
+    corners = marks[[61, 291]]
+    p = skin_positions
+    lips = ((p[:, 0] > corners[:, 0].min() - SEAL_REACH_M) & (p[:, 0] < corners[:, 0].max() + SEAL_REACH_M)
+            & (p[:, 1] < marks[0, 1] + SEAL_REACH_M) & (p[:, 1] > marks[17, 1] - SEAL_REACH_M)
+            & (p[:, 2] > corners[:, 2].min() - 3 * SEAL_REACH_M))
+    return seal_lips(p, skin.triangles, jaw / max(chin, 1e-9), lips, base.skin_region == 0, corners)
+
+
 def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: str | None = None) -> HeadMesh:
     """The base head fitted to `fit`, with eyes and lashes, teeth and tongue, and a hair style, as asked."""
     if hair_style is not None and hair_style not in HAIR_STYLES:
@@ -174,8 +189,18 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
     targets = [base.morph_names.index(name) for name in EXPRESSION_TARGETS]
     deltas_at_marks = np.stack([base.landmarks_on(skin.deltas[k].astype(np.float64)) for k in targets])
     expression = _photo_expression(base_marks, deltas_at_marks, photo)
-    warp = fit_warp(base_marks + np.einsum("k,kvc->vc", expression, deltas_at_marks), photo,
-                    tied=tuple(zip(UPPER_LIP_INNER, LOWER_LIP_INNER)))
+    expressed = base_marks + np.einsum("k,kvc->vc", expression, deltas_at_marks)
+    if lip_gap(photo) > MAX_GAP_TO_CLOSE_M:
+        # a wide-open mouth is stretched and rolled beyond what the targets explain, and taking a wrong mix off
+        # leaves swollen lips and a short chin: the neutral is bent by the landmarks no mouth target moves (eyes,
+        # brows, nose, cheeks), and takes its mouth and chin from the base head
+        still = np.linalg.norm(deltas_at_marks, axis=2).max(axis=0) < STILL_M
+        warp = fit_warp(base_marks[still], photo[still])
+    else:
+        warp = fit_warp(expressed, photo, tied=tuple(zip(UPPER_LIP_INNER, LOWER_LIP_INNER)))
+    # the head as photographed, for the texture: every landmark on its photo point, the inner lips untied, so
+    # an open mouth's lips (which the expression targets only approximate) lie on the photo's lips
+    photo_warp = fit_warp(expressed, photo)
     eye_positions = base.parts["eyes"].positions
     left_eye = eye_positions[:, 0] > 0
     rims = {True: base_marks[list(LEFT_EYE_RIM)], False: base_marks[list(RIGHT_EYE_RIM)]}
@@ -203,7 +228,8 @@ def build_head(fit: FaceFit, eyes: bool = True, mouth: bool = True, hair_style: 
             placed = warp(source.positions)
         if name == "skin":
             worn = np.einsum("k,kvc->vc", expression, source.deltas[targets].astype(np.float64))
-            photo_positions = warp(source.positions + worn)
+            photo_positions = photo_warp(source.positions + worn)
+            placed = _sealed(placed, base)
         positions.append(placed)
         triangles.append(source.triangles + count)
         part.append(labels)

@@ -20,8 +20,9 @@ import numpy as np
 
 from fantasy_talking.head.base_mesh import load_base_head
 from fantasy_talking.head.fit import FaceFit
-from fantasy_talking.head.hair import DEFAULT_RGB, SCALP_TINT, hair_image, strand_field
+from fantasy_talking.head.hair import DEFAULT_RGB, SCALP_TINT, hair_image
 from fantasy_talking.head.landmarks import LEFT_IRIS, RIGHT_IRIS, FaceLandmarks
+from fantasy_talking.head.neutral import MAX_GAP_TO_CLOSE_M, lip_gap
 from fantasy_talking.head.raster import rasterize, triangle_map
 from fantasy_talking.head.template import HeadMesh, Part
 
@@ -51,12 +52,21 @@ SHADING_SIGMA = 0.06
 """Width (in atlas sides) of the blur that separates lighting from skin detail."""
 SHADING_STRENGTH = 0.75
 MOUTH_RGB = np.array([70.0, 22.0, 26.0])
-MOUTH_MARGIN = 0.2
-"""Share of an open mouth's height (in the photo) by which its opening is widened before the photo is used."""
+MOUTH_MARGIN = 0.3
+"""Share of an open mouth's height (in the photo) round its landmark outline within which dark (shadow, tongue)
+and bright grey (teeth) pixels still count as the opening: MediaPipe's inner-lip outline follows a round "O"
+only loosely."""
+LIP_CONTACT_SHADE, LIP_CONTACT_M = 0.8, 0.002
+"""Unseen lip takes the seen lip's median colour, darkened to this share at the line where the lips meet (they
+shade each other there), fading out this far above and below it."""
+OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 IRIS_MM, PUPIL_MM = 5.9, 2.0
 """Iris and pupil radii (an adult's 11.8 mm iris, a pupil in room light), from the eye's forward axis."""
 EYE_UV_RADIUS_MM = 13.0
 """The eye texture spans this radius round the axis (the whole eyeball seen from the front)."""
+FILL_KNOWN = 0.9
+"""Only skin the photo shows squarely feeds the fill: the feathered rim of the seen face (its jaw shadow, stray
+hair and background) would carry a dark edge round to the neck and the back."""
 FILL_STEPS = 80
 """Diffusion steps of the unseen-skin fill: enough to carry the face's colours round to the ears."""
 SHADOW_FROM_M, SHADOW_RAMP_M, SIDE_SHADOW = 0.011, 0.008, 0.75
@@ -205,11 +215,11 @@ def _vertex_fill(mesh: HeadMesh, base, flat: np.ndarray, weight: np.ndarray, ski
     size = flat.shape[0]
     uv = np.clip((mesh.uv[:n_skin] * size).astype(int), 0, size - 1)
     colour_v, weight_v = flat[uv[:, 1], uv[:, 0]], weight[uv[:, 1], uv[:, 0]]
-    known_w = np.bincount(inverse, weights=(weight_v > 0.5) * weight_v, minlength=len(ids))
+    known_w = np.bincount(inverse, weights=(weight_v > FILL_KNOWN) * weight_v, minlength=len(ids))
     known = known_w > 0
     colour = np.tile(np.asarray(skin_tone, np.float64), (len(ids), 1))
     for k in range(3):
-        total = np.bincount(inverse, weights=(weight_v > 0.5) * weight_v * colour_v[:, k], minlength=len(ids))
+        total = np.bincount(inverse, weights=(weight_v > FILL_KNOWN) * weight_v * colour_v[:, k], minlength=len(ids))
         colour[known, k] = total[known] / known_w[known]
     tris = inverse[base.parts["skin"].triangles]
     edges = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]])
@@ -246,7 +256,8 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     uv_map = UvMap(mesh, (Part.SKIN,), low)
     region = np.zeros(mesh.n_vertices, np.float32)
     region[: len(base.skin_region)] = base.skin_region == 1
-    texels = uv_map(np.column_stack([photo_xy, facing, depth, mesh.positions, region]).astype(np.float32))
+    lips = _lip_vertices(mesh, base)
+    texels = uv_map(np.column_stack([photo_xy, facing, depth, mesh.positions, region, lips]).astype(np.float32))
     covered = uv_map.covered
 
     # Which texels the photo shows: facing the camera, inside the face outline, not behind the face itself,
@@ -262,8 +273,7 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
         holes |= _polygon_mask((h, w), points[list(contour), :2], dilate_px=margin)
     # an open mouth's wet inner lips, teeth edges and shadow hug the opening: the wider it gapes, the wider
     # the margin left to the fill (else the closed neutral wears them on its lips)
-    gap_px = max(0.0, float(np.mean(points[[14, 87, 317], 1] - points[[13, 82, 312], 1])))
-    holes |= _polygon_mask((h, w), points[list(INNER_MOUTH), :2], dilate_px=max(margin, int(MOUTH_MARGIN * gap_px)))
+    holes |= _mouth_opening(rgb, points, margin)
     xy = texels[..., :2]
     xi = np.clip(np.round(xy[..., 0]).astype(int), 0, w - 1)
     yi = np.clip(np.round(xy[..., 1]).astype(int), 0, h - 1)
@@ -284,6 +294,23 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     distance = np.linalg.norm(seen - skin_rgb, axis=2)
     edge = 1.0 - np.clip(inset[yi, xi] / (feather * 3), 0, 1)
     weight *= 1.0 - edge * np.clip((distance - 55.0) / 45.0, 0.0, 1.0)
+    lip_texel = texels[..., 8] > 0.5
+    if lip_gap(fit.vertices) > MAX_GAP_TO_CLOSE_M:
+        # a wide-open mouth stretches the lips, and MediaPipe's lower-lip and chin outline can slip a lip's height:
+        # near the mouth the photo counts only where its colour agrees (lip-red on the neutral's lips, not on its
+        # chin)
+        classes = _lip_or_skin(corrected, points, skin_rgb)
+        if classes is not None:
+            red, skin_like = classes
+            near_mouth = _polygon_mask((h, w), points[list(OUTER_LIPS), :2],
+                                       dilate_px=int(0.6 * landmarks.inter_ocular_px))[yi, xi]
+            weight *= ~near_mouth | np.where(lip_texel, red[yi, xi], skin_like[yi, xi])
+            # the lip the photo shows is its stretched outer part; its wet inner edge (darker, bluer) is left
+            # to the lip colour
+            seen_lip = lip_texel & (weight > 0.5)
+            if seen_lip.sum() > 20:
+                off_colour = np.linalg.norm(seen - np.median(seen[seen_lip], axis=0), axis=2) > 30.0
+                weight *= ~(lip_texel & off_colour)
 
     # shading: the low frequencies of the seen luminance, divided out towards their median
     luma = seen.mean(axis=2) + 1.0
@@ -292,7 +319,7 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     shade = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / blur_w
     reference = float(np.median(shade[weight > 0.5])) if (weight > 0.5).any() else float(luma.mean())
     flat = seen * ((reference / np.maximum(shade, 1.0)) ** SHADING_STRENGTH)[..., None]
-    skin_tone = np.median(flat[weight > 0.5], axis=0) if (weight > 0.5).any() else skin_rgb
+    skin_tone = _skin_tone(flat, weight) if (weight > 0.5).any() else skin_rgb
 
     # the unseen skin: colours diffused over the surface from the seen skin (continuous across UV seams),
     # darkened to the hair's colour on the scalp under hair, then given the photo's grain
@@ -300,6 +327,16 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
     fill_texels = uv_map(vertex_fill)
     grain = _skin_grain(flat, weight, low)
     fill = fill_texels * (1.0 + grain[..., None])
+    lip_seen = lip_texel & (weight > 0.5)
+    if lip_seen.sum() > 20:
+        # unseen lip (the inner roll where the closed lips meet, the lips an open mouth hid) is lip, in the other
+        # lip's shade, not skin diffused in from the chin: no light line between closed lips
+        lip_rgb = np.median(flat[lip_seen], axis=0)
+        line_y = float(mesh.landmarks[[13, 14], 1].mean())
+        contact = np.clip(1.0 - np.abs(texels[..., 5] - line_y) / LIP_CONTACT_M, 0, 1)
+        shade = 1.0 - (1.0 - LIP_CONTACT_SHADE) * contact
+        lip_share = np.clip(texels[..., 8], 0, 1)[..., None]
+        fill = fill * (1 - lip_share) + (lip_rgb * (shade * (1.0 + grain))[..., None]) * lip_share
 
     # the mouth bag darkens with depth behind the lips
     marks = mesh.landmarks
@@ -333,6 +370,62 @@ def _skin_bake(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.n
             1.0 - _seen_share(mesh, seen_vertex, skin), 1.0 - _seen_share(mesh, seen_vertex, face_region), gain)
 
 
+def _lip_vertices(mesh: HeadMesh, base) -> np.ndarray:
+    """Per vertex, 1 on the neutral's lips: front skin inside the outer lip outline seen from the front."""
+    from matplotlib.path import Path
+
+    n_skin = len(base.skin_region)
+    marks = mesh.landmarks
+    p = mesh.positions[:n_skin]
+    inside = Path(marks[list(OUTER_LIPS), :2]).contains_points(p[:, :2])
+    front = (base.skin_region == 0) & (p[:, 2] > marks[[61, 291], 2].min() - 0.004)
+    out = np.zeros(mesh.n_vertices, np.float32)
+    out[:n_skin] = inside & front
+    return out
+
+
+def _lip_or_skin(rgb: np.ndarray, points: np.ndarray, skin_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Two masks of the photo: lip-coloured pixels (redder, in CIELAB a*, than halfway from the skin to the upper
+    lip, whose outline MediaPipe keeps on an open mouth, and about as light) and skin-coloured ones (less red, and
+    not in shadow); None when the lips are hardly redder than the skin."""
+    lab = cv2.cvtColor(np.clip(rgb, 0, 255).astype(np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32)
+    h, w = rgb.shape[:2]
+    band = []
+    for a, b in ((0, 13), (37, 82), (267, 312)):
+        xy = np.round(points[a, :2] + (points[b, :2] - points[a, :2]) * np.linspace(0.25, 0.75, 8)[:, None]).astype(int)
+        band.append(lab[np.clip(xy[:, 1], 0, h - 1), np.clip(xy[:, 0], 0, w - 1)])
+    lip_l, lip_a = np.median(np.concatenate(band)[:, :2], axis=0)
+    skin_l, skin_a = cv2.cvtColor(np.clip(skin_rgb, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_RGB2LAB)[0, 0, :2]
+    if lip_a - float(skin_a) < 3.0:
+        return None
+    blurred = cv2.blur(lab, (3, 3))
+    redder = blurred[..., 1] > 0.5 * (lip_a + float(skin_a))
+    # the mouth's inside is red too, but dark
+    return redder & (blurred[..., 0] > 0.9 * lip_l), ~redder & (blurred[..., 0] > 0.8 * float(skin_l))
+
+
+def _mouth_opening(rgb: np.ndarray, points: np.ndarray, margin: int) -> np.ndarray:
+    """The photo's mouth opening: inside the inner-lip outline, and round it (MOUTH_MARGIN of the gape) wherever a
+    pixel is not lip-coloured: darker than the lips (shadow, tongue, throat) or brighter and greyer (teeth)."""
+    h, w = rgb.shape[:2]
+    inner = points[list(INNER_MOUTH), :2]
+    opening = _polygon_mask((h, w), inner, dilate_px=margin)
+    gap_px = max(0.0, float(np.mean(points[[14, 87, 317], 1] - points[[13, 82, 312], 1])))
+    reach = int(MOUTH_MARGIN * gap_px)
+    if reach <= margin:
+        return opening
+    lips = _polygon_mask((h, w), points[list(OUTER_LIPS), :2]) & ~opening
+    if lips.sum() < 20:
+        return opening
+    pixels = rgb.astype(np.float32)
+    luma = pixels.mean(axis=2)
+    chroma = pixels.max(axis=2) - pixels.min(axis=2)
+    lip_luma, lip_chroma = float(np.median(luma[lips])), float(np.median(chroma[lips]))
+    unlike = (luma < 0.8 * lip_luma) | ((luma > 1.1 * lip_luma) & (chroma < 0.7 * lip_chroma))
+    around = _polygon_mask((h, w), inner, dilate_px=reach)
+    return opening | (around & unlike)
+
+
 def _unoccluded(points: np.ndarray, mp_triangles: np.ndarray, xy: np.ndarray, depth: np.ndarray,
                 landmarks: FaceLandmarks, grid: int = 256) -> np.ndarray:
     """1 where a texel's point is not hidden behind the photo's own face surface (the far side of the nose)."""
@@ -349,6 +442,13 @@ def _unoccluded(points: np.ndarray, mp_triangles: np.ndarray, xy: np.ndarray, de
     near = zbuffer[gy, gx, 0]
     texel = depth - np.median(depth) + np.median(face_depth)
     return (~hit[gy, gx] | (texel >= near - tolerance)).astype(np.float32)
+
+
+def _skin_tone(flat: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The seen skin's colour without brows, lashes, nostrils and leftover shadow: the median of its lighter 60 %."""
+    seen = flat[weight > 0.5]
+    luma = seen.mean(axis=1)
+    return np.median(seen[luma >= np.percentile(luma, 40)], axis=0)
 
 
 def _skin_grain(flat: np.ndarray, weight: np.ndarray, size: int) -> np.ndarray:
@@ -400,6 +500,54 @@ def _eye_image(mesh: HeadMesh, iris_rgb: np.ndarray, size: int) -> np.ndarray:
     return np.clip(colour, 0, 255).astype(np.uint8)
 
 
+LASHES_PER_STRIP = 60
+"""Hairs painted across each eyelash strip: fewer than a real lid carries (90–160), as each is wider than a hair."""
+
+
+def _lash_image(mesh: HeadMesh, rgb: np.ndarray, size: int) -> np.ndarray:
+    """RGBA lashes painted across each lash strip, root to tip.
+
+    hm08's lash strips are arcs in UV space; hairs painted straight down the texture run along a strip where it
+    curves and draw a dark wedge at the eye's outer corner. Each strip's arc is fitted with a circle, so hairs run
+    radially, from the edge nearest the eye (the root, by distance to the eyeball) to a random length, tapering."""
+    a = mesh.anchors
+    centres = np.stack([a.eye_left, a.eye_right]) if a is not None else np.zeros((1, 3))
+    distance = np.linalg.norm(mesh.positions[:, None] - centres[None], axis=2).min(axis=1)
+    texels, covered = _texel_attributes(mesh, (Part.LASHES,), size, distance[:, None].astype(np.float32))
+    count, islands = cv2.connectedComponents(covered.astype(np.uint8), connectivity=8)
+    alpha = np.zeros((size, size), np.float32)
+    shade = np.ones((size, size), np.float32)
+    rng = np.random.default_rng(7)
+    for k in range(1, count):
+        ys, xs = np.nonzero(islands == k)
+        if len(xs) < 20:
+            continue
+        # the arc's circle (algebraic fit), then each texel's angle round it and its share from root to tip
+        design = np.column_stack([xs, ys, np.ones(len(xs))])
+        cx, cy, c = np.linalg.lstsq(design, xs ** 2 + ys ** 2, rcond=None)[0]
+        cx, cy = cx / 2, cy / 2
+        radius = np.hypot(xs - cx, ys - cy)
+        if not np.isfinite(radius).all() or radius.max() > 50 * size:
+            continue
+        angle = np.arctan2(ys - cy, xs - cx)
+        d = texels[ys, xs, 0]
+        span = max(float(np.ptp(d)), 1e-9)
+        s = (d - d.min()) / span  # 0 at the root, 1 at the tip
+        lo, hi = np.percentile(angle, [1, 99])
+        theta = rng.uniform(lo, hi, LASHES_PER_STRIP)
+        length = rng.uniform(0.55, 1.0, LASHES_PER_STRIP)
+        curl = rng.normal(0.0, 0.04, LASHES_PER_STRIP)
+        bright = rng.uniform(0.7, 1.2, LASHES_PER_STRIP)
+        across = (angle[:, None] - theta[None] - curl[None] * s[:, None]) * radius[:, None]  # pixels off each hair
+        width = 0.6 * (1.0 - 0.5 * s[:, None] / length[None])
+        hair = np.exp(-(across / np.maximum(width, 0.05)) ** 2) * (s[:, None] < length[None])
+        best = np.argmax(hair, axis=1)
+        alpha[ys, xs] = np.clip(hair.max(axis=1) * 1.4, 0, 1)
+        shade[ys, xs] = bright[best]
+    colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
+    return np.dstack([colour, alpha[..., None] * 255]).astype(np.uint8)
+
+
 def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
     """Enamel on the teeth, shading into gum pink towards the roots; a pink, slightly grainy tongue."""
     values = np.column_stack([mesh.positions, (mesh.part == Part.TONGUE).astype(float)])
@@ -419,16 +567,10 @@ def _mouth_image(mesh: HeadMesh, size: int) -> np.ndarray:
     return _dilate_into(np.clip(colour, 0, 255), covered).astype(np.uint8)
 
 
-def _strands(size: int, rgb: np.ndarray, seed: int, density: float, opacity: float = 1.0) -> np.ndarray:
-    """RGBA strands running along v (the lashes): thin tapered lines of the colour, varied in brightness."""
-    alpha, shade = strand_field(size, seed, density)
-    colour = np.clip(rgb[None, None] * shade[..., None], 0, 255)
-    return np.dstack([colour, alpha[..., None] * 255 * opacity]).astype(np.uint8)
-
-
 def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: np.ndarray, size: int,
-                  hair_rgb: np.ndarray | None = None) -> Texture:
-    """Every material's image: the photo-based skin at `size`², the painted parts at their own sizes."""
+                  hair_rgb: np.ndarray | None = None, part_scale: float = 1.0) -> Texture:
+    """Every material's image: the photo-based skin at `size`², the painted eyes, mouth and lashes at their
+    PART_SIZES times `part_scale` (the mesh detail's: half for low, double for high)."""
     if hair_rgb is not None:
         # the hair was lit by the same light as the face: the same white balance and exposure
         hair_rgb = np.clip(np.asarray(hair_rgb, np.float64) * _photo_correction(rgb, landmarks)[0], 0, 255)
@@ -436,11 +578,11 @@ def bake_textures(mesh: HeadMesh, fit: FaceFit, landmarks: FaceLandmarks, rgb: n
     iris_rgb = _iris_colour(rgb, landmarks)
     images = {"skin": atlas}
     if (mesh.part == Part.EYE_LEFT).any():
-        images["eyes"] = _eye_image(mesh, iris_rgb, PART_SIZES["eyes"])
+        images["eyes"] = _eye_image(mesh, iris_rgb, int(PART_SIZES["eyes"] * part_scale))
         lash = np.array([30.0, 24.0, 22.0]) if hair_rgb is None else np.minimum(hair_rgb * 0.5, 60)
-        images["lashes"] = _strands(PART_SIZES["lashes"], lash, seed=7, density=0.3, opacity=0.8)
+        images["lashes"] = _lash_image(mesh, lash, int(PART_SIZES["lashes"] * part_scale))
     if (mesh.part == Part.TEETH).any():
-        images["mouth"] = _mouth_image(mesh, PART_SIZES["mouth"])
+        images["mouth"] = _mouth_image(mesh, int(PART_SIZES["mouth"] * part_scale))
     if (mesh.part == Part.HAIR).any():
         images["hair"] = hair_image(mesh.hair_style, hair_rgb if hair_rgb is not None else DEFAULT_RGB,
                                     PART_SIZES["hair"])
