@@ -24,7 +24,11 @@ agrees within 10 %, octave errors forgiven: rumble can look periodic for a frame
 at one pitch),
 and it keeps moving for a hangover after the last such frame, so unvoiced consonants and stop
 gaps inside speech still count. Breath, noise and clicks are not voiced, so they never open the
-jaw, however the level trackers stand.
+jaw, however the level trackers stand. Nor does a held note: a voice moves, within 500 ms its
+pitch strays more than 2.5 % from its mean or its level swings by more than 6 dB from syllable to
+consonant, while a sung vowel or a bowed or blown instrument (vibrato up to ±1 %) stays within
+both, so such a stretch shuts the gate once it has lasted 500 ms. Its onset still moves the jaw,
+and 500 ms is long because a synthetic voice can hold one pitch and level through a 400 ms vowel.
 """
 from __future__ import annotations
 
@@ -50,6 +54,22 @@ def _same_pitch(a: float, b: float, tolerance: float) -> bool:
     return abs(ratio - k) < tolerance * k
 
 
+_PERIOD_RATIOS = tuple(p / q for p in (1, 2, 3) for q in (1, 2, 3) if p == 1 or q == 1 or p != q)
+
+
+def _same_note(f0: float, mean: float, tolerance: float) -> float:
+    """`f0` expressed at the pitch of `mean` when the two are one note (within `tolerance`, up to
+    the period errors of autocorrelation pitch on a steady tone: ×2, ×3, ×3/2 and their inverses),
+    else 0."""
+    if f0 <= 0.0 or mean <= 0.0:
+        return 0.0
+    for ratio in _PERIOD_RATIOS:
+        folded = f0 * ratio
+        if abs(folded - mean) < tolerance * mean:
+            return folded
+    return 0.0
+
+
 class AcousticArticulation:
     """Streams raw articulator estimates (one per 10 ms feature frame) and speech activity."""
 
@@ -63,6 +83,9 @@ class AcousticArticulation:
     VOICED_RUN = 3            # ... once this many frames in a row are voiced at one pitch
     PITCH_STEADY = 0.1        # ... consecutive F0 estimates within this fraction of each other
     HANGOVER_FRAMES = 30      # the gate stays open this long (10 ms frames) after voiced speech
+    HELD_PITCH = 0.025        # a voiced stretch whose F0 stays within this fraction of its own mean ...
+    HELD_LEVEL_DB = 6.0       # ... and within this many dB of one level ...
+    HELD_FRAMES = 50          # ... for this long (10 ms frames) is a held note, not speech: the gate shuts
     CLOSE_BELOW = 0.15        # during speech the lips meet when the opening falls below this
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
     QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
@@ -76,6 +99,9 @@ class AcousticArticulation:
         self._hang = 0
         self._run = 0
         self._last_f0 = 0.0
+        self._held = 0
+        self._held_f0 = 0.0
+        self._held_lo = self._held_hi = 0.0
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
@@ -108,9 +134,23 @@ class AcousticArticulation:
         narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
         return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow), sealed
 
-    def _speech_gate(self, vad: float, voicing: float, f0: float) -> bool:
+    def _held_note(self, voicing: float, f0: float, level: float) -> bool:
+        """True once HELD_FRAMES voiced frames in a row have kept within HELD_PITCH of their mean
+        pitch and within HELD_LEVEL_DB of one level: a note, not a voice. Speech moves its pitch
+        or, syllable by syllable, its level (a monotone speaker still says consonants)."""
+        folded = _same_note(f0, self._held_f0, self.HELD_PITCH) if voicing > self.VOICED else 0.0
+        if folded == 0.0 or max(level, self._held_hi) - min(level, self._held_lo) > self.HELD_LEVEL_DB:
+            self._held, self._held_f0 = (1, f0) if voicing > self.VOICED and f0 > 0.0 else (0, 0.0)
+            self._held_lo = self._held_hi = level
+            return False
+        self._held += 1
+        self._held_f0 += (folded - self._held_f0) / self._held   # the stretch's mean pitch
+        self._held_lo, self._held_hi = min(level, self._held_lo), max(level, self._held_hi)
+        return self._held >= self.HELD_FRAMES
+
+    def _speech_gate(self, vad: float, voicing: float, f0: float, level: float) -> bool:
         """Open from VOICED_RUN steady-pitch voiced frames the VAD calls speech, until
-        HANGOVER_FRAMES after the last such frame."""
+        HANGOVER_FRAMES after the last such frame; shut while one pitch is held like a note."""
         if vad > 0.5 and voicing > self.VOICED:
             steady = self._last_f0 > 0.0 and _same_pitch(f0, self._last_f0, self.PITCH_STEADY)
             self._run = self._run + 1 if steady else 1
@@ -118,6 +158,9 @@ class AcousticArticulation:
         else:
             self._run = 0
             self._last_f0 = 0.0
+        if self._held_note(voicing, f0, level):
+            self._run = self._hang = 0
+            return False
         if self._run >= self.VOICED_RUN:
             self._hang = self.HANGOVER_FRAMES
         elif self._hang > 0:
@@ -131,7 +174,7 @@ class AcousticArticulation:
         above = level - noise - 6.0
         span = max(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
         activity = _ramp(above, 0.0, 1.0) * min(max(above / span, 0.0), 1.0)
-        if not self._speech_gate(vad, voicing, f0):
+        if not self._speech_gate(vad, voicing, f0, level):
             activity = 0.0
         loud = activity ** 0.7
 
