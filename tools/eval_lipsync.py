@@ -11,7 +11,9 @@ r at lag 0, the best r within ±5 frames and its lag (positive lag = prediction 
 closure recall (true closures inside speech that the prediction also closes within ±1 frame) and
 closure precision (the prediction's closures that the truth also has: recall must not come from a
 mouth that stays shut). On video, our predicted lip spread is also correlated (best lag) with the
-measured inner-lip width (`width r`).
+measured inner-lip width (`width r`). `speech r` is the best-lag r over the frames inside speech only
+(the audio's own speech mask), which separates following the talking from what the mouth does in
+pauses and before the first word.
 --loco chooses every tuned constant (eval/loco.py's TUNED grid) leave-one-clip-out and reports that
 median beside the in-sample one; it is the figure to quote.
 Video landmarks (MediaPipe) and Rhubarb's cues are cached under ~/.cache/fantasy_talking, so re-runs
@@ -150,10 +152,11 @@ def fmt(value: float, digits: int = 2) -> str:
 def print_clip(result: ClipResult) -> None:
     print(f"\n{result.truth}: {result.clip} ({result.frames} frames at {result.fps:g} fps, {result.note})")
     print(f"  {'predictor':<22} {'r@0':>6} {'best r':>7} {'lag':>4} {'recall':>7} {'prec':>6} {'closures':>8} "
-          f"{'closed%':>8} {'width r':>8}")
+          f"{'closed%':>8} {'width r':>8} {'speech r':>9}")
     for name, s in result.scores.items():
         print(f"  {name:<22} {fmt(s.r0):>6} {fmt(s.best_r):>7} {s.best_lag:>+4d} {fmt(s.closure_recall):>7} "
-              f"{fmt(s.closure_precision):>6} {s.closures:>8d} {fmt(100 * s.closed_share, 0):>8} {fmt(s.width_r):>8}")
+              f"{fmt(s.closure_precision):>6} {s.closures:>8d} {fmt(100 * s.closed_share, 0):>8} {fmt(s.width_r):>8} "
+              f"{fmt(s.speech_r):>9}")
     for name, error in result.errors.items():
         print(f"  {name:<22} skipped: {error}")
 
@@ -180,6 +183,7 @@ def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
             "closure_precision": median([s.closure_precision for s in rows]),
             "closed_share": median([s.closed_share for s in rows]),
             "width_r": median([s.width_r for s in rows]),
+            "speech_r": median([s.speech_r for s in rows]),
             "worst_best_lag_r": min((s.best_r for s in rows if np.isfinite(s.best_r)), default=float("nan")),
             "common_lag": lag,
             "r_common_lag": r_at_lag,
@@ -218,12 +222,12 @@ def targets(summary: dict[str, dict[str, float]], loco_median: float | None = No
 def print_summary(truth: str, summary: dict[str, dict[str, float]], loco_median: float | None = None) -> None:
     print(f"\n=== {truth}: medians over clips (lag > 0 = prediction late) ===")
     print(f"  {'predictor':<22} {'clips':>5} {'r@0':>6} {'best r':>7} {'worst':>6} {'lag':>5} {'recall':>7} "
-          f"{'prec':>6} {'closed%':>8} {'width r':>8} {'common lag':>11} {'r@common':>9}")
+          f"{'prec':>6} {'closed%':>8} {'width r':>8} {'speech r':>9} {'common lag':>11} {'r@common':>9}")
     for name, m in summary.items():
         print(f"  {name:<22} {m['clips']:>5d} {fmt(m['r_lag0']):>6} {fmt(m['best_lag_r']):>7} "
               f"{fmt(m['worst_best_lag_r']):>6} {m['best_lag']:>+5.1f} {fmt(m['closure_recall']):>7} "
               f"{fmt(m['closure_precision']):>6} {fmt(100 * m['closed_share'], 0):>8} {fmt(m['width_r']):>8} "
-              f"{m['common_lag']:>+11d} {fmt(m['r_common_lag']):>9}")
+              f"{fmt(m['speech_r']):>9} {m['common_lag']:>+11d} {fmt(m['r_common_lag']):>9}")
     print("  (common lag: the one lag with the highest median r over all clips of the set)")
     if loco_median is not None:
         print(f"  ours, leave-one-clip-out median best-lag r: {loco_median:.3f} "
@@ -258,7 +262,7 @@ def apply_params(assignments: list[str]) -> None:
         setattr(holder, name, value)
 
 
-LOCO_METRICS = ("best_r", "width_r")
+LOCO_METRICS = ("best_r", "width_r", "speech_r")
 
 
 def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple], metric: str = "best_r") -> dict:
