@@ -265,22 +265,41 @@ def apply_params(assignments: list[str]) -> None:
 LOCO_METRICS = ("best_r", "width_r", "speech_r")
 
 
-def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple], metric: str = "best_r") -> dict:
-    """Score every combination of the grid on every clip by `metric` (a Scores field), then choose
-    leave-one-clip-out by the same metric."""
-    combos = loco.combinations(grid)
-    log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips")
+def score_table(results: list[ClipResult], predict: Predictor, combos: list[dict], metric: str,
+                extra: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (combinations × clips) by `metric`, and closures (recall, precision) alike."""
     table = np.full((len(combos), len(results)), np.nan)
-    closures = np.full((2, len(combos), len(results)), np.nan)   # recall, precision
+    closures = np.full((2, len(combos), len(results)), np.nan)
     for k, combo in enumerate(combos):
-        with loco.override(combo):
+        with loco.override({**(extra or {}), **combo}):
             for c, result in enumerate(results):
                 scores = score_prediction(result, predict)[1]
                 table[k, c] = getattr(scores, metric)
                 closures[:, k, c] = scores.closure_recall, scores.closure_precision
-    chosen = loco.leave_one_clip_out(table)
+    return table, closures
+
+
+def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple], metric: str = "best_r",
+             fold_overrides: list[dict] | None = None) -> dict:
+    """Score every combination of the grid on every clip by `metric` (a Scores field), then choose
+    leave-one-clip-out by the same metric. `fold_overrides[c]` (a model fitted without clip c) is
+    applied to every score that chooses for, and is held out on, clip c."""
+    combos = loco.combinations(grid)
+    folds = len(results) if fold_overrides else 1
+    log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips x {folds} fold tables")
+    table, closures = score_table(results, predict, combos, metric)
+    fold_tables = fold_closures = None
+    if fold_overrides:
+        made = [score_table(results, predict, combos, metric, extra) for extra in fold_overrides]
+        fold_tables = np.array([t for t, _ in made])
+        fold_closures = np.array([c for _, c in made])
+    chosen = loco.leave_one_clip_out(table, fold_tables)
     clips = np.arange(len(results))
-    held_recall, held_precision = closures[0][chosen.chosen, clips], closures[1][chosen.chosen, clips]
+    if fold_closures is None:
+        held_recall, held_precision = closures[0][chosen.chosen, clips], closures[1][chosen.chosen, clips]
+    else:
+        held_recall = fold_closures[clips, 0, chosen.chosen, clips]
+        held_precision = fold_closures[clips, 1, chosen.chosen, clips]
     short = {target: target.rsplit(".", 1)[-1] for target in grid}
 
     def label(k: int) -> str:
@@ -303,6 +322,21 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
             "table": table.tolist(), "chosen": chosen.chosen.tolist(), "held_out": chosen.held_out.tolist(),
             "in_sample_choice": chosen.in_sample, "median_shipped": in_sample, "median_loco": chosen.median,
             "held_out_closure_recall": held_recall.tolist(), "held_out_closure_precision": held_precision.tolist()}
+
+
+def learned_folds(results: list[ClipResult]) -> list[dict] | None:
+    """Per held-out clip, the engine's learned opening correction refitted without that clip
+    (eval/train_opening.py), so --loco never scores a clip with a model that has seen it."""
+    from fantasy_talking.articulation.acoustic import AcousticArticulation
+
+    if AcousticArticulation.OPENING_MODEL is None:
+        return None
+    from eval import train_opening
+
+    log("refitting the learned opening correction without each clip")
+    models = train_opening.fold_models(train_opening.training_clips(results))
+    target = "fantasy_talking.articulation.acoustic.AcousticArticulation.OPENING_MODEL"
+    return [{target: model} for model in models]
 
 
 def json_safe(value):
@@ -384,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
             stale = [t for t, v in grid.items() if shipped[t] != v[0]]
             if stale:
                 raise SystemExit(f"eval_lipsync: TUNED's first candidates are not the shipped values: {stale}")
-        loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()}, args.loco_metric)
+        loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()}, args.loco_metric,
+                               learned_folds(sets["video"]))
 
     print(f"aperture(ours) = JawOpen - MouthClose + 0.3*MouthFunnel; engine={args.engine}; "
           f"lag > 0 means the prediction is late (shift it earlier); lags searched within ±{metrics.MAX_LAG} frames")
