@@ -292,3 +292,11 @@ def test_declared_grid_starts_with_the_shipped_values():
     shipped = loco.shipped_values()
     assert all(shipped[target] == values[0] for target, values in loco.TUNED.items())
     assert 1 < len(loco.combinations(loco.TUNED)) <= 200   # small enough to run in minutes
+
+
+def test_pooled_closure_rates_weigh_every_event_alike():
+    import eval_lipsync
+
+    # 1 of 2 events on a short clip, 8 of 8 on a long one, a clip without closures: 9 of 10.
+    assert eval_lipsync.pooled([(0.5, 2), (1.0, 8), (float("nan"), 0)]) == pytest.approx(0.9)
+    assert np.isnan(eval_lipsync.pooled([(float("nan"), 0)]))
