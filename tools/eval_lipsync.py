@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 plot_clip(args.plot / f"{result.truth}-{result.clip}.png", f"{result.truth}: {result.clip}",
                           result.fps, result.truth_curve, result.predictions,
-                          {name: s.best_lag for name, s in result.scores.items()})
+                          {name: s.best_lag for name, s in result.scores.items()}, result.speech)
         summary = summarise(results)
         loco_median = (loco_report["median_loco"] if loco_report and truth == "video"
                        and loco_report["metric"] == "best_r" else None)
