@@ -16,7 +16,10 @@ The cues are the classic ones from phonetics:
   sound is quiet against the speaker's peak or has the sealed, dark spectrum: a loud /i/ or /u/
   (low F1, narrow lips) keeps them apart;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
-Level trackers adapt to each voice, so no fixed dB threshold decides anything.
+Level trackers adapt to each voice, so no fixed dB threshold decides anything. How much each cue
+should count against the others is measured rather than set by hand: a linear read-out of all of
+them (opening_model.py), fitted to real talking faces, nudges the rules' opening while speech is
+active (LEARNED_WEIGHT); lip contact stays the rules' decision.
 
 Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
 calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0
@@ -35,6 +38,8 @@ from __future__ import annotations
 import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
+from fantasy_talking.articulation.opening_model import LinearOpening
+from fantasy_talking.articulation.opening_weights import OPENING
 from fantasy_talking.audio.features import Features
 
 
@@ -90,6 +95,11 @@ class AcousticArticulation:
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
     QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
     LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
+    # The learned read-out of all these cues (opening_model.py), in units of the speaker's usual
+    # spread, is added to the rules' opening with this weight while speech is active; lip contact
+    # stays the rules' decision. None (or weight 0) leaves the rules alone.
+    OPENING_MODEL: LinearOpening | None = OPENING
+    LEARNED_WEIGHT = 0.05
 
     def __init__(self) -> None:
         self.noise_db = -60.0
@@ -98,6 +108,7 @@ class AcousticArticulation:
         self.f2_hz = self.TYPICAL_F2_HZ
         self._hang = 0
         self._run = 0
+        self.cues: list[float] = []   # the last frame's cue vector (opening_model.CUES)
         self._last_f0 = 0.0
         self._held = 0
         self._held_f0 = 0.0
@@ -114,6 +125,16 @@ class AcousticArticulation:
             f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
         table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
+
+    def cue_table(self, f: Features) -> np.ndarray:
+        """The cue vectors (n, len(opening_model.CUES)) the opening model reads, one per frame: its
+        training data (tools/eval/train_opening.py)."""
+        table = []
+        for frame in zip(f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(),
+                         f.hf_ratio.tolist(), f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist()):
+            self._frame(*frame)
+            table.append(self.cues)
+        return np.array(table, np.float64).reshape(len(table), -1)
 
     def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
@@ -196,12 +217,20 @@ class AcousticArticulation:
         closing = max(1.0 - speaking,
                       muffled * _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
+        rule_round, rule_funnel = rounding * (1.0 - height), 0.8 * rounding * height
+        rule_spread = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
+        self.cues = cues = [
+            loud, min(max(low - upper - self.tilt_db, -30.0), 30.0), f1, f2, voicing, hf_ratio, vad,
+            opening, closing, rule_funnel, rule_spread, min(max(mid - low, -30.0), 30.0),
+            min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)]
+        if self.OPENING_MODEL is not None and speaking > 0.0:
+            opening = min(max(opening + self.LEARNED_WEIGHT * speaking * self.OPENING_MODEL(cues), 0.0), 1.0)
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
         values[A["close"]] = closing
-        values[A["round"]] = rounding * (1.0 - height)           # closed rounding: u, w
-        values[A["funnel"]] = 0.8 * rounding * height             # open rounding: o, ɔ
-        values[A["spread"]] = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
+        values[A["round"]] = rule_round           # closed rounding: u, w
+        values[A["funnel"]] = rule_funnel         # open rounding: o, ɔ
+        values[A["spread"]] = rule_spread
         values[A["teeth"]] = 0.7 * fricative
         values[A["tongue_tip"]] = 0.3 * nasal + 0.3 * fricative
         values[N_ARTICULATORS] = activity
