@@ -14,6 +14,7 @@ Linear and per frame, it streams at the cost of 14 multiply-adds, and its weight
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import mul
 
 CUES: tuple[str, ...] = (
     "loudness",       # activity ** 0.7: level within the speaker's noise-to-peak range, speech-gated
@@ -45,7 +46,4 @@ class LinearOpening:
             raise ValueError(f"LinearOpening needs {len(CUES)} weights, got {len(self.weights)}")
 
     def __call__(self, cues: list[float]) -> float:
-        total = self.bias
-        for w, c in zip(self.weights, cues):
-            total += w * c
-        return total
+        return self.bias + sum(map(mul, self.weights, cues))   # scalar: one frame at a time, streamed
