@@ -75,3 +75,23 @@ def test_shipped_weights_exist_and_the_correction_is_bounded_in_speech():
     features = FeatureStream().push((1e-3 * rng.standard_normal(16000)).astype(np.float32))
     articulators, activity = AcousticArticulation().process(features)
     assert activity.max() == 0.0 and articulators[:, 0].max() == 0.0
+
+
+def test_the_correction_moves_the_jaw_and_leaves_lip_contact_to_the_rules():
+    from eval import loco
+    from test_acoustic_cues import voiced_frames
+
+    target = "fantasy_talking.articulation.acoustic.AcousticArticulation.OPENING_MODEL"
+    wide = LinearOpening(3.0, (0.0,) * len(CUES))   # "far more open than usual", whatever the cues
+
+    def after_speech(model, **frame) -> np.ndarray:
+        with loco.override({target: model}):
+            engine = AcousticArticulation()
+            engine.process(voiced_frames(300, 12.0, 1600.0))
+            return engine.process(voiced_frames(1, **frame))[0][0]
+
+    open_vowel = dict(tilt_db=12.0, f2_hz=1600.0)
+    quiet_u = dict(tilt_db=12.0, f2_hz=1100.0, level_db=-40.0, f1_hz=300.0)   # the lips touch (rules)
+    assert after_speech(wide, **open_vowel)[0] > after_speech(None, **open_vowel)[0] + 0.1
+    contact = after_speech(None, **quiet_u)[1]
+    assert contact > 0.8 and after_speech(wide, **quiet_u)[1] == pytest.approx(contact)
