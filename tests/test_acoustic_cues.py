@@ -11,11 +11,13 @@ from fantasy_talking.articulation.acoustic import AcousticArticulation
 
 
 def voiced_frames(n: int, tilt_db: float, f2_hz: float, level_db: float = -15.0, f1_hz: float = 700.0) -> Features:
-    """Voiced frames (loud open vowels by default) with the given low-minus-upper tilt and F2."""
+    """Voiced frames (loud open vowels by default) with the given low-minus-upper tilt and F2; the
+    pitch glides like a voice's (±10 % over 0.5 s), since a pitch held flat is a note, not speech."""
     ones = np.ones(n, np.float32)
+    pitch = (150 * (1 + 0.1 * np.sin(2 * np.pi * np.arange(n) / 50))).astype(np.float32)
     bands = np.tile(np.array([40.0, 40.0, 40.0 - tilt_db, 10.0], np.float32), (n, 1))
     return Features(level_db=level_db * ones, band_db=bands, f1_hz=f1_hz * ones, f2_hz=f2_hz * ones,
-                    hf_ratio=0.01 * ones, voicing=0.95 * ones, f0_hz=150 * ones, vad=ones)
+                    hf_ratio=0.01 * ones, voicing=0.95 * ones, f0_hz=pitch, vad=ones)
 
 
 def opening_after_speech(tilt_db: float, f2_hz: float) -> float:

@@ -202,6 +202,20 @@ def test_leave_one_clip_out_scores_each_clip_with_a_choice_made_without_it():
     assert tied.chosen.tolist() == [0, 0, 0] and tied.in_sample == 0
 
 
+def test_a_learned_part_refitted_per_fold_scores_each_clip_with_its_own_fold():
+    from eval import loco
+
+    # With a model refitted without each clip, clip c's choice and held-out score come from fold c's
+    # table: here fold 1's model (fitted without clip 1) does worse on clip 1 than the shipped one.
+    shipped = np.array([[0.6, 0.6, 0.6], [0.4, 0.4, 0.4]])
+    folds = np.stack([shipped, shipped, shipped])
+    folds[1] = [[0.6, 0.2, 0.6], [0.5, 0.3, 0.5]]
+    result = loco.leave_one_clip_out(shipped, folds)
+    assert result.chosen.tolist() == [0, 0, 0]
+    assert result.held_out.tolist() == [0.6, 0.2, 0.6]
+    assert result.in_sample == 0
+
+
 GAIN = 1.0   # a constant of the synthetic "engine" below, set by loco.override
 
 
@@ -238,6 +252,26 @@ def test_loco_over_a_declared_grid_on_synthetic_clips(capsys):
     assert GAIN == 1.0                                           # restored after the run
     assert "leave-one-clip-out" in capsys.readouterr().out
 
+    # A learned part refitted per fold: fold c's "model" (here OFFSET) is applied to every score that
+    # chooses for clip c and to its held-out score; a model that hurts its own held-out clip shows.
+    folds = [{f"{__name__}.OFFSET": 5.0 if c == 0 else 0.0} for c in range(6)]
+
+    spoiler = np.random.default_rng(6).standard_normal(400)
+
+    def shifted(audio, fps, n):
+        clip = next(c for c in clips if c[0].audio is audio)[0]
+        pred = predict(audio, fps, n)
+        return pred + OFFSET * spoiler if clip is clips[0][0] else pred
+
+    report = eval_lipsync.run_loco([c[0] for c in clips], shifted, {f"{__name__}.GAIN": (1.0, 0.5, 2.0)},
+                                   fold_overrides=folds)
+    assert report["held_out"][0] < 0.5 < report["table"][1][0]   # the fold-0 model spoils clip 0 held out
+    assert np.allclose(report["held_out"][1:4], held_out[1:4])
+    assert OFFSET == 0.0
+
+
+OFFSET = 0.0   # a second constant of the synthetic engine, standing in for a per-fold learned part
+
 
 def test_override_reaches_class_constants_and_restores_them():
     from eval import loco
@@ -258,3 +292,11 @@ def test_declared_grid_starts_with_the_shipped_values():
     shipped = loco.shipped_values()
     assert all(shipped[target] == values[0] for target, values in loco.TUNED.items())
     assert 1 < len(loco.combinations(loco.TUNED)) <= 200   # small enough to run in minutes
+
+
+def test_pooled_closure_rates_weigh_every_event_alike():
+    import eval_lipsync
+
+    # 1 of 2 events on a short clip, 8 of 8 on a long one, a clip without closures: 9 of 10.
+    assert eval_lipsync.pooled([(0.5, 2), (1.0, 8), (float("nan"), 0)]) == pytest.approx(0.9)
+    assert np.isnan(eval_lipsync.pooled([(float("nan"), 0)]))

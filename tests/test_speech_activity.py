@@ -126,3 +126,51 @@ def test_vad_decisions_do_not_depend_on_chunking():
     parts = [stream.push(chunk).vad for chunk in np.split(samples, cuts)]
     assert np.array_equal(np.concatenate(parts), whole)
     assert 0 < whole.mean() < 1
+
+
+def note(f0: float, seconds: float, vibrato: float = 0.0, partials: int = 30) -> np.ndarray:
+    """A held note: harmonics of `f0` (with a 5.5 Hz vibrato of ±`vibrato`), unmodulated in level."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    phase = 2 * np.pi * np.cumsum(f0 * (1 + vibrato * np.sin(2 * np.pi * 5.5 * t))) / SAMPLE_RATE
+    return sum(np.sin(k * phase) / k for k in range(1, partials))
+
+
+def sung(f0: float, seconds: float, vibrato: float = 0.0) -> np.ndarray:
+    """A sung /a/: the note through a formant near 700 Hz, at a level speech would have."""
+    b, a = scipy.signal.iirpeak(700, 4, fs=SAMPLE_RATE)
+    vowel = scipy.signal.lfilter(b, a, note(f0, seconds, vibrato))
+    return 0.2 * vowel / np.abs(vowel).max()
+
+
+def chord(f0s: list[float], seconds: float) -> np.ndarray:
+    mix = sum(note(f0, seconds, partials=12) for f0 in f0s)
+    return 0.2 * mix / np.abs(mix).max()
+
+
+# A note's first 500 ms may still move the jaw (a voice can hold that long); after it, none may.
+NOTE_ONSET_S = 0.6
+
+
+@pytest.mark.parametrize("signal", ["sung 110 Hz", "sung 220 Hz", "sung 440 Hz", "sung 220 Hz vibrato ±1 %",
+                                    "sawtooth 262 Hz", "C major chord", "A minor chord"])
+def test_held_notes_and_chords_leave_the_jaw_shut(signal):
+    make = {
+        "sung 110 Hz": lambda: sung(110, 3.0),
+        "sung 220 Hz": lambda: sung(220, 3.0),
+        "sung 440 Hz": lambda: sung(440, 3.0),
+        "sung 220 Hz vibrato ±1 %": lambda: sung(220, 3.0, vibrato=0.01),
+        "sawtooth 262 Hz": lambda: 0.2 * note(261.6, 3.0) / np.abs(note(261.6, 3.0)).max(),
+        "C major chord": lambda: chord([261.6, 329.6, 392.0], 3.0),
+        "A minor chord": lambda: chord([220.0, 261.6, 329.6], 3.0),
+    }[signal]
+    curve, times = jaw(make())
+    held = curve[times > NOTE_ONSET_S]
+    assert held.max() < SHUT, f"{signal} holds the jaw at {held.max():.2f}"
+
+
+def test_a_monotone_voice_still_moves_the_jaw():
+    """One pitch held for 3 s, but with the syllable-rate level swings of speech: a voice, not a note."""
+    t = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE
+    syllables = 0.15 + 0.85 * np.sin(np.pi * 4 * t) ** 2   # four syllables a second, 16 dB deep
+    curve, times = jaw(sung(120, 3.0) * syllables)
+    assert curve[times > NOTE_ONSET_S].max() > 0.3

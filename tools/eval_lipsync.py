@@ -11,7 +11,9 @@ r at lag 0, the best r within ±5 frames and its lag (positive lag = prediction 
 closure recall (true closures inside speech that the prediction also closes within ±1 frame) and
 closure precision (the prediction's closures that the truth also has: recall must not come from a
 mouth that stays shut). On video, our predicted lip spread is also correlated (best lag) with the
-measured inner-lip width (`width r`).
+measured inner-lip width (`width r`). `speech r` is the best-lag r over the frames inside speech only
+(the audio's own speech mask), which separates following the talking from what the mouth does in
+pauses and before the first word.
 --loco chooses every tuned constant (eval/loco.py's TUNED grid) leave-one-clip-out and reports that
 median beside the in-sample one; it is the figure to quote.
 Video landmarks (MediaPipe) and Rhubarb's cues are cached under ~/.cache/fantasy_talking, so re-runs
@@ -150,10 +152,11 @@ def fmt(value: float, digits: int = 2) -> str:
 def print_clip(result: ClipResult) -> None:
     print(f"\n{result.truth}: {result.clip} ({result.frames} frames at {result.fps:g} fps, {result.note})")
     print(f"  {'predictor':<22} {'r@0':>6} {'best r':>7} {'lag':>4} {'recall':>7} {'prec':>6} {'closures':>8} "
-          f"{'closed%':>8} {'width r':>8}")
+          f"{'closed%':>8} {'width r':>8} {'speech r':>9}")
     for name, s in result.scores.items():
         print(f"  {name:<22} {fmt(s.r0):>6} {fmt(s.best_r):>7} {s.best_lag:>+4d} {fmt(s.closure_recall):>7} "
-              f"{fmt(s.closure_precision):>6} {s.closures:>8d} {fmt(100 * s.closed_share, 0):>8} {fmt(s.width_r):>8}")
+              f"{fmt(s.closure_precision):>6} {s.closures:>8d} {fmt(100 * s.closed_share, 0):>8} {fmt(s.width_r):>8} "
+              f"{fmt(s.speech_r):>9}")
     for name, error in result.errors.items():
         print(f"  {name:<22} skipped: {error}")
 
@@ -161,6 +164,14 @@ def print_clip(result: ClipResult) -> None:
 def median(values: list[float]) -> float:
     finite = [v for v in values if np.isfinite(v)]
     return float(np.median(finite)) if finite else float("nan")
+
+
+def pooled(rates: list[tuple[float, int]]) -> float:
+    """A rate over the events of every clip together (hits / events), not the median of per-clip
+    rates: a 5 s clip with 8 closures moves a median as much as a 60 s clip with 130."""
+    hits = sum(rate * count for rate, count in rates if count and np.isfinite(rate))
+    events = sum(count for rate, count in rates if count and np.isfinite(rate))
+    return hits / events if events else float("nan")
 
 
 def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
@@ -180,6 +191,9 @@ def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
             "closure_precision": median([s.closure_precision for s in rows]),
             "closed_share": median([s.closed_share for s in rows]),
             "width_r": median([s.width_r for s in rows]),
+            "speech_r": median([s.speech_r for s in rows]),
+            "pooled_recall": pooled([(s.closure_recall, s.closures) for s in rows]),
+            "pooled_precision": pooled([(s.closure_precision, s.predicted_closures) for s in rows]),
             "worst_best_lag_r": min((s.best_r for s in rows if np.isfinite(s.best_r)), default=float("nan")),
             "common_lag": lag,
             "r_common_lag": r_at_lag,
@@ -219,13 +233,16 @@ def targets(summary: dict[str, dict[str, float]], loco_median: float | None = No
 def print_summary(truth: str, summary: dict[str, dict[str, float]], loco_median: float | None = None) -> None:
     print(f"\n=== {truth}: medians over clips (lag > 0 = prediction late) ===")
     print(f"  {'predictor':<22} {'clips':>5} {'r@0':>6} {'best r':>7} {'worst':>6} {'lag':>5} {'recall':>7} "
-          f"{'prec':>6} {'closed%':>8} {'width r':>8} {'common lag':>11} {'r@common':>9}")
+          f"{'prec':>6} {'closed%':>8} {'width r':>8} {'speech r':>9} {'common lag':>11} {'r@common':>9}")
     for name, m in summary.items():
         print(f"  {name:<22} {m['clips']:>5d} {fmt(m['r_lag0']):>6} {fmt(m['best_lag_r']):>7} "
               f"{fmt(m['worst_best_lag_r']):>6} {m['best_lag']:>+5.1f} {fmt(m['closure_recall']):>7} "
               f"{fmt(m['closure_precision']):>6} {fmt(100 * m['closed_share'], 0):>8} {fmt(m['width_r']):>8} "
-              f"{m['common_lag']:>+11d} {fmt(m['r_common_lag']):>9}")
+              f"{fmt(m['speech_r']):>9} {m['common_lag']:>+11d} {fmt(m['r_common_lag']):>9}")
     print("  (common lag: the one lag with the highest median r over all clips of the set)")
+    for name, m in summary.items():
+        print(f"  {name}: closures pooled over all clips' events: recall {fmt(m['pooled_recall'])}, "
+              f"precision {fmt(m['pooled_precision'])}")
     if loco_median is not None:
         print(f"  ours, leave-one-clip-out median best-lag r: {loco_median:.3f} "
               f"(in-sample {summary['ours']['best_lag_r']:.3f})")
@@ -259,25 +276,44 @@ def apply_params(assignments: list[str]) -> None:
         setattr(holder, name, value)
 
 
-LOCO_METRICS = ("best_r", "width_r")
+LOCO_METRICS = ("best_r", "width_r", "speech_r")
 
 
-def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple], metric: str = "best_r") -> dict:
-    """Score every combination of the grid on every clip by `metric` (a Scores field), then choose
-    leave-one-clip-out by the same metric."""
-    combos = loco.combinations(grid)
-    log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips")
+def score_table(results: list[ClipResult], predict: Predictor, combos: list[dict], metric: str,
+                extra: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (combinations × clips) by `metric`, and closures (recall, precision) alike."""
     table = np.full((len(combos), len(results)), np.nan)
-    closures = np.full((2, len(combos), len(results)), np.nan)   # recall, precision
+    closures = np.full((2, len(combos), len(results)), np.nan)
     for k, combo in enumerate(combos):
-        with loco.override(combo):
+        with loco.override({**(extra or {}), **combo}):
             for c, result in enumerate(results):
                 scores = score_prediction(result, predict)[1]
                 table[k, c] = getattr(scores, metric)
                 closures[:, k, c] = scores.closure_recall, scores.closure_precision
-    chosen = loco.leave_one_clip_out(table)
+    return table, closures
+
+
+def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple], metric: str = "best_r",
+             fold_overrides: list[dict] | None = None) -> dict:
+    """Score every combination of the grid on every clip by `metric` (a Scores field), then choose
+    leave-one-clip-out by the same metric. `fold_overrides[c]` (a model fitted without clip c) is
+    applied to every score that chooses for, and is held out on, clip c."""
+    combos = loco.combinations(grid)
+    folds = len(results) if fold_overrides else 1
+    log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips x {folds} fold tables")
+    table, closures = score_table(results, predict, combos, metric)
+    fold_tables = fold_closures = None
+    if fold_overrides:
+        made = [score_table(results, predict, combos, metric, extra) for extra in fold_overrides]
+        fold_tables = np.array([t for t, _ in made])
+        fold_closures = np.array([c for _, c in made])
+    chosen = loco.leave_one_clip_out(table, fold_tables)
     clips = np.arange(len(results))
-    held_recall, held_precision = closures[0][chosen.chosen, clips], closures[1][chosen.chosen, clips]
+    if fold_closures is None:
+        held_recall, held_precision = closures[0][chosen.chosen, clips], closures[1][chosen.chosen, clips]
+    else:
+        held_recall = fold_closures[clips, 0, chosen.chosen, clips]
+        held_precision = fold_closures[clips, 1, chosen.chosen, clips]
     short = {target: target.rsplit(".", 1)[-1] for target in grid}
 
     def label(k: int) -> str:
@@ -300,6 +336,20 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
             "table": table.tolist(), "chosen": chosen.chosen.tolist(), "held_out": chosen.held_out.tolist(),
             "in_sample_choice": chosen.in_sample, "median_shipped": in_sample, "median_loco": chosen.median,
             "held_out_closure_recall": held_recall.tolist(), "held_out_closure_precision": held_precision.tolist()}
+
+
+def learned_folds(results: list[ClipResult]) -> list[dict] | None:
+    """Per held-out clip, the engine's learned opening correction refitted without that clip
+    (eval/train_opening.py), so --loco never scores a clip with a model that has seen it."""
+    from fantasy_talking.articulation.acoustic import AcousticArticulation
+
+    if AcousticArticulation.OPENING_MODEL is None:
+        return None
+    from eval import train_opening
+
+    log("refitting the learned opening correction without each clip")
+    models = train_opening.fold_models(train_opening.training_clips(results))
+    return [{train_opening.MODEL_TARGET: model} for model in models]
 
 
 def json_safe(value):
@@ -382,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
             stale = [t for t, v in grid.items() if shipped[t] != v[0]]
             if stale:
                 raise SystemExit(f"eval_lipsync: TUNED's first candidates are not the shipped values: {stale}")
-        loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()}, args.loco_metric)
+        loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()}, args.loco_metric,
+                               learned_folds(sets["video"]))
 
     print(f"aperture(ours) = JawOpen - MouthClose + 0.3*MouthFunnel; engine={args.engine}; "
           f"lag > 0 means the prediction is late (shift it earlier); lags searched within ±{metrics.MAX_LAG} frames")
@@ -396,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 plot_clip(args.plot / f"{result.truth}-{result.clip}.png", f"{result.truth}: {result.clip}",
                           result.fps, result.truth_curve, result.predictions,
-                          {name: s.best_lag for name, s in result.scores.items()})
+                          {name: s.best_lag for name, s in result.scores.items()}, result.speech)
         summary = summarise(results)
         loco_median = (loco_report["median_loco"] if loco_report and truth == "video"
                        and loco_report["metric"] == "best_r" else None)

@@ -33,13 +33,19 @@ class Scores:
     width_r: float = float("nan")
     """Best-lag r of the predicted lip spread against the measured (detrended) inner-lip width;
     NaN when the truth or the predictor has no width."""
+    predicted_closures: int = 0
+    """How many closures the prediction makes inside speech (what precision counts)."""
+    speech_r: float = float("nan")
+    """Best-lag r over the frames inside speech only (the audio's own speech mask): how well the
+    mouth follows the talking, apart from what it does in pauses and before the first word."""
 
     def as_dict(self) -> dict:
         return {
             "r_lag0": self.r0, "best_lag_r": self.best_r, "best_lag": self.best_lag,
             "closure_recall": self.closure_recall, "closures": self.closures,
             "closed_share": self.closed_share, "closure_precision": self.closure_precision,
-            "width_r": self.width_r, "r_by_lag": list(self.lag_r),
+            "predicted_closures": self.predicted_closures,
+            "width_r": self.width_r, "speech_r": self.speech_r, "r_by_lag": list(self.lag_r),
         }
 
 
@@ -148,13 +154,16 @@ def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech:
     lag, r_best = best_lag(truth, pred, max_lag)
     pred_closed = closed_mask(pred)
     recall, count = closure_recall(truth_closed[:n], pred_closed, speech[:n])
-    precision, _ = closure_recall(pred_closed, truth_closed[:n], speech[:n])
+    precision, predicted = closure_recall(pred_closed, truth_closed[:n], speech[:n])
     in_speech = speech[:n]
     share = float(pred_closed[in_speech].mean()) if in_speech.any() else float("nan")
+    speaking_truth = np.where(in_speech, truth, np.nan)
+    speech_r = best_lag(speaking_truth, pred, max_lag)[1] if in_speech.sum() >= 3 else float("nan")
     width_r = float("nan")
     if truth_width is not None and pred_spread is not None:
         width_r = best_lag(truth_width[:n], pred_spread[:n], max_lag)[1]
-    return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()), precision, width_r)
+    return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()), precision, width_r, predicted,
+                  speech_r)
 
 
 def common_lag(curves: list[tuple[float, ...]], max_lag: int = MAX_LAG) -> tuple[int, float]:

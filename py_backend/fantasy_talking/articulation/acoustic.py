@@ -16,7 +16,10 @@ The cues are the classic ones from phonetics:
   sound is quiet against the speaker's peak or has the sealed, dark spectrum: a loud /i/ or /u/
   (low F1, narrow lips) keeps them apart;
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
-Level trackers adapt to each voice, so no fixed dB threshold decides anything.
+Level trackers adapt to each voice, so no fixed dB threshold decides anything. How much each cue
+should count against the others is measured rather than set by hand: a linear read-out of all of
+them (opening_model.py), fitted to real talking faces, nudges the rules' opening while speech is
+active (LEARNED_WEIGHT); lip contact stays the rules' decision.
 
 Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
 calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0
@@ -24,13 +27,19 @@ agrees within 10 %, octave errors forgiven: rumble can look periodic for a frame
 at one pitch),
 and it keeps moving for a hangover after the last such frame, so unvoiced consonants and stop
 gaps inside speech still count. Breath, noise and clicks are not voiced, so they never open the
-jaw, however the level trackers stand.
+jaw, however the level trackers stand. Nor does a held note: a voice moves, within 500 ms its
+pitch strays more than 2.5 % from its mean or its level swings by more than 6 dB from syllable to
+consonant, while a sung vowel or a bowed or blown instrument (vibrato up to ±1 %) stays within
+both, so such a stretch shuts the gate once it has lasted 500 ms. Its onset still moves the jaw,
+and 500 ms is long because a synthetic voice can hold one pitch and level through a 400 ms vowel.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
+from fantasy_talking.articulation.opening_model import LinearOpening
+from fantasy_talking.articulation.opening_weights import OPENING
 from fantasy_talking.audio.features import Features
 
 
@@ -50,6 +59,22 @@ def _same_pitch(a: float, b: float, tolerance: float) -> bool:
     return abs(ratio - k) < tolerance * k
 
 
+_PERIOD_RATIOS = tuple(p / q for p in (1, 2, 3) for q in (1, 2, 3) if p == 1 or q == 1 or p != q)
+
+
+def _same_note(f0: float, mean: float, tolerance: float) -> float:
+    """`f0` expressed at the pitch of `mean` when the two are one note (within `tolerance`, up to
+    the period errors of autocorrelation pitch on a steady tone: ×2, ×3, ×3/2 and their inverses),
+    else 0."""
+    if f0 <= 0.0 or mean <= 0.0:
+        return 0.0
+    for ratio in _PERIOD_RATIOS:
+        folded = f0 * ratio
+        if abs(folded - mean) < tolerance * mean:
+            return folded
+    return 0.0
+
+
 class AcousticArticulation:
     """Streams raw articulator estimates (one per 10 ms feature frame) and speech activity."""
 
@@ -63,10 +88,18 @@ class AcousticArticulation:
     VOICED_RUN = 3            # ... once this many frames in a row are voiced at one pitch
     PITCH_STEADY = 0.1        # ... consecutive F0 estimates within this fraction of each other
     HANGOVER_FRAMES = 30      # the gate stays open this long (10 ms frames) after voiced speech
+    HELD_PITCH = 0.025        # a voiced stretch whose F0 stays within this fraction of its own mean ...
+    HELD_LEVEL_DB = 6.0       # ... and within this many dB of one level ...
+    HELD_FRAMES = 50          # ... for this long (10 ms frames) is a held note, not speech: the gate shuts
     CLOSE_BELOW = 0.15        # during speech the lips meet when the opening falls below this
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
     QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
     LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
+    # The learned read-out of all these cues (opening_model.py), in units of the speaker's usual
+    # spread, is added to the rules' opening with this weight while speech is active; lip contact
+    # stays the rules' decision. None (or weight 0) leaves the rules alone.
+    OPENING_MODEL: LinearOpening | None = OPENING
+    LEARNED_WEIGHT = 0.05
 
     def __init__(self) -> None:
         self.noise_db = -60.0
@@ -75,7 +108,11 @@ class AcousticArticulation:
         self.f2_hz = self.TYPICAL_F2_HZ
         self._hang = 0
         self._run = 0
+        self.cues: list[float] = []   # the last frame's cue vector (opening_model.CUES)
         self._last_f0 = 0.0
+        self._held = 0
+        self._held_f0 = 0.0
+        self._held_lo = self._held_hi = 0.0
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
@@ -88,6 +125,16 @@ class AcousticArticulation:
             f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
         table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
+
+    def cue_table(self, f: Features) -> np.ndarray:
+        """The cue vectors (n, len(opening_model.CUES)) the opening model reads, one per frame: its
+        training data (tools/eval/train_opening.py)."""
+        table = []
+        for frame in zip(f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(),
+                         f.hf_ratio.tolist(), f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist()):
+            self._frame(*frame)
+            table.append(self.cues)
+        return np.array(table, np.float64).reshape(len(table), -1)
 
     def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
@@ -108,9 +155,23 @@ class AcousticArticulation:
         narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
         return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow), sealed
 
-    def _speech_gate(self, vad: float, voicing: float, f0: float) -> bool:
+    def _held_note(self, voicing: float, f0: float, level: float) -> bool:
+        """True once HELD_FRAMES voiced frames in a row have kept within HELD_PITCH of their mean
+        pitch and within HELD_LEVEL_DB of one level: a note, not a voice. Speech moves its pitch
+        or, syllable by syllable, its level (a monotone speaker still says consonants)."""
+        folded = _same_note(f0, self._held_f0, self.HELD_PITCH) if voicing > self.VOICED else 0.0
+        if folded == 0.0 or max(level, self._held_hi) - min(level, self._held_lo) > self.HELD_LEVEL_DB:
+            self._held, self._held_f0 = (1, f0) if voicing > self.VOICED and f0 > 0.0 else (0, 0.0)
+            self._held_lo = self._held_hi = level
+            return False
+        self._held += 1
+        self._held_f0 += (folded - self._held_f0) / self._held   # the stretch's mean pitch
+        self._held_lo, self._held_hi = min(level, self._held_lo), max(level, self._held_hi)
+        return self._held >= self.HELD_FRAMES
+
+    def _speech_gate(self, vad: float, voicing: float, f0: float, level: float) -> bool:
         """Open from VOICED_RUN steady-pitch voiced frames the VAD calls speech, until
-        HANGOVER_FRAMES after the last such frame."""
+        HANGOVER_FRAMES after the last such frame; shut while one pitch is held like a note."""
         if vad > 0.5 and voicing > self.VOICED:
             steady = self._last_f0 > 0.0 and _same_pitch(f0, self._last_f0, self.PITCH_STEADY)
             self._run = self._run + 1 if steady else 1
@@ -118,6 +179,9 @@ class AcousticArticulation:
         else:
             self._run = 0
             self._last_f0 = 0.0
+        if self._held_note(voicing, f0, level):
+            self._run = self._hang = 0
+            return False
         if self._run >= self.VOICED_RUN:
             self._hang = self.HANGOVER_FRAMES
         elif self._hang > 0:
@@ -131,7 +195,7 @@ class AcousticArticulation:
         above = level - noise - 6.0
         span = max(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
         activity = _ramp(above, 0.0, 1.0) * min(max(above / span, 0.0), 1.0)
-        if not self._speech_gate(vad, voicing, f0):
+        if not self._speech_gate(vad, voicing, f0, level):
             activity = 0.0
         loud = activity ** 0.7
 
@@ -153,12 +217,20 @@ class AcousticArticulation:
         closing = max(1.0 - speaking,
                       muffled * _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
+        rule_round, rule_funnel = rounding * (1.0 - height), 0.8 * rounding * height
+        rule_spread = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
+        self.cues = cues = [
+            loud, min(max(low - upper - self.tilt_db, -30.0), 30.0), f1, f2, voicing, hf_ratio, vad,
+            opening, closing, rule_funnel, rule_spread, min(max(mid - low, -30.0), 30.0),
+            min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)]
+        if self.OPENING_MODEL is not None and speaking > 0.0:
+            opening = min(max(opening + self.LEARNED_WEIGHT * speaking * self.OPENING_MODEL(cues), 0.0), 1.0)
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
         values[A["close"]] = closing
-        values[A["round"]] = rounding * (1.0 - height)           # closed rounding: u, w
-        values[A["funnel"]] = 0.8 * rounding * height             # open rounding: o, ɔ
-        values[A["spread"]] = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
+        values[A["round"]] = rule_round           # closed rounding: u, w
+        values[A["funnel"]] = rule_funnel         # open rounding: o, ɔ
+        values[A["spread"]] = rule_spread
         values[A["teeth"]] = 0.7 * fricative
         values[A["tongue_tip"]] = 0.3 * nasal + 0.3 * fricative
         values[N_ARTICULATORS] = activity

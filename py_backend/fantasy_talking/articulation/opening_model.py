@@ -1,0 +1,49 @@
+"""A learned correction to the jaw's opening: one linear read-out of the acoustic cues, per frame.
+
+The phonetic rules in `acoustic.py` each turn one cue into mouth shape with hand-set ramps
+(loudness and F1 open the jaw, a dark spectrum or low F2 narrows the lips, …); how much each cue
+should count against the others was never measured. This model measures it: a ridge regression
+from the per-frame cue vector (`CUES`, the rules' own outputs among them) to the mouth opening of
+real talking faces, trained by `tools/eval/train_opening.py` and scored leave-one-clip-out there.
+Its output is standardised over the training speech (mean 0, standard deviation 1), so it says
+"more open / more closed than this speaker's usual" and the rules keep the level; the engine adds
+`AcousticArticulation.LEARNED_WEIGHT` times it to the rules' opening while speech is active.
+Linear and per frame, it streams at the cost of 14 multiply-adds, and its weights are readable in
+`opening_weights.py`, which the trainer writes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import mul
+
+CUES: tuple[str, ...] = (
+    "loudness",       # activity ** 0.7: level within the speaker's noise-to-peak range, speech-gated
+    "tilt",           # low-band minus upper-band level against the speaker's voiced mean, dB (±30)
+    "f1_hz",          # peak-weighted centroid of 300–1200 Hz
+    "f2_hz",          # power centroid of 900–2800 Hz
+    "voicing",        # pitch-range autocorrelation peak
+    "hf_ratio",       # share of power above 3.5 kHz
+    "vad",            # WebRTC's speech decision
+    "rule_open",      # the rules' opening
+    "rule_close",     # the rules' lip contact
+    "rule_funnel",    # the rules' open rounding
+    "rule_spread",    # the rules' spreading
+    "mid_low",        # mid band (350–1000 Hz) minus low band (80–350 Hz), dB (±30)
+    "high_level",     # high band (3.5–8 kHz) minus the window's level, dB (−40..10)
+    "upper_level",    # upper band (1–2.8 kHz) minus the window's level, dB (−40..10)
+)
+
+
+@dataclass(frozen=True)
+class LinearOpening:
+    """correction = bias + Σ weights[i] · cue[i] (the cues' standardisation folded in)."""
+
+    bias: float
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(CUES):
+            raise ValueError(f"LinearOpening needs {len(CUES)} weights, got {len(self.weights)}")
+
+    def __call__(self, cues: list[float]) -> float:
+        return self.bias + sum(map(mul, self.weights, cues))   # scalar: one frame at a time, streamed

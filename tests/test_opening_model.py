@@ -1,0 +1,97 @@
+"""The learned opening correction: its fit (tools/eval/train_opening.py) recovers a linear truth and
+standardises its output over speech, its weights file round-trips, and the engine only applies it
+while speech is active."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+
+from eval import train_opening  # noqa: E402
+from fantasy_talking.articulation.acoustic import AcousticArticulation  # noqa: E402
+from fantasy_talking.articulation.opening_model import CUES, LinearOpening  # noqa: E402
+from fantasy_talking.articulation.opening_weights import OPENING  # noqa: E402
+
+
+def synthetic_clips(n_clips: int = 4, frames: int = 3000, seed: int = 0) -> tuple[list, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    truth_weights = rng.standard_normal(len(CUES))
+    scale, offset = rng.uniform(0.5, 50, len(CUES)), rng.uniform(-100, 100, len(CUES))   # cues in their own units
+    clips = []
+    for k in range(n_clips):
+        unit = rng.standard_normal((frames, len(CUES)))
+        cues = unit * scale + offset
+        target = unit @ truth_weights + 0.3 * rng.standard_normal(frames)
+        target[:50] = np.nan   # frames without a face
+        speaking = rng.random(frames) < 0.8
+        clips.append(train_opening.TrainingClip(f"synthetic-{k}", cues, target, speaking, target[::4].copy(), 25.0))
+    return clips, truth_weights
+
+
+def test_fit_recovers_a_linear_truth_and_standardises_over_speech():
+    clips, _ = synthetic_clips()
+    model = train_opening.fit(clips, strength=10.0)
+    for clip in clips:
+        out = clip.cues @ np.array(model.weights) + model.bias
+        finite = np.isfinite(clip.target)
+        assert np.corrcoef(out[finite], clip.target[finite])[0, 1] > 0.9
+    everything = np.vstack([c.cues for c in clips])
+    speaking = np.concatenate([c.speaking for c in clips])
+    out = (everything @ np.array(model.weights) + model.bias)[speaking]
+    assert abs(out.mean()) < 1e-6 and out.std() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_nested_choice_and_folds_never_see_the_held_out_clip():
+    clips, _ = synthetic_clips(n_clips=3, frames=1200)
+    models = train_opening.fold_models(clips)
+    assert len(models) == 3
+    # Fold 0's model is the nested fit on clips 1 and 2 alone.
+    alone, _ = train_opening.fit_nested(clips[1:])
+    assert models[0] == alone
+
+
+def test_weights_file_round_trips(tmp_path):
+    model = LinearOpening(0.25, tuple(float(i) / 7 for i in range(len(CUES))))
+    path = tmp_path / "weights.py"
+    train_opening.write_weights(model, 1e4, ["a", "b"], path)
+    namespace: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    loaded = namespace["OPENING"]
+    assert loaded.bias == pytest.approx(model.bias) and np.allclose(loaded.weights, model.weights)
+    with pytest.raises(ValueError):
+        LinearOpening(0.0, (1.0, 2.0))
+
+
+def test_shipped_weights_exist_and_the_correction_is_bounded_in_speech():
+    assert OPENING is not None and len(OPENING.weights) == len(CUES)
+    # Outside speech the correction is not applied: silence gives the rules' shut jaw.
+    from fantasy_talking.audio.features import FeatureStream
+
+    rng = np.random.default_rng(3)
+    features = FeatureStream().push((1e-3 * rng.standard_normal(16000)).astype(np.float32))
+    articulators, activity = AcousticArticulation().process(features)
+    assert activity.max() == 0.0 and articulators[:, 0].max() == 0.0
+
+
+def test_the_correction_moves_the_jaw_and_leaves_lip_contact_to_the_rules():
+    from eval import loco
+    from test_acoustic_cues import voiced_frames
+
+    target = "fantasy_talking.articulation.acoustic.AcousticArticulation.OPENING_MODEL"
+    wide = LinearOpening(3.0, (0.0,) * len(CUES))   # "far more open than usual", whatever the cues
+
+    def after_speech(model, **frame) -> np.ndarray:
+        with loco.override({target: model}):
+            engine = AcousticArticulation()
+            engine.process(voiced_frames(300, 12.0, 1600.0))
+            return engine.process(voiced_frames(1, **frame))[0][0]
+
+    open_vowel = dict(tilt_db=12.0, f2_hz=1600.0)
+    quiet_u = dict(tilt_db=12.0, f2_hz=1100.0, level_db=-40.0, f1_hz=300.0)   # the lips touch (rules)
+    assert after_speech(wide, **open_vowel)[0] > after_speech(None, **open_vowel)[0] + 0.1
+    contact = after_speech(None, **quiet_u)[1]
+    assert contact > 0.8 and after_speech(wide, **quiet_u)[1] == pytest.approx(contact)
