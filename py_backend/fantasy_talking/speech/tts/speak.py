@@ -107,7 +107,9 @@ def speak(plan: SpeechPlan, cancel: threading.Event | None = None,
             return
         samples = speech.audio.samples
         samples_16k = resample(samples, rate, SAMPLE_RATE)
-        sentence_s = animator.clock_s
+        # The visemes describe the audio, so they run on its clock (the animator's advances by the
+        # 16 kHz copies' lengths, a fraction of a sample away at other rates).
+        sentence_s = next_sample / rate
         visemes = [VisemeEvent(p.viseme_id, p.viseme, sentence_s + p.start_s, sentence_s + p.end_s, p.phone)
                    for p in speech.phones]
         cuts = sorted({0, min(max_chunk, len(samples)), len(samples)})
