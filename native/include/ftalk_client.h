@@ -734,6 +734,12 @@ typedef struct ftalk_head_request {
   /** Optional progress callback, called on the calling thread. */
   ftalk_progress_callback on_progress;
   void *user_data;
+  /** Hair: NULL, "" or "auto" (chosen from the photo), "none", or a style name ("short02", "short04",
+   *  "bob02", "long01", "ponytail01", "afro01"). Anything else is FTALK_E_REJECTED. Copied. */
+  const char *hair;
+  /** Level of detail 0..3: 0 the full head, 1..3 a half, a quarter, an eighth of its triangles
+   *  (same materials, skeleton and morph targets). Above 3 is FTALK_E_REJECTED. */
+  uint32_t lod;
 } ftalk_head_request;
 
 FTALK_API ftalk_status ftalk_head_request_init(ftalk_head_request *request);

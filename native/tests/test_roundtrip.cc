@@ -446,7 +446,38 @@ TEST_CASE(create_head_from_a_photo) {
   CHECK(view.vertex_count > 468);
   CHECK(view.faces_found >= 1 && view.frontality > 0);
   CHECK(!progress.stages.empty() && progress.monotonic && progress.stages.back() == "done");
+  const std::string auto_glb(reinterpret_cast<const char*>(view.glb), view.glb_size);
   REQUIRE_OK(ftalk_head_free(head));
+
+  // Hair and level of detail: no hair material without hair, fewer bytes at LOD 2; bad values rejected.
+  request.on_progress = nullptr;
+  request.hair = "none";
+  request.lod = 2;
+  REQUIRE_OK(ftalk_create_head(client.c, &request, &head));
+  REQUIRE_OK(ftalk_head_view_get(head, &view));
+  const std::string bare_glb(reinterpret_cast<const char*>(view.glb), view.glb_size);
+  CHECK(view.morph_target_count == 67);
+  CHECK(auto_glb.find("\"name\":\"hair\"") != std::string::npos);
+  CHECK(bare_glb.find("\"name\":\"hair\"") == std::string::npos);
+  CHECK(bare_glb.size() < auto_glb.size() / 2);
+  std::fprintf(stderr, "  auto hair, LOD 0: %zu bytes; no hair, LOD 2: %zu bytes\n", auto_glb.size(), bare_glb.size());
+  REQUIRE_OK(ftalk_head_free(head));
+  request.hair = "mohawk";
+  request.lod = 0;
+  CHECK_STATUS(ftalk_create_head(client.c, &request, &head), FTALK_E_REJECTED);
+  CHECK(std::string(ftalk_last_error()).find("mohawk") != std::string::npos);
+  request.hair = nullptr;
+  request.lod = 4;
+  CHECK_STATUS(ftalk_create_head(client.c, &request, &head), FTALK_E_REJECTED);
+  request.lod = 0;
+  request.user_data = &progress;
+  request.on_progress = [](void* user, const char* stage, float fraction) {
+    auto* p = static_cast<Progress*>(user);
+    p->stages.push_back(stage);
+    p->monotonic &= fraction >= p->last;
+    p->last = fraction;
+    return 0;
+  };
 
   // Cancelling from the progress callback.
   request.on_progress = [](void*, const char*, float) { return 1; };

@@ -308,13 +308,17 @@ namespace FantasyTalking
         {
             if (image == null || image.Length == 0) throw new ArgumentException("the photo is empty");
             options = options ?? new HeadOptions();
+            if (options.Lod < 0) throw new ArgumentException("HeadOptions.Lod must be 0..3, got " + options.Lod);
             var r = new FtalkHeadRequest();
             Interop.Check(NativeMethods.ftalk_head_request_init(ref r), "ftalk_head_request_init");
             GCHandle pinned = GCHandle.Alloc(image, GCHandleType.Pinned);
             GCHandle progressTarget = progress != null ? GCHandle.Alloc(progress) : default(GCHandle);
+            var strings = new Utf8Scope();
             try
             {
                 r.image = pinned.AddrOfPinnedObject();
+                r.hair = strings.String(string.IsNullOrEmpty(options.Hair) ? null : options.Hair);
+                r.lod = (uint)options.Lod;
                 r.image_size = (UIntPtr)image.Length;
                 r.texture_size = (uint)Math.Max(0, options.TextureSize);
                 r.parts = (uint)options.Parts;
@@ -351,6 +355,7 @@ namespace FantasyTalking
             {
                 pinned.Free();
                 if (progressTarget.IsAllocated) progressTarget.Free();
+                strings.Dispose();
             }
         }
 

@@ -142,5 +142,9 @@ namespace FantasyTalking
         /// <summary>FTALK_HEAD_PART_* bits; 0 means every part.</summary>
         public int Parts;
         public FtalkMeshDetail Detail = FtalkMeshDetail.Default;
+        /// <summary>"" or "auto" (chosen from the photo), "none", or a style: short02, short04, bob02, long01, ponytail01, afro01.</summary>
+        public string Hair = "";
+        /// <summary>Level of detail 0..3: 0 the full head, 1..3 a half, a quarter, an eighth of its triangles.</summary>
+        public int Lod;
     }
 }

@@ -294,6 +294,8 @@ namespace FantasyTalking.Native
         public FtalkMeshDetail detail;
         public IntPtr on_progress;
         public IntPtr user_data;
+        public IntPtr hair;
+        public uint lod;
     }
 
     [StructLayout(LayoutKind.Sequential)]

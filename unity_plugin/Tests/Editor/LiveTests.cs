@@ -507,6 +507,26 @@ namespace FantasyTalking.Tests
                 StringAssert.Contains("face", e.Message.ToLowerInvariant());
             }
         }
+
+        [Test]
+        public void CreateHeadChoosesHairAndLevelOfDetail()
+        {
+            string photo = Path.Combine(LiveServer.RepoRoot(), "..", "shared", "samples", "images", "woman_asian_512.jpg");
+            if (!File.Exists(photo)) Assert.Ignore("../shared/samples is absent (" + Path.GetFullPath(photo) + " not found): the head round trip is skipped");
+            byte[] image = File.ReadAllBytes(photo);
+            HeadResult withHair = client.CreateHead(image, new HeadOptions { TextureSize = 512 });
+            HeadResult bare = client.CreateHead(image, new HeadOptions { TextureSize = 512, Hair = "none", Lod = 2 });
+            string withHairJson = System.Text.Encoding.UTF8.GetString(withHair.Glb);
+            string bareJson = System.Text.Encoding.UTF8.GetString(bare.Glb);
+            StringAssert.Contains("\"name\":\"hair\"", withHairJson, "auto hair on a portrait with long hair");
+            Assert.IsFalse(bareJson.Contains("\"name\":\"hair\""), "Hair = none builds no hair");
+            Assert.Less(bare.Glb.Length, withHair.Glb.Length / 2, "LOD 2 without hair is far smaller");
+            Assert.AreEqual(67, bare.MorphTargetNames.Length, "every morph target at every level");
+            var e = Assert.Throws<FtalkException>(() => client.CreateHead(image, new HeadOptions { Hair = "mohawk" }));
+            Assert.AreEqual(FtalkStatus.Rejected, e.Status, e.Message);
+            StringAssert.Contains("mohawk", e.Message);
+            Assert.Throws<ArgumentException>(() => client.CreateHead(image, new HeadOptions { Lod = -1 }));
+        }
     }
 
     static class ClientOptionsTestExtensions

@@ -348,7 +348,9 @@ TEST_CASE("CreateHead: a GLB with the 52 ARKit morph targets under Live Link nam
 	const std::vector<char> Image((std::istreambuf_iterator<char>(File)), std::istreambuf_iterator<char>());
 	FHeadResult Head;
 	int ProgressCalls = 0;
-	const FResult Result = CreateHead(*GClient, Image.data(), Image.size(), 512,
+	FHeadSettings Settings;
+	Settings.TextureSize = 512;
+	const FResult Result = CreateHead(*GClient, Image.data(), Image.size(), Settings,
 		[&ProgressCalls](const char*, float) { ++ProgressCalls; return true; }, Head);
 	CHECK(Result.IsOk());
 	if (!Result.IsOk())
@@ -363,6 +365,20 @@ TEST_CASE("CreateHead: a GLB with the 52 ARKit morph targets under Live Link nam
 		CHECK(FindLiveLinkCurve(Head.MorphTargetNames[Index]) == static_cast<int32_t>(Index));
 	}
 	CHECK(ProgressCalls > 0);
+
+	// Hair and level of detail reach the server: no hair material without hair, a smaller file at LOD 2.
+	FHeadResult Bare;
+	Settings.Hair = "none";
+	Settings.Lod = 2;
+	CHECK(CreateHead(*GClient, Image.data(), Image.size(), Settings, nullptr, Bare).IsOk());
+	const std::string BareGlb(Bare.Glb.begin(), Bare.Glb.end());
+	CHECK(BareGlb.find("\"name\":\"hair\"") == std::string::npos);
+	CHECK(Bare.Glb.size() < Head.Glb.size() / 2);
+	CHECK(Bare.MorphTargetNames.size() == Head.MorphTargetNames.size());
+	Settings.Hair = "mohawk";
+	Settings.Lod = 0;
+	const FResult Rejected = CreateHead(*GClient, Image.data(), Image.size(), Settings, nullptr, Bare);
+	CHECK(Rejected.Status == FTALK_E_REJECTED && Rejected.Message.find("mohawk") != std::string::npos);
 }
 
 TEST_CASE("errors come back as messages: bad PCM size, a push after end, an unreachable server")

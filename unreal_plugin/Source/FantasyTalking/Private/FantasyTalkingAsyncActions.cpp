@@ -223,12 +223,15 @@ void UFantasyTalkingSpeakText::Finish(UFantasyTalkingClip* Clip, const FString& 
 
 // Create Head From Image -------------------------------------------------------------------------------
 
-UFantasyTalkingCreateHead* UFantasyTalkingCreateHead::CreateHeadFromImage(const FString& InImagePath, const FString& InSavePath, int32 InTextureSize)
+UFantasyTalkingCreateHead* UFantasyTalkingCreateHead::CreateHeadFromImage(const FString& InImagePath, const FString& InSavePath, int32 InTextureSize,
+	const FString& InHair, int32 InLod)
 {
 	UFantasyTalkingCreateHead* Action = NewObject<UFantasyTalkingCreateHead>();
 	Action->ImagePath = InImagePath;
 	Action->SavePath = InSavePath;
 	Action->TextureSize = InTextureSize;
+	Action->Hair = InHair;
+	Action->Lod = InLod;
 	return Action;
 }
 
@@ -247,9 +250,18 @@ void UFantasyTalkingCreateHead::Activate()
 		Finish({}, Error);
 		return;
 	}
+	if (Lod < 0)
+	{
+		Finish({}, FString::Printf(TEXT("Create Head From Image: Lod must be 0-3, got %d"), Lod));
+		return;
+	}
+	FantasyTalking::FHeadSettings Settings;
+	Settings.TextureSize = static_cast<uint32_t>(FMath::Max(TextureSize, 0));
+	Settings.Hair = TCHAR_TO_UTF8(*Hair);
+	Settings.Lod = static_cast<uint32_t>(Lod);
 	AddToRoot();
 	TWeakObjectPtr<UFantasyTalkingCreateHead> WeakThis(this);
-	Async(EAsyncExecution::ThreadPool, [WeakThis, Client, Image = MoveTemp(Image), Size = static_cast<uint32_t>(FMath::Max(TextureSize, 0))]() mutable
+	Async(EAsyncExecution::ThreadPool, [WeakThis, Client, Image = MoveTemp(Image), Settings = MoveTemp(Settings)]() mutable
 	{
 		FantasyTalking::FHeadResult Head;
 		const FantasyTalking::FHeadProgress Progress = [WeakThis](const char* Stage, float Fraction)
@@ -263,7 +275,7 @@ void UFantasyTalkingCreateHead::Activate()
 			});
 			return WeakThis.IsValid();
 		};
-		const FantasyTalking::FResult Result = FantasyTalking::CreateHead(*Client, Image.GetData(), static_cast<size_t>(Image.Num()), Size, Progress, Head);
+		const FantasyTalking::FResult Result = FantasyTalking::CreateHead(*Client, Image.GetData(), static_cast<size_t>(Image.Num()), Settings, Progress, Head);
 		AsyncTask(ENamedThreads::GameThread, [WeakThis, Result, Glb = MoveTemp(Head.Glb)]() mutable
 		{
 			if (UFantasyTalkingCreateHead* This = WeakThis.Get())

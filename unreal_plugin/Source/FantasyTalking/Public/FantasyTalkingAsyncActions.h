@@ -87,9 +87,14 @@ class FANTASYTALKING_API UFantasyTalkingCreateHead : public UBlueprintAsyncActio
 	GENERATED_BODY()
 
 public:
-	/** ImagePath: a JPEG, PNG or WebP file. TextureSize: 512-4096 (0: 1024). SavePath: where to write the .glb (optional). */
+	/**
+	 * ImagePath: a JPEG, PNG or WebP file. SavePath: where to write the .glb (optional). TextureSize: 512-4096 (0: 1024).
+	 * Hair: "" or "auto" (chosen from the photo), "none", or a style (short02, short04, bob02, long01, ponytail01, afro01).
+	 * Lod: 0 the full head, 1-3 a half, a quarter, an eighth of its triangles (same morph targets and skeleton).
+	 */
 	UFUNCTION(BlueprintCallable, Category = "FantasyTalking", meta = (BlueprintInternalUseOnly = "true", DisplayName = "Create Head From Image"))
-	static UFantasyTalkingCreateHead* CreateHeadFromImage(const FString& ImagePath, const FString& SavePath, int32 TextureSize = 1024);
+	static UFantasyTalkingCreateHead* CreateHeadFromImage(const FString& ImagePath, const FString& SavePath, int32 TextureSize = 1024,
+		const FString& Hair = TEXT(""), int32 Lod = 0);
 
 	UPROPERTY(BlueprintAssignable)
 	FOnFantasyTalkingHeadProgress OnProgress;
@@ -108,4 +113,6 @@ private:
 	FString ImagePath;
 	FString SavePath;
 	int32 TextureSize = 1024;
+	FString Hair;
+	int32 Lod = 0;
 };

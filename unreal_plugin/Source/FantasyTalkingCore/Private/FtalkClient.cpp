@@ -443,14 +443,16 @@ namespace FantasyTalking
 		return FinishClip(Status, Clip, OutTrack, OutLayout);
 	}
 
-	FResult CreateHead(FClient& Client, const void* Image, size_t ImageSize, uint32_t TextureSize,
+	FResult CreateHead(FClient& Client, const void* Image, size_t ImageSize, const FHeadSettings& Settings,
 		const FHeadProgress& Progress, FHeadResult& OutHead)
 	{
 		ftalk_head_request Request;
 		ftalk_head_request_init(&Request);
 		Request.image = Image;
 		Request.image_size = ImageSize;
-		Request.texture_size = TextureSize;
+		Request.texture_size = Settings.TextureSize;
+		Request.hair = Settings.Hair.empty() ? nullptr : Settings.Hair.c_str();
+		Request.lod = Settings.Lod;
 		FHeadProgressContext Context{&Progress};
 		if (Progress)
 		{

@@ -199,7 +199,18 @@ namespace FantasyTalking
 	/** Progress: stage and fraction 0..1; return false to cancel. Runs on the calling thread. */
 	using FHeadProgress = std::function<bool(const char* Stage, float Fraction)>;
 
+	/** What CreateHead builds (ftalk_head_request). */
+	struct FHeadSettings
+	{
+		/** Texture atlas side 512..4096; 0 means 1024. */
+		uint32_t TextureSize = 1024;
+		/** "" or "auto" (chosen from the photo), "none", or a style: short02, short04, bob02, long01, ponytail01, afro01. */
+		std::string Hair;
+		/** Level of detail 0..3: 0 the full head, 1..3 a half, a quarter, an eighth of its triangles. */
+		uint32_t Lod = 0;
+	};
+
 	/** CreateHead: an encoded photo (JPEG, PNG, WebP) in, a GLB out. Blocking (long call timeout). */
-	FTALKCORE_API FResult CreateHead(FClient& Client, const void* Image, size_t ImageSize, uint32_t TextureSize,
+	FTALKCORE_API FResult CreateHead(FClient& Client, const void* Image, size_t ImageSize, const FHeadSettings& Settings,
 		const FHeadProgress& Progress, FHeadResult& OutHead);
 }
