@@ -46,6 +46,18 @@ ftalk_stream* open_stream(ftalk_client* client, uint32_t rate, uint32_t idle_aft
   return stream;
 }
 
+/// Waits (up to 30 s) until the stream has received `n` frames: it is flowing.
+void wait_for_frames(ftalk_stream* stream, uint64_t n) {
+  REQUIRE_OK(ftalk_stream_wait_ready(stream, 30000));
+  ftalk_stream_result result;
+  const auto start = std::chrono::steady_clock::now();
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE_OK(ftalk_stream_result_get(stream, &result));
+  } while (result.frames_received < n && seconds_since(start) < 30);
+  REQUIRE(result.frames_received >= n);
+}
+
 /// Streams the whole clip fast and checks that every frame came back.
 void check_full_round_trip(ftalk_client* client, const Wav& wav) {
   ftalk_stream* stream = open_stream(client, wav.sample_rate, 10000);
@@ -79,14 +91,8 @@ TEST_CASE(server_killed_mid_stream_then_restarted) {
   ftalk_stream* stream = open_stream(client, wav.sample_rate);
   {
     RealTimePusher pusher(stream, wav);
-    REQUIRE_OK(ftalk_stream_wait_ready(stream, 30000));
+    wait_for_frames(stream, 20);
     ftalk_stream_result result;
-    const auto start = std::chrono::steady_clock::now();
-    do {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      REQUIRE_OK(ftalk_stream_result_get(stream, &result));
-    } while (result.frames_received < 20 && seconds_since(start) < 30);
-    REQUIRE(result.frames_received >= 20);
 
     server.kill_now();  // SIGKILL: no goodbye
     const auto killed = std::chrono::steady_clock::now();
@@ -150,14 +156,8 @@ TEST_CASE(server_shutting_down_ends_the_stream_with_ftalk_e_shutdown) {
   ftalk_stream* stream = open_stream(client, wav.sample_rate);
   {
     RealTimePusher pusher(stream, wav);
-    REQUIRE_OK(ftalk_stream_wait_ready(stream, 30000));
+    wait_for_frames(stream, 20);
     ftalk_stream_result result;
-    const auto start = std::chrono::steady_clock::now();
-    do {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      REQUIRE_OK(ftalk_stream_result_get(stream, &result));
-    } while (result.frames_received < 20 && seconds_since(start) < 30);
-    REQUIRE(result.frames_received >= 20);
 
     std::thread stopper([&server] { server.stop_gracefully(); });  // drain, grace, then CODE_SHUTDOWN
     REQUIRE(ftalk_stream_wait(stream, 15000) == FTALK_DONE);

@@ -419,6 +419,13 @@ TEST_CASE(create_head_from_a_photo) {
     std::vector<std::string> stages;
     float last = -1;
     bool monotonic = true;
+    static int record(void* user, const char* stage, float fraction) {
+      auto* p = static_cast<Progress*>(user);
+      p->stages.push_back(stage);
+      p->monotonic &= fraction >= p->last;
+      p->last = fraction;
+      return 0;
+    }
   } progress;
   ftalk_head_request request;
   ftalk_head_request_init(&request);
@@ -427,13 +434,7 @@ TEST_CASE(create_head_from_a_photo) {
   request.texture_size = 512;
   request.detail = FTALK_MESH_DETAIL_LOW;
   request.user_data = &progress;
-  request.on_progress = [](void* user, const char* stage, float fraction) {
-    auto* p = static_cast<Progress*>(user);
-    p->stages.push_back(stage);
-    p->monotonic &= fraction >= p->last;
-    p->last = fraction;
-    return 0;
-  };
+  request.on_progress = Progress::record;
   ftalk_head* head = nullptr;
   std::fprintf(stderr, "  photo: %s\n", photo.c_str());
   REQUIRE_OK(ftalk_create_head(client.c, &request, &head));
@@ -471,13 +472,7 @@ TEST_CASE(create_head_from_a_photo) {
   CHECK_STATUS(ftalk_create_head(client.c, &request, &head), FTALK_E_REJECTED);
   request.lod = 0;
   request.user_data = &progress;
-  request.on_progress = [](void* user, const char* stage, float fraction) {
-    auto* p = static_cast<Progress*>(user);
-    p->stages.push_back(stage);
-    p->monotonic &= fraction >= p->last;
-    p->last = fraction;
-    return 0;
-  };
+  request.on_progress = Progress::record;
 
   // Cancelling from the progress callback.
   request.on_progress = [](void*, const char*, float) { return 1; };

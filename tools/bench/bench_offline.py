@@ -10,13 +10,7 @@ alone, after one untimed warm-up, and reports the median over `--runs`.
 """
 from __future__ import annotations
 
-import os
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-             "VECLIB_MAXIMUM_THREADS"):
-    os.environ[_var] = "1"
-if hasattr(os, "sched_setaffinity"):
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+import one_core  # noqa: F401  (first: one BLAS thread, one pinned CPU)
 
 import argparse  # noqa: E402
 import shutil  # noqa: E402
