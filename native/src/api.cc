@@ -720,11 +720,9 @@ FTALK_API ftalk_status ftalk_create_head(ftalk_client* client, const ftalk_head_
     request.mutable_options()->set_detail(v1::MeshDetail(enum_value(r->detail)));
     for (int part = 1; part <= 5; ++part)
       if (r->parts & (1u << part)) request.mutable_options()->add_parts(v1::HeadPart(part));
-    // Fields a caller built against an older header does not have: read only when its struct holds them.
-    if (r->struct_size >= offsetof(ftalk_head_request, hair) + sizeof(r->hair) && r->hair)
-      request.mutable_options()->set_hair(r->hair);
-    if (r->struct_size >= offsetof(ftalk_head_request, lod) + sizeof(r->lod)) request.mutable_options()->set_lod(r->lod);
-    const bool has_callback = r->struct_size >= offsetof(ftalk_head_request, user_data) + sizeof(void*);
+    if (FTALK_HAS(*r, ftalk_head_request, hair) && r->hair) request.mutable_options()->set_hair(r->hair);
+    if (FTALK_HAS(*r, ftalk_head_request, lod)) request.mutable_options()->set_lod(r->lod);
+    const bool has_callback = FTALK_HAS(*r, ftalk_head_request, user_data);
     auto head = std::make_shared<HeadObject>(
         c->create_head(request, has_callback ? r->on_progress : nullptr, has_callback ? r->user_data : nullptr));
     *out = handle_of<ftalk_head>(std::move(head));

@@ -21,9 +21,6 @@ bool contains(const std::string& text, const char* needle) {
   return lower.find(needle) != std::string::npos;
 }
 
-// Reads a config field only when the caller's struct (struct_size) is long enough to hold it.
-#define FTALK_HAS(s, type, field) ((s).struct_size >= offsetof(type, field) + sizeof((s).field))
-
 }  // namespace
 
 int64_t now_ns() {

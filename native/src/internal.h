@@ -1,6 +1,7 @@
 // What the C API layer (api.cc) and the objects behind its handles share.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -12,6 +13,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "ftalk_client.h"
+
+/// True when the caller's struct (its struct_size) is long enough to hold `field`: fields added to a
+/// struct_size-versioned struct are read only then, so callers built against an older header keep working.
+#define FTALK_HAS(s, type, field) ((s).struct_size >= offsetof(type, field) + sizeof((s).field))
 
 namespace ftalk {
 

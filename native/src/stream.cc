@@ -23,8 +23,6 @@ std::size_t bytes_per_sample(ftalk_audio_encoding encoding) {
   return encoding == FTALK_AUDIO_PCM_F32LE ? 4 : 2;
 }
 
-#define FTALK_HAS(s, type, field) ((s).struct_size >= offsetof(type, field) + sizeof((s).field))
-
 }  // namespace
 
 const char* viseme_name(uint32_t id) { return id < 15 ? kVisemeNames[id] : ""; }
