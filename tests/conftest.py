@@ -44,3 +44,17 @@ def samples_dir() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(f"shared samples not found at {SAMPLES}")
     return SAMPLES
+
+
+@pytest.fixture(scope="module")
+def head_stub():
+    """A HeadService stub on a real server on a free port (the head tests that go through gRPC)."""
+    from fantasy_talking.server.app import build_server
+    from fantasy_talking.server.client import open_channel
+    from fantasy_talking.server.config import ServerConfig
+    from fantasytalking.v1 import head_pb2_grpc
+
+    running = build_server(ServerConfig(port=0, max_concurrent_streams=2))
+    with open_channel(running.address) as channel:
+        yield head_pb2_grpc.HeadServiceStub(channel)
+    running.stop(0).wait()

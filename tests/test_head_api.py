@@ -5,20 +5,9 @@ import grpc
 import pytest
 
 from fantasy_talking.head.glb import read_glb
-from fantasy_talking.server.app import build_server
-from fantasy_talking.server.client import open_channel
-from fantasy_talking.server.config import ServerConfig
-from fantasytalking.v1 import head_pb2, head_pb2_grpc
+from fantasytalking.v1 import head_pb2
 
 PORTRAIT = "images/woman_asian_512.jpg"
-
-
-@pytest.fixture(scope="module")
-def head_stub():
-    running = build_server(ServerConfig(port=0, max_concurrent_streams=2))
-    with open_channel(running.address) as channel:
-        yield head_pb2_grpc.HeadServiceStub(channel)
-    running.stop(0).wait()
 
 
 def _create(stub, image: bytes, hair: str) -> tuple[head_pb2.HeadMetadata, dict]:

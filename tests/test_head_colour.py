@@ -28,6 +28,36 @@ def _lab(pixels: np.ndarray) -> np.ndarray:
     return np.median(lab, axis=0)
 
 
+def _to_screen(points: np.ndarray, target: np.ndarray, distance: float, size: int) -> np.ndarray:
+    """Pixel coordinates (N, 2) of 3D points in a front view rendered with asset_renderer's camera."""
+    mvp = _perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(target + distance * np.array([0.0, 0.0, 1.0]), target)
+    clip = np.c_[points, np.ones(len(points))] @ mvp.T
+    ndc = clip[:, :2] / clip[:, 3:]
+    return np.c_[(ndc[:, 0] + 1) / 2 * size, (1 - ndc[:, 1]) / 2 * size]
+
+
+MOUTH_TARGET, MOUTH_DISTANCE, MOUTH_SIZE = np.array([0.0, -0.06, 0.0]), 0.35, 384
+"""The close-up of the mouth the lip tests look at."""
+
+
+def _mouth_close_up(asset, positions) -> tuple[np.ndarray, np.ndarray]:
+    """The neutral's mouth from the front, as CIELAB lightness (MOUTH_SIZE²), and its landmarks in pixels."""
+    renderer = asset_renderer(asset, MOUTH_SIZE, target=MOUTH_TARGET, distance=MOUTH_DISTANCE, fov_deg=FOV)
+    try:
+        view = renderer.draw(positions, asset.pose({})[1])
+    finally:
+        renderer.release()
+    lightness = cv2.cvtColor(view.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    return lightness, _to_screen(asset.mesh.at_landmarks(positions), MOUTH_TARGET, MOUTH_DISTANCE, MOUTH_SIZE)
+
+
+def _lower_lip(screen: np.ndarray) -> np.ndarray:
+    """Mask of the closed lower lip in the close-up: its inner, then outer edge."""
+    lip = np.zeros((MOUTH_SIZE, MOUTH_SIZE), np.uint8)
+    cv2.fillPoly(lip, [np.round(screen[[87, 14, 317, 314, 17, 84]]).astype(np.int32)], 1)
+    return lip > 0
+
+
 def _patches(image: np.ndarray, points: np.ndarray, radius: int) -> np.ndarray:
     return np.concatenate([image[max(y - radius, 0):y + radius + 1, max(x - radius, 0):x + radius + 1].reshape(-1, 3)
                            for x, y in np.round(points).astype(int)])
@@ -50,11 +80,7 @@ def measured(request, samples_dir):
 def test_rendered_skin_keeps_the_photo_skin_tone(measured):
     name, rgb, landmarks, asset, positions, front, _ = measured
     photo = _lab(_patches(rgb, landmarks.points[list(CHEEKS), :2], max(2, int(landmarks.inter_ocular_px * 0.04))))
-    points = asset.mesh.at_landmarks(positions)[list(CHEEKS)]
-    clip = np.c_[points, np.ones(len(points))] @ (_perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(
-        TARGET + DISTANCE * np.array([0.0, 0.0, 1.0]), TARGET)).T
-    ndc = clip[:, :2] / clip[:, 3:]
-    screen = np.c_[(ndc[:, 0] + 1) / 2 * SIZE, (1 - ndc[:, 1]) / 2 * SIZE]
+    screen = _to_screen(asset.mesh.at_landmarks(positions)[list(CHEEKS)], TARGET, DISTANCE, SIZE)
     rendered = _lab(_patches(front, screen, 2))
     assert np.linalg.norm(rendered - photo) < MAX_SKIN_DELTA_E, (name, photo, rendered)
     # neither whitened nor browned: lightness within a few L* units
@@ -119,22 +145,10 @@ def test_the_closed_neutral_lower_lip_wears_no_mouth_interior(measured):
     """An open-mouth photo's teeth edges, tongue and shadow hug its lips; the closed neutral must not show them
     as dark patches on its lower lip: the lip's darkest tenth stays at least half as light as the cheeks."""
     name, _, _, asset, positions, _, _ = measured
-    target, distance, size = np.array([0.0, -0.06, 0.0]), 0.35, 384
-    renderer = asset_renderer(asset, size, target=target, distance=distance, fov_deg=FOV)
-    try:
-        view = renderer.draw(positions, asset.pose({})[1])
-    finally:
-        renderer.release()
-    mvp = _perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(target + distance * np.array([0.0, 0.0, 1.0]), target)
-    points = asset.mesh.at_landmarks(positions)
-    clip = np.c_[points, np.ones(len(points))] @ mvp.T
-    screen = np.c_[(clip[:, 0] / clip[:, 3] + 1) / 2 * size, (1 - clip[:, 1] / clip[:, 3]) / 2 * size]
-    lightness = cv2.cvtColor(view.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    lip = np.zeros((size, size), np.uint8)
-    cv2.fillPoly(lip, [np.round(screen[[87, 14, 317, 314, 17, 84]]).astype(np.int32)], 1)  # inner, then outer edge
+    lightness, screen = _mouth_close_up(asset, positions)
     cheeks = np.round(screen[[50, 280]]).astype(int)
     cheek = float(np.median(lightness[cheeks[:, 1], cheeks[:, 0]]))
-    assert np.percentile(lightness[lip > 0], 10) > 0.5 * cheek, name
+    assert np.percentile(lightness[_lower_lip(screen)], 10) > 0.5 * cheek, name
 
 
 def test_no_white_teeth_between_the_closed_neutral_lips(measured):
@@ -147,23 +161,19 @@ def test_no_white_teeth_between_the_closed_neutral_lips(measured):
     painted = dict(asset.texture.images)
     painted["mouth"] = np.zeros_like(painted["mouth"])
     painted["mouth"][..., 1] = 255  # teeth and tongue painted green: where they show is obvious
-    target, distance, size = np.array([0.0, -0.06, 0.0]), 0.35, 384
     real, paint = [], []
     for images, out in ((asset.texture.images, real), (painted, paint)):
-        renderer = Renderer(size, {m: mesh.triangles_of(m) for m in MATERIALS}, mesh.uv, images,
-                            target=target, distance=distance, fov_deg=FOV)
+        renderer = Renderer(MOUTH_SIZE, {m: mesh.triangles_of(m) for m in MATERIALS}, mesh.uv, images,
+                            target=MOUTH_TARGET, distance=MOUTH_DISTANCE, fov_deg=FOV)
         try:
             out.append(renderer.draw(positions, normals))
         finally:
             renderer.release()
     teeth = (paint[0][..., 1] > 200) & (paint[0][..., 0] < 80) & (paint[0][..., 2] < 80)
     lightness = cv2.cvtColor(real[0].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    corners = asset.mesh.at_landmarks(positions)[[61, 291]]
-    clip = np.c_[corners, np.ones(2)] @ (_perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(
-        target + distance * np.array([0.0, 0.0, 1.0]), target)).T
-    corners_x = (clip[:, 0] / clip[:, 3] + 1) / 2 * size
+    corners_x = _to_screen(asset.mesh.at_landmarks(positions)[[61, 291]], MOUTH_TARGET, MOUTH_DISTANCE, MOUTH_SIZE)[:, 0]
     # the outer half of each side of the mouth, where the slit between closed lips is widest
-    outer = np.abs(np.arange(size) - corners_x.mean()) > abs(corners_x[1] - corners_x[0]) / 4
+    outer = np.abs(np.arange(MOUTH_SIZE) - corners_x.mean()) > abs(corners_x[1] - corners_x[0]) / 4
     bright = teeth & outer[None, :] & (lightness > 60)
     assert bright.sum() <= 3, (name, int(bright.sum()))
 
@@ -172,20 +182,8 @@ def test_no_light_line_where_the_closed_neutral_lips_meet(measured):
     """Where the closed lips meet, the unseen inner roll of the lips is lip in the other lip's shade, not skin
     diffused in from the chin: along the lips' meeting line nothing is lighter than the lower lip itself."""
     name, _, _, asset, positions, _, _ = measured
-    target, distance, size = np.array([0.0, -0.06, 0.0]), 0.35, 384
-    renderer = asset_renderer(asset, size, target=target, distance=distance, fov_deg=FOV)
-    try:
-        view = renderer.draw(positions, asset.pose({})[1])
-    finally:
-        renderer.release()
-    mvp = _perspective(FOV, 1.0, 0.05, 5.0) @ _look_at(target + distance * np.array([0.0, 0.0, 1.0]), target)
-    points = asset.mesh.at_landmarks(positions)
-    clip = np.c_[points, np.ones(len(points))] @ mvp.T
-    screen = np.c_[(clip[:, 0] / clip[:, 3] + 1) / 2 * size, (1 - clip[:, 1] / clip[:, 3]) / 2 * size]
-    lightness = cv2.cvtColor(view.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    lip = np.zeros((size, size), np.uint8)
-    cv2.fillPoly(lip, [np.round(screen[[87, 14, 317, 314, 17, 84]]).astype(np.int32)], 1)
-    lower_lip = float(np.median(lightness[lip > 0]))
+    lightness, screen = _mouth_close_up(asset, positions)
+    lower_lip = float(np.median(lightness[_lower_lip(screen)]))
     line = []
     for index in (88, 178, 87, 14, 317, 402, 318):  # the lower lip's inner edge, where the closed lips meet
         x, y = np.round(screen[index]).astype(int)

@@ -122,18 +122,10 @@ def test_cli_writes_valid_levels_of_detail_and_says_their_size(samples_dir, tmp_
 
 
 def test_blender_imports_a_level_with_its_shape_keys_and_bones(levels, tmp_path):
-    if shutil.which("blender") is None:
-        pytest.skip("blender is not installed (tools/setup.sh installs the Debian package)")
-    from test_head_tools import BLENDER_SCRIPT, JOINT_NAMES
+    from test_head_tools import JOINT_NAMES, blender_import
 
     glb = tmp_path / "head_lod3.glb"
     glb.write_bytes(write_glb(levels[MAX_LOD]))
-    script = tmp_path / "import_glb.py"
-    script.write_text(BLENDER_SCRIPT)
-    run = subprocess.run(["blender", "-b", "--factory-startup", "--python", str(script), "--", str(glb)],
-                         capture_output=True, text=True, timeout=180)
-    line = next((l for l in run.stdout.splitlines() if l.startswith("RESULT ")), None)
-    assert line, run.stdout[-2000:] + run.stderr[-2000:]
-    result = json.loads(line[len("RESULT "):])
+    result = blender_import(glb, tmp_path)
     assert result["shape_keys"] == ["Basis", *levels[0].morphs.names]
     assert sorted(result["bones"]) == sorted(JOINT_NAMES) and result["jaw_open_max_m"] > 0.01

@@ -17,10 +17,7 @@ from fantasy_talking.cli.main import main as ftalk
 from fantasy_talking.formats.gltf_animation import bake_clip
 from fantasy_talking.head.errors import HeadError
 from fantasy_talking.head.glb import read_glb
-from fantasy_talking.server.app import build_server
-from fantasy_talking.server.client import open_channel
-from fantasy_talking.server.config import ServerConfig
-from fantasytalking.v1 import head_pb2, head_pb2_grpc
+from fantasytalking.v1 import head_pb2
 
 pytestmark = pytest.mark.samples
 JS = Path(__file__).resolve().parent / "js"
@@ -125,16 +122,21 @@ def test_khronos_validator_reports_no_errors_or_warnings(head_glb, animated_glb)
         assert report["numErrors"] == 0 and report["numWarnings"] == 0, report
 
 
-def test_blender_imports_shape_keys_and_bones(animated_glb, tmp_path):
+def blender_import(glb: Path, tmp_path: Path) -> dict:
+    """What headless Blender's glTF importer makes of `glb` (BLENDER_SCRIPT's RESULT line); skips without Blender."""
     if shutil.which("blender") is None:
         pytest.skip("blender is not installed (tools/setup.sh installs the Debian package)")
     script = tmp_path / "import_glb.py"
     script.write_text(BLENDER_SCRIPT)
-    run = subprocess.run(["blender", "-b", "--factory-startup", "--python", str(script), "--", str(animated_glb)],
+    run = subprocess.run(["blender", "-b", "--factory-startup", "--python", str(script), "--", str(glb)],
                          capture_output=True, text=True, timeout=180)
     line = next((l for l in run.stdout.splitlines() if l.startswith("RESULT ")), None)
     assert line, run.stdout[-2000:] + run.stderr[-2000:]
-    result = json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT "):])
+
+
+def test_blender_imports_shape_keys_and_bones(animated_glb, tmp_path):
+    result = blender_import(animated_glb, tmp_path)
     assert result["shape_keys"] == ["Basis", *ARKIT_52, *VISEME_CURVES]
     assert sorted(result["bones"]) == sorted(JOINT_NAMES)
     assert result["jaw_open_max_m"] > 0.01  # sparse morph data arrived, not just names
@@ -173,14 +175,6 @@ def test_preview_video_has_frames_and_sound(samples_dir, speech_wav, tmp_path):
         frames = sum(1 for _ in container.decode(video=0))
     assert kinds == ["audio", "video"]
     assert frames > 60
-
-
-@pytest.fixture(scope="module")
-def head_stub():
-    running = build_server(ServerConfig(port=0, max_concurrent_streams=2))
-    with open_channel(running.address) as channel:
-        yield head_pb2_grpc.HeadServiceStub(channel)
-    running.stop(0).wait()
 
 
 def test_service_streams_progress_metadata_and_the_glb(head_stub, samples_dir):
