@@ -9,6 +9,7 @@ import json
 import math
 import shutil
 import subprocess
+import threading
 import time
 import wave
 from pathlib import Path
@@ -346,3 +347,40 @@ def test_emotions_move_the_face(stub, speech_16k):
     assert weights[sad, frown].mean() > neutral[sad, frown].mean() + 0.3
     assert weights[happy, smile].mean() > neutral[happy, smile].mean() + 0.3
     assert weights[happy, frown].mean() < 0.1
+
+
+def test_shutdown_mid_stream_animates_what_was_received_and_ends_with_a_warning(speech_16k):
+    """An ACE client streaming when the server stops gets every frame of the audio it sent, the
+    end-of-processing event and a WARNING status saying why, not a bare UNAVAILABLE."""
+    running = build_server(ServerConfig(port=0, drain_seconds=0.0, grace_seconds=0.5),
+                           service_modules=[A2F_MODULE, ANIMATION_MODULE])
+    sent, done = threading.Event(), threading.Event()
+
+    def paced():
+        yield header(16000)
+        step = 3200   # 100 ms
+        for i in range(0, len(speech_16k), step):
+            if i >= 8 * step:
+                sent.set()
+            time.sleep(0.05)
+            yield chunk(speech_16k[i:i + step])
+        done.wait(30)   # the client would go on; the server stops first
+
+    with grpc.insecure_channel(running.address) as ch:
+        call = a2f_controller_service_pb2_grpc.A2FControllerServiceStub(ch).ProcessAudioStream(paced())
+        responses: list = []
+        reader = threading.Thread(target=lambda: responses.extend(call))
+        reader.start()
+        assert sent.wait(20)
+        stopped = running.stop()
+        reader.join(20)
+        done.set()
+        assert not reader.is_alive() and stopped.wait(10)
+    assert call.code() == grpc.StatusCode.OK
+    assert kinds(responses)[-2:] == ["event", "status"]
+    assert responses[-1].status.code == status_pb2.Status.WARNING
+    assert "shutting down" in responses[-1].status.message
+    data = [r.animation_data for r in responses if r.HasField("animation_data")]
+    received = sum(len(d.audio.audio_buffer) for d in data) // 2 / 16000
+    _, times, _ = curves(responses)
+    assert received >= 0.8 and len(times) == math.ceil(received * 30)

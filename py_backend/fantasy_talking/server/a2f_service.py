@@ -27,7 +27,7 @@ from fantasy_talking.audio.decode import AudioError
 from fantasy_talking.server import a2f_mapping as mapping
 from fantasy_talking.server.a2f_mapping import A2FRequestError
 from fantasy_talking.server import convert
-from fantasy_talking.server.context import OpenStream, ServerContext
+from fantasy_talking.server.context import OpenStream, ServerContext, StreamShutDown
 from fantasy_talking.server.status import fail
 from fantasy_talking.server.limits import (
     MAX_EMOTION_KEYFRAMES, MAX_EMOTION_KEYFRAMES_PER_STREAM, chunk_error, slices,
@@ -46,9 +46,10 @@ EXPORT_CONFIG_SERVICE = a2x_export_config_pb2.DESCRIPTOR.services_by_name["A2XEx
 INTERNAL_MESSAGE = "internal error while animating; the server log has the details"
 
 
-async def first_header(requests: AsyncIterator[controller_pb2.AudioStream]) -> controller_pb2.AudioStreamHeader:
+async def first_header(requests: AsyncIterator[controller_pb2.AudioStream],
+                       stream: OpenStream) -> controller_pb2.AudioStreamHeader:
     """The stream's header, which must come first."""
-    first = await anext(requests, None)
+    first = await stream.read(requests)
     if first is None:
         raise A2FRequestError("the stream ended before its audio_stream_header; send the header first")
     kind = first.WhichOneof("stream_part")
@@ -89,7 +90,7 @@ class A2FStream:
         yield mapping.response_header(self._audio_header, tuple(animator.joint_names), time.time())
         self.header_sent = True
         try:
-            async for request in requests:
+            while (request := await stream.read(requests)) is not None:
                 kind = request.WhichOneof("stream_part")
                 if kind == "audio_with_emotion":
                     chunk = request.audio_with_emotion
@@ -109,10 +110,7 @@ class A2FStream:
                     raise A2FRequestError("a second audio_stream_header was sent; a stream takes exactly one, first")
                 else:
                     raise A2FRequestError("empty AudioStream message; set audio_with_emotion or end_of_audio")
-        except asyncio.CancelledError:
-            if not stream.shutting_down:
-                raise
-            asyncio.current_task().uncancel()
+        except StreamShutDown:
             self.shut_down = True
         tail = self._pcm.flush()
         frames = (animator.push(tail).frames if len(tail) else []) + animator.finish().frames
@@ -194,11 +192,8 @@ class A2FControllerServicer(a2f_controller_service_pb2_grpc.A2FControllerService
         self._ctx.open_streams.add(open_stream)
         try:
             try:
-                header = await first_header(request_iterator)
-            except asyncio.CancelledError:
-                if not open_stream.shutting_down:
-                    raise
-                asyncio.current_task().uncancel()
+                header = await first_header(request_iterator, open_stream)
+            except StreamShutDown:
                 fail(context, grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
                 return
             stream = A2FStream(header, AnimationOptions(), self._ctx.config.max_clip_seconds)

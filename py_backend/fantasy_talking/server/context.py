@@ -10,11 +10,23 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import AsyncIterator, TypeVar
 
 from fantasy_talking.server.config import ServerConfig
 from fantasy_talking.server.limits import StreamSlots
 
 log = logging.getLogger(__name__)
+
+Request = TypeVar("Request")
+
+
+class StreamShutDown(Exception):
+    """The listener is shutting down: the stream reads no more, animates what it has received and
+    closes with a final status."""
+
+
+async def _next(requests: AsyncIterator[Request]) -> Request | None:
+    return await anext(requests, None)
 
 
 class OpenStream:
@@ -24,12 +36,33 @@ class OpenStream:
     reading (hung, frozen, gone without a FIN) would hold its slot for ever; the listener's
     watchdog ends a stream whose write has waited longer than the write timeout. At shutdown the
     listener asks each stream to close with a final status (`shutting_down`).
+
+    Shutdown interrupts only a pending read (`read`), never a write or the engine: a write cut off
+    by cancellation leaves the call in a state gRPC does not define, and the final status after it
+    could be lost. The write-timeout watchdog, which ends a stream for good, cancels the whole task.
     """
 
     def __init__(self) -> None:
         self.task = asyncio.current_task()
         self.writing_since: float | None = None
         self.shutting_down = False
+        self._reading: asyncio.Task | None = None
+
+    async def read(self, requests: AsyncIterator[Request]) -> Request | None:
+        """The client's next request; None after its last one. Raises StreamShutDown once the
+        listener shuts down, at once if the stream is waiting for the client then."""
+        if self.shutting_down:
+            raise StreamShutDown
+        self._reading = asyncio.ensure_future(_next(requests))
+        try:
+            return await self._reading
+        except asyncio.CancelledError:
+            # Our own task cancelled (the client left, the watchdog) stays a cancellation.
+            if self.shutting_down and not asyncio.current_task().cancelling():
+                raise StreamShutDown from None
+            raise
+        finally:
+            self._reading = None
 
     def begin_write(self) -> None:
         self.writing_since = time.monotonic()
@@ -40,8 +73,8 @@ class OpenStream:
     def shut_down(self) -> None:
         """Stop reading requests: the stream writes what it has and a final status, then ends."""
         self.shutting_down = True
-        if self.task is not None:
-            self.task.cancel()
+        if self._reading is not None:
+            self._reading.cancel()
 
 
 @dataclass(frozen=True)

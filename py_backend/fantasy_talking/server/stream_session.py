@@ -9,8 +9,8 @@ frames out.
 Fairness: a chunk may hold up to MAX_CHUNK_SECONDS of audio; it is decoded and animated in
 SLICE_SECONDS slices, giving the loop back between slices, so a client sending the largest legal
 messages delays the other streams of its worker by one slice (a few ms), not by the whole chunk.
-At shutdown the listener cancels the read (`OpenStream.shut_down`); the stream then animates
-what it has and closes with a CODE_SHUTDOWN status instead of a bare UNAVAILABLE.
+At shutdown the listener interrupts the pending read (`OpenStream.shut_down`), never a write; the
+stream then animates what it has and closes with a CODE_SHUTDOWN status instead of a bare UNAVAILABLE.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from fantasy_talking.animation.stream import StreamingAnimator, StreamOutput
 from fantasy_talking.audio.decode import SAMPLE_RATE, AudioError
 from fantasy_talking.audio.pcm_stream import PcmStream
 from fantasy_talking.server import convert
-from fantasy_talking.server.context import OpenStream
+from fantasy_talking.server.context import OpenStream, StreamShutDown
 from fantasy_talking.server.limits import chunk_error, slices
 from fantasytalking.v1 import animation_pb2, common_pb2
 
@@ -63,15 +63,11 @@ class StreamSession:
         self._frames_sent = 0
         self._last_input = time.monotonic()
         self._interrupted = False   # the last input was an interrupt: the tail of the audio is dropped
-        self._finishing = False     # the closing frames and status are being written
 
     async def run(self) -> None:
         try:
             config = await self._await_config()
-        except asyncio.CancelledError:
-            if not self._stream.shutting_down:
-                raise
-            asyncio.current_task().uncancel()
+        except StreamShutDown:
             raise StreamRejected(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect") from None
         try:
             pcm = PcmStream(convert.pcm_format_from_proto(config.audio_format))
@@ -91,19 +87,24 @@ class StreamSession:
         idle = asyncio.get_running_loop().create_task(self._fill_idle(animator, idle_after))
         try:
             await self._animate(animator, pcm)
-        except asyncio.CancelledError:
-            if not self._stream.shutting_down:
-                raise
-            asyncio.current_task().uncancel()
+            shutdown = False
+        except StreamShutDown:
+            shutdown = True
+        except BaseException:
             idle.cancel()
-            await asyncio.gather(idle, return_exceptions=True)
-            if not self._finishing:
-                await self._finish(animator, pcm, shutdown=True)
-        finally:
+            raise
+        await self._stop(idle)
+        await self._finish(animator, pcm, shutdown)
+
+    async def _stop(self, idle: asyncio.Task) -> None:
+        """End the idle filler between two of its writes: it writes only under the lock, so cancelled
+        while we hold it, it is sleeping or waiting, never halfway through a write."""
+        async with self._lock:
             idle.cancel()
+        await asyncio.gather(idle, return_exceptions=True)
 
     async def _await_config(self) -> animation_pb2.StreamConfig:
-        first = await anext(self._requests, None)
+        first = await self._stream.read(self._requests)
         if first is None:
             raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
                                  "the stream ended before its StreamConfig; send a config first")
@@ -143,7 +144,8 @@ class StreamSession:
                 await self._write(animator.push(samples))
 
     async def _animate(self, animator: StreamingAnimator, pcm: PcmStream) -> None:
-        async for request in self._requests:
+        """Every request up to `end` or the client's last one (StreamShutDown at shutdown)."""
+        while (request := await self._stream.read(self._requests)) is not None:
             kind = request.WhichOneof("request")
             async with self._lock:
                 if kind == "audio":
@@ -164,11 +166,9 @@ class StreamSession:
                 else:
                     raise StreamRejected(grpc.StatusCode.INVALID_ARGUMENT,
                                          "empty StreamAnimationRequest; set config, audio, interrupt or end")
-        await self._finish(animator, pcm)
 
-    async def _finish(self, animator: StreamingAnimator, pcm: PcmStream, shutdown: bool = False) -> None:
+    async def _finish(self, animator: StreamingAnimator, pcm: PcmStream, shutdown: bool) -> None:
         """The frames still held back by the look-ahead, then the closing status."""
-        self._finishing = True
         async with self._lock:
             tail = pcm.flush()
             if len(tail) and not self._interrupted:
