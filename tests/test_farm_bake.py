@@ -92,7 +92,7 @@ def test_manifest_bake_writes_every_good_line_and_reports_every_bad_one(baked_po
 def test_outputs_are_byte_identical_whatever_jobs_and_equal_ftalk_animate_and_say(baked_pool, voice_lines, tmp_path):
     out, report = baked_pool
     # This process speaks first: espeak-ng keeps state between utterances, which must not leak into a bake.
-    from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance
+    from fantasy_talking.pipeline.speak import plan_speech, speak, whole_utterance
     whole_utterance(plan := plan_speech("Something else first.", "en-US"), speak(plan))
     inline = bake(voice_lines / "lines.csv", tmp_path / "inline", jobs=1)
     assert inline.backend == "1 process"

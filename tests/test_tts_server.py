@@ -11,7 +11,7 @@ import pytest
 from fantasy_talking.animation.rig import ARKIT_52, JOINTS, VISEME_CURVES
 from fantasy_talking.server.app import build_server
 from fantasy_talking.server.config import ServerConfig
-from fantasy_talking.speech.tts import speak as speak_module
+from fantasy_talking.pipeline import speak as speak_module
 from fantasy_talking.speech.tts.base import SynthesisCancelled
 from fantasy_talking.speech.tts.registry import TtsRegistry, installed_engines
 from fantasy_talking.speech.tts.text import MAX_TEXT_CHARS

@@ -11,7 +11,7 @@ from fantasy_talking.animation.rig import JOINTS
 from fantasy_talking.pipeline import PhoneAnimator
 from fantasy_talking.speech.tts.base import SynthesisCancelled
 from fantasy_talking.speech.tts.registry import TtsRegistry, installed_engines
-from fantasy_talking.speech.tts.speak import MAX_CHUNK_SECONDS, plan_speech, speak, whole_utterance
+from fantasy_talking.pipeline.speak import MAX_CHUNK_SECONDS, plan_speech, speak, whole_utterance
 from fantasy_talking.speech.tts.text import TextError
 
 OPEN_VOWELS = ("a", "ɑ", "æ")

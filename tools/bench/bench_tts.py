@@ -28,7 +28,7 @@ from fantasy_talking.pipeline import PhoneAnimator, animate_audio
 from fantasy_talking.server.app import build_server
 from fantasy_talking.server.config import ServerConfig
 from fantasy_talking.speech.tts.registry import default_registry
-from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance
+from fantasy_talking.pipeline.speak import plan_speech, speak, whole_utterance
 from fantasytalking.v1 import speech_pb2, speech_pb2_grpc
 
 SENTENCES = {

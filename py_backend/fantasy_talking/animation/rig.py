@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from fantasy_talking.speech.phonemes import VISEMES   # the phone classes, defined where phones are
+
 ARKIT_52: tuple[str, ...] = (
     "EyeBlinkLeft", "EyeLookDownLeft", "EyeLookInLeft", "EyeLookOutLeft", "EyeLookUpLeft",
     "EyeSquintLeft", "EyeWideLeft",
@@ -36,10 +38,6 @@ LIVELINK_CURVES: tuple[str, ...] = ARKIT_52 + LIVELINK_ANGLES
 
 TONGUE_EXTRAS: tuple[str, ...] = ("TongueTipUp", "TongueBackUp", "TongueBetweenTeeth", "TongueWide")
 
-# Oculus/Meta Lipsync visemes, in their canonical index order.
-VISEMES: tuple[str, ...] = (
-    "sil", "PP", "FF", "TH", "DD", "kk", "CH", "SS", "nn", "RR", "aa", "E", "I", "O", "U",
-)
 VISEME_CURVES: tuple[str, ...] = tuple(f"viseme_{v}" for v in VISEMES)
 
 JOINTS: tuple[str, ...] = ("jaw", "neck", "head", "eye_L", "eye_R")

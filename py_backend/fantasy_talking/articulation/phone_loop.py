@@ -27,10 +27,9 @@ import weakref
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
-from fantasy_talking.animation.rig import VISEMES
 from fantasy_talking.audio.decode import SAMPLE_RATE
 from fantasy_talking.audio.features import HALF, HOP, Features
-from fantasy_talking.speech.phonemes import arpabet_viseme
+from fantasy_talking.speech.phonemes import VISEMES, arpabet_viseme
 
 BLOCK_SAMPLES = 160          # 10 ms: the partial path is read once per frame
 DELAY_FRAMES = 4             # a frame's phone is named from the path read 4 frames (40 ms) after it
@@ -81,7 +80,7 @@ def _viseme_id(phone: str) -> int:
 
 
 class PhoneLoop:
-    """Audio and its feature frames in, one-hot viseme posteriors (rig.VISEMES order) out, in step."""
+    """Audio and its feature frames in, one-hot viseme posteriors (VISEMES order) out, in step."""
 
     def __init__(self) -> None:
         # One decoder per stream, kept across restarts and handed back to the pool when the

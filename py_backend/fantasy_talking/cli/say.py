@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     except OptionsError as exc:
         raise CliError(str(exc)) from None
     from fantasy_talking.formats.outputs import WrittenFile, write_clip_files
-    from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance  # engines load after the checks
+    from fantasy_talking.pipeline.speak import plan_speech, speak, whole_utterance  # engines load after the checks
 
     try:
         plans = [plan_speech(text, args.language, args.voice, args.rate, args.pitch, args.volume,

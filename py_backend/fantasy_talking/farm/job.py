@@ -154,7 +154,7 @@ def _animate(job: LineJob, data: bytes):
 
 def _speak(job: LineJob, options):
     from fantasy_talking.audio.decode import SAMPLE_RATE
-    from fantasy_talking.speech.tts.speak import plan_speech, speak, whole_utterance
+    from fantasy_talking.pipeline.speak import plan_speech, speak, whole_utterance
 
     f = job.fields
     plan = plan_speech(job.text, f.get("language", ""), f.get("voice", ""), f.get("rate", 1.0),
@@ -165,7 +165,7 @@ def _speak(job: LineJob, options):
 FORKSERVER_PRELOAD = ["fantasy_talking.farm.job", "fantasy_talking.pipeline", "fantasy_talking.formats.outputs",
                       "fantasy_talking.formats.livelink_csv", "fantasy_talking.formats.json_frames",
                       "fantasy_talking.formats.plot", "fantasy_talking.formats.gltf_animation",
-                      "fantasy_talking.speech.tts.speak"]
+                      "fantasy_talking.pipeline.speak"]
 """What the fork server imports once, so pool workers and speakers forked from it start warm. Only what
 a line runs: the fork server's imports are serial start-up before any worker bakes (scipy.signal, which
 nothing here uses, cost half a second of it)."""

@@ -21,7 +21,7 @@ from fantasy_talking.server.context import EngineDescription, ServerContext
 from fantasy_talking.server.status import fail
 from fantasy_talking.speech.tts.base import Voice
 from fantasy_talking.speech.tts.registry import default_registry
-from fantasy_talking.speech.tts.speak import ANIMATION_ENGINE, SpeechChunk, SpeechPlan, plan_speech, speak
+from fantasy_talking.pipeline.speak import ANIMATION_ENGINE, SpeechChunk, SpeechPlan, plan_speech, speak
 from fantasytalking.v1 import common_pb2, speech_pb2, speech_pb2_grpc
 
 log = logging.getLogger(__name__)

@@ -1,15 +1,17 @@
 """Phones and their viseme classes.
 
 Engines that know phones (PocketSphinx, TTS) describe speech as `PhoneSegment`s. The viseme
-of a phone is one of the 15 Oculus/Meta visemes in rig.VISEMES; the animation layer turns
-visemes into articulator targets (animation/visemes.py).
+of a phone is one of the 15 Oculus/Meta visemes in VISEMES; the animation layer turns
+visemes into articulator targets (animation/visemes.py) and names their curves (animation/rig.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fantasy_talking.animation.rig import VISEMES
-
+# Oculus/Meta Lipsync visemes, in their canonical index order.
+VISEMES: tuple[str, ...] = (
+    "sil", "PP", "FF", "TH", "DD", "kk", "CH", "SS", "nn", "RR", "aa", "E", "I", "O", "U",
+)
 SILENCE = "sil"
 
 

@@ -1,7 +1,8 @@
-"""The public entry points: audio or phones in, `AnimationClip` out.
+"""The public entry points: audio or phones in, `AnimationClip` out (text in: `pipeline.speak`).
 
-Every front end (CLI, gRPC, farm) calls these, so identical input gives identical curves
-everywhere. Clips without a transcript run the streaming engine over the whole audio, which
+The pipeline sits above the layers and wires them (decode → features → articulation →
+animation); no layer imports it. Every front end (CLI, gRPC, farm) calls these, so identical
+input gives identical curves everywhere. Clips without a transcript run the streaming engine over the whole audio, which
 is why a clip and a stream of the same audio agree frame for frame.
 """
 from __future__ import annotations
