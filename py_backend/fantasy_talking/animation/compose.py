@@ -46,6 +46,7 @@ class FrameComposer:
         angles = livelink_angles(head, gaze)
         weights = curves[:, self._select]
         self.next_index += n
-        return [Frame(index=start + row, time_s=(start + row) / self.options.fps, weights=weights[row],
-                      joints=joints[row], angles=angles[row], idle=bool(activity[row] < SPEAKING_ACTIVITY))
-                for row in range(n)]
+        idle = (activity < SPEAKING_ACTIVITY).tolist()
+        return [Frame(start + row, time_s, curve_row, joint_row, angle_row, still)
+                for row, (time_s, curve_row, joint_row, angle_row, still)
+                in enumerate(zip(times, weights, joints, angles, idle))]
