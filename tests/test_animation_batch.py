@@ -61,3 +61,25 @@ def test_any_batching_of_frames_composes_the_same_bytes():
     whole = run([n])
     assert run([1] * n) == whole
     assert run([7, 1, 50, 2, 240]) == whole
+
+
+def test_the_emotion_track_skips_only_steps_that_change_nothing():
+    from fantasy_talking.animation.emotions import POSES, EmotionTrack, emotion_vector
+
+    keyframes = [(0.0, {"joy": 0.6}), (2.0, {"anger": 0.8}), (30.0, {}), (30.5, {"fear": 1.0, "grief": 0.3})]
+    track = EmotionTrack(30, keyframes[0][1])
+    for time_s, emotions in keyframes[1:]:
+        track.set(time_s, emotions)
+    times = [i / 30 for i in range(60 * 30)]   # a minute: long enough for every ease to settle exactly
+    got = np.concatenate([track.steps(times[start:start + 45]) for start in range(0, len(times), 45)])
+
+    state, rows, settled = emotion_vector(keyframes[0][1]), [], 0   # the plain recurrence, every frame
+    targets = [(t, emotion_vector(e)) for t, e in keyframes]
+    for t in times:
+        target = [v for k, v in targets if k <= t][-1]
+        before = state.copy()
+        state += track._alpha * (target - state)
+        settled += np.array_equal(before, state)
+        rows.append(state @ POSES)
+    assert settled > 500   # the skipped path runs
+    assert got.tobytes() == np.array(rows, np.float32).tobytes()
