@@ -37,17 +37,16 @@ class FrameComposer:
         mouth = mouth_curves(articulators, viseme_weights)
         n = len(mouth)
         start = self.next_index
-        head, gaze = np.zeros((n, 3), np.float32), np.zeros((n, 2), np.float32)
-        for row in range(n):
-            t = (start + row) / self.options.fps
-            extra = self.nonverbal.step(t, float(activity[row]), float(f0[row]))
-            mouth[row] += extra.curves + self.options.expression * self.emotions.step(t)
-            head[row], gaze[row] = extra.head, extra.gaze
+        times = [(start + row) / self.options.fps for row in range(n)]
+        extra = self.nonverbal.steps(times, activity.tolist(), f0.tolist())
+        mouth += extra.curves + self.options.expression * self.emotions.steps(times)
+        head, gaze = extra.head, extra.gaze
         curves = np.clip(mouth, 0.0, 1.0)
         joints = joint_rotations(curves[:, self._jaw], head, gaze)
         angles = livelink_angles(head, gaze)
         weights = curves[:, self._select]
         self.next_index += n
-        return [Frame(index=start + row, time_s=(start + row) / self.options.fps, weights=weights[row],
-                      joints=joints[row], angles=angles[row], idle=bool(activity[row] < SPEAKING_ACTIVITY))
-                for row in range(n)]
+        idle = (activity < SPEAKING_ACTIVITY).tolist()
+        return [Frame(start + row, time_s, curve_row, joint_row, angle_row, still)
+                for row, (time_s, curve_row, joint_row, angle_row, still)
+                in enumerate(zip(times, weights, joints, angles, idle))]

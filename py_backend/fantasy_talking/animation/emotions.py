@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -69,6 +69,8 @@ class EmotionTrack:
         self._times: list[float] = [0.0]
         self._values: list[np.ndarray] = [emotion_vector(initial or {})]
         self._state = self._values[0].copy()
+        self._offsets, self._offsets_of = self._state @ POSES, self._state.tobytes()
+        self._reached: np.ndarray | None = None   # the target the state has settled on exactly, if any
         self._alpha = 1.0 - math.exp(-1.0 / (fps * TRANSITION_S / 3))  # ~95 % of the way in TRANSITION_S
 
     def set(self, time_s: float, emotions: Mapping[str, float]) -> None:
@@ -81,8 +83,18 @@ class EmotionTrack:
             self._times.insert(i, time_s)
             self._values.insert(i, vector)
 
-    def step(self, t: float) -> np.ndarray:
-        """Curve offsets (len(ALL_CURVES),) for the next frame, at time t; call once per frame, in order."""
-        target = self._values[bisect.bisect_right(self._times, t) - 1]
-        self._state += self._alpha * (target - self._state)
-        return self._state @ POSES
+    def steps(self, times: Sequence[float]) -> np.ndarray:
+        """Curve offsets (len(times), len(ALL_CURVES)) for the next frames, at these times, in order."""
+        rows = []
+        for t in times:
+            target = self._values[bisect.bisect_right(self._times, t) - 1]
+            if target is not self._reached:
+                before = self._state.tobytes()
+                self._state += self._alpha * (target - self._state)
+                key = self._state.tobytes()
+                if key == before:   # a fixed point: every further step towards this target is the same no-op
+                    self._reached = target
+                if key != self._offsets_of:   # a settled face (most frames) reuses its offsets: same bytes
+                    self._offsets, self._offsets_of = self._state @ POSES, key
+            rows.append(self._offsets)
+        return np.array(rows, np.float32).reshape(len(rows), len(ALL_CURVES))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -33,12 +34,13 @@ _LAYER_CURVES = np.array([CURVE_INDEX[name] for name in (
 
 
 @dataclass(frozen=True)
-class NonverbalFrame:
-    """Additive curves (len(ALL_CURVES),) and head/eye angles in radians."""
+class NonverbalFrames:
+    """Consecutive frames of the layer: additive curves (T, len(ALL_CURVES)), head (T, 3) yaw/pitch/roll
+    and gaze (T, 2) yaw/pitch (shared by both eyes), angles in radians."""
 
     curves: np.ndarray
-    head: tuple[float, float, float]   # yaw, pitch, roll
-    gaze: tuple[float, float]          # yaw, pitch (shared by both eyes)
+    head: np.ndarray
+    gaze: np.ndarray
 
 
 def _bump(t: float, width: float) -> float:
@@ -49,7 +51,7 @@ def _bump(t: float, width: float) -> float:
 
 
 class NonverbalLayer:
-    """Per-frame non-verbal motion; call `step` once per output frame, in order."""
+    """Per-frame non-verbal motion; call `steps` for the output frames, in order."""
 
     def __init__(self, fps: int, seed: int, head_motion: float = 1.0, blink: float = 1.0,
                  expression: float = 1.0) -> None:
@@ -120,7 +122,20 @@ class NonverbalLayer:
             self.last_log_f0 = log_f0
         return self.accent_size * _bump(t - self.accent_start, 0.6)
 
-    def step(self, t: float, activity: float, f0: float) -> NonverbalFrame:
+    def steps(self, times: Sequence[float], activity: Sequence[float], f0: Sequence[float]) -> NonverbalFrames:
+        """The next len(times) frames, in order (any batching gives the same frames as one at a time).
+
+        The motion is scalar math per frame; the arrays are built once per batch, since numpy's
+        per-call overhead on a frame's few values would cost more than the arithmetic."""
+        rows = [self._step(t, a, f) for t, a, f in zip(times, activity, f0)]
+        curves = np.zeros((len(rows), len(ALL_CURVES)), np.float32)
+        if rows:
+            curves[:, _LAYER_CURVES] = [row[0] for row in rows]
+        return NonverbalFrames(curves=curves, head=np.array([row[1] for row in rows], np.float32).reshape(-1, 3),
+                               gaze=np.array([row[2] for row in rows], np.float32).reshape(-1, 2))
+
+    def _step(self, t: float, activity: float, f0: float) -> tuple[list[float], tuple, tuple]:
+        """One frame: the layer's curve values (in _LAYER_CURVES order), head and gaze angles."""
         speaking = activity > 0.15
         blink = self._update_blinks(t, speaking)
         self.speech_run = self.speech_run + self.dt if speaking else 0.0
@@ -135,8 +150,7 @@ class NonverbalLayer:
                   horizontal, -horizontal, vertical, -vertical, brow, wide,     # left eye: out = +yaw
                   -horizontal, horizontal, vertical, -vertical, brow, wide,     # right eye: out = -yaw
                   inner)
-        curves = np.zeros(len(ALL_CURVES), np.float32)
-        curves[_LAYER_CURVES] = [min(1.0, max(0.0, v)) for v in values]
+        curves = [min(1.0, max(0.0, v)) for v in values]
 
         scale = (1.6 if speaking else 1.0) * self.head_motion
         theta = self.dt / 1.5                      # Ornstein–Uhlenbeck drift, 1.5 s memory
@@ -149,4 +163,4 @@ class NonverbalLayer:
             scale * self.drift[1] + self.head_motion * (breath + 0.05 * accent + 0.02 * activity),
             scale * self.drift[2],
         )
-        return NonverbalFrame(curves=curves, head=head, gaze=(yaw, pitch))
+        return curves, head, (yaw, pitch)

@@ -16,6 +16,7 @@ and NaN or infinity is refused, so no input can carry a non-finite number into t
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -186,12 +187,71 @@ def _is_wav(source: bytes | str | Path) -> bool:
     return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
 
 
+MAX_WAV_READ_BYTES = 64 << 20
+"""WAV files up to this size are read whole by the numpy path; larger ones stream through FFmpeg."""
+
+
+def _file_size(path: str | Path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return MAX_WAV_READ_BYTES + 1  # FFmpeg reports it
+
+
+_PCM_SUBFORMAT_TAIL = bytes.fromhex("000000001000800000aa00389b71")
+"""WAVE_FORMAT_EXTENSIBLE's sub-format GUID after its first two bytes (the format tag): KSDATAFORMAT_SUBTYPE_*."""
+
+
+def _plain_pcm16_wav(data: bytes) -> tuple[np.ndarray, int, int] | None:
+    """(s16 samples, channels, rate) of a well-formed 16-bit PCM WAV, or None for anything else.
+
+    A farm's lines are mostly such WAVs, whose samples lie in the file as they are: numpy reads them
+    in a tenth of the time FFmpeg takes to hand them over a frame at a time. Anything unusual (other
+    codecs or widths, a data chunk longer than the file, a size left open by a streaming writer)
+    returns None and goes to FFmpeg, so the fast path never decides an edge case differently."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    view, position, fmt = memoryview(data), 12, None
+    while position + 8 <= len(data):
+        chunk, size = bytes(view[position:position + 4]), int.from_bytes(view[position + 4:position + 8], "little")
+        body = position + 8
+        if chunk == b"fmt ":
+            if size < 16 or body + size > len(data):
+                return None
+            tag, channels = (int.from_bytes(view[body + k:body + k + 2], "little") for k in (0, 2))
+            rate = int.from_bytes(view[body + 4:body + 8], "little")
+            block, bits = (int.from_bytes(view[body + k:body + k + 2], "little") for k in (12, 14))
+            if tag == 0xFFFE:  # WAVE_FORMAT_EXTENSIBLE: PCM only by its sub-format
+                if size < 40 or bytes(view[body + 24:body + 26]) != b"\x01\x00" \
+                        or bytes(view[body + 26:body + 40]) != _PCM_SUBFORMAT_TAIL:
+                    return None
+            elif tag != 1:
+                return None
+            if bits != 16 or channels < 1 or block != 2 * channels:
+                return None
+            fmt = (channels, rate)
+        elif chunk == b"data":
+            if fmt is None or size == 0 or body + size > len(data) or size % (2 * fmt[0]):
+                return None
+            return np.frombuffer(data, "<i2", size // 2, body), fmt[0], fmt[1]
+        position = body + size + (size & 1)
+    return None
+
+
 def decode_file(source: bytes | str | Path, max_seconds: float | None = None) -> Audio:
     """Decode the first audio stream of any FFmpeg-readable file to 16 kHz mono.
 
     Raises AudioError for corrupt, empty or unsupported input, and for audio longer than
     `max_seconds` (checked while decoding, so a huge file is never fully decoded).
+    A plain 16-bit PCM WAV is read by numpy (`_plain_pcm16_wav`): the same samples by the same
+    arithmetic as FFmpeg's frames, through the same resampler.
     """
+    if _is_wav(source) and (isinstance(source, (bytes, bytearray)) or _file_size(source) <= MAX_WAV_READ_BYTES):
+        data = bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+        pcm = _plain_pcm16_wav(data)
+        if pcm is not None:
+            return _decode_pcm16(*pcm, max_seconds)
+        source = data
     stream_in = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source)
     try:
         container = av.open(stream_in, mode="r", options=WAV_OPEN_OPTIONS if _is_wav(source) else None)
@@ -223,3 +283,21 @@ def decode_file(source: bytes | str | Path, max_seconds: float | None = None) ->
     if not chunks or sum(len(c) for c in chunks) == 0:
         raise AudioError("the file decodes to no audio samples")
     return Audio(np.concatenate(chunks).astype(np.float32, copy=False))
+
+
+def _decode_pcm16(samples: np.ndarray, channels: int, rate: int, max_seconds: float | None) -> Audio:
+    """A WAV's s16 samples → Audio, as `decode_file` treats FFmpeg's frames of them."""
+    if not MIN_INPUT_RATE // 4 <= rate <= 8 * MAX_INPUT_RATE:
+        raise AudioError(f"the audio's sample rate {rate} Hz is not usable")
+    too_long = AudioError(f"the audio is longer than the {max_seconds:g} s limit; split it") if max_seconds else None
+    if too_long and len(samples) / channels / rate > max_seconds + 1.0:  # refused before any conversion
+        raise too_long
+    x = samples.astype(np.float32) / np.float32(32768.0)
+    resampler = Resampler(rate)
+    head = resampler.push(x.reshape(-1, channels).mean(axis=1, dtype=np.float32) if channels > 1 else x)
+    if too_long and len(head) > max_seconds * SAMPLE_RATE:
+        raise too_long
+    tail = resampler.flush()
+    if len(head) + len(tail) == 0:
+        raise AudioError("the file decodes to no audio samples")
+    return Audio(np.concatenate([head, tail]) if len(tail) else head)

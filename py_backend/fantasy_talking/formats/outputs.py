@@ -63,8 +63,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         yield temporary
         os.replace(temporary, path)
-    finally:
+    except BaseException:
         temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_wav(samples: np.ndarray, sample_rate: int, path: str | Path) -> Path:
