@@ -54,7 +54,7 @@ def test_only_riff_wave_headers_take_the_fast_path():
     assert not decode._is_wav(b"RIF")
 
 
-# -- plain 16-bit PCM WAVs are read by numpy: the same samples as FFmpeg's frames ----------------------
+# -- plain 16-bit PCM WAVs are read by scipy: the same samples as FFmpeg's frames ----------------------
 
 def _riff(chunks: list[tuple[bytes, bytes]]) -> bytes:
     body = b"".join(name + len(data).to_bytes(4, "little") + data + b"\0" * (len(data) & 1) for name, data in chunks)
