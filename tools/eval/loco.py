@@ -36,7 +36,7 @@ TUNED: dict[str, tuple[Any, ...]] = {
     # Weight of the learned opening correction (0: the rules alone). --loco refits the model
     # itself without each held-out clip. (LOUD_WEIGHT, the loudness share of the rules' opening,
     # left the grid to make room: 0.4 was chosen held out for 6 of 7 clips.)
-    f"{_ACOUSTIC}.AcousticArticulation.LEARNED_WEIGHT": (0.05, 0.0),
+    f"{_ACOUSTIC}.AcousticArticulation.LEARNED_WEIGHT": (0.4, 0.2),
     # The jaw's smoothing width and the share of the look-ahead spent on anticipation.
     f"{_STREAM}.JAW_SIGMA_FRAMES": (4.0, 3.0),
     f"{_STREAM}.ANTICIPATION_SHARE": (0.5, 0.75),

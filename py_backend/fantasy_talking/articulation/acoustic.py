@@ -39,7 +39,8 @@ import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
 from fantasy_talking.articulation.opening_model import LinearOpening
-from fantasy_talking.articulation.opening_weights import OPENING
+from fantasy_talking.articulation.opening_weights import OPENING, SPECTRAL
+from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream
 from fantasy_talking.audio.features import Features
 
 
@@ -95,11 +96,13 @@ class AcousticArticulation:
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
     QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
     LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
-    # The learned read-out of all these cues (opening_model.py), in units of the speaker's usual
-    # spread, is added to the rules' opening with this weight while speech is active; lip contact
-    # stays the rules' decision. None (or weight 0) leaves the rules alone.
+    # The learned read-out of all these cues (opening_model.py) plus the speaker-normalised mel
+    # spectrum (spectral_opening.py), in units of the speaker's usual spread, is added to the rules'
+    # opening with this weight while speech is active; lip contact stays the rules' decision.
+    # None (or weight 0) leaves the rules alone.
     OPENING_MODEL: LinearOpening | None = OPENING
-    LEARNED_WEIGHT = 0.05
+    SPECTRAL_MODEL: SpectralOpening | None = SPECTRAL
+    LEARNED_WEIGHT = 0.4
 
     def __init__(self) -> None:
         self.noise_db = -60.0
@@ -113,6 +116,7 @@ class AcousticArticulation:
         self._held = 0
         self._held_f0 = 0.0
         self._held_lo = self._held_hi = 0.0
+        self._spectral = SpectralStream(self.SPECTRAL_MODEL) if self.SPECTRAL_MODEL is not None else None
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
@@ -122,9 +126,13 @@ class AcousticArticulation:
         are sequential anyway."""
         rows = [self._frame(*frame) for frame in zip(
             f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
-            f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
+            f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist(), self._spectral_part(f))]
         table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
+
+    def _spectral_part(self, f: Features) -> list[float]:
+        """The spectral model's share of the learned opening, per frame (one vectorised pass per block)."""
+        return self._spectral.read(f).tolist() if self._spectral is not None else [0.0] * len(f)
 
     def cue_table(self, f: Features) -> np.ndarray:
         """The cue vectors (n, len(opening_model.CUES)) the opening model reads, one per frame: its
@@ -189,7 +197,7 @@ class AcousticArticulation:
         return self._hang > 0
 
     def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
-               voicing: float, f0: float, vad: float) -> tuple[float, ...]:
+               voicing: float, f0: float, vad: float, spectral: float = 0.0) -> tuple[float, ...]:
         """One feature frame → (articulators in A order..., activity)."""
         noise, peak = self._track_levels(level)
         above = level - noise - 6.0
@@ -224,7 +232,8 @@ class AcousticArticulation:
             opening, closing, rule_funnel, rule_spread, min(max(mid - low, -30.0), 30.0),
             min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)]
         if self.OPENING_MODEL is not None and speaking > 0.0:
-            opening = min(max(opening + self.LEARNED_WEIGHT * speaking * self.OPENING_MODEL(cues), 0.0), 1.0)
+            learned = self.OPENING_MODEL(cues) + spectral
+            opening = min(max(opening + self.LEARNED_WEIGHT * speaking * learned, 0.0), 1.0)
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
         values[A["close"]] = closing
