@@ -165,26 +165,38 @@ def engine_aperture(clip: TrainingClip, learned: np.ndarray, weight: float) -> n
     return clip.rules + np.interp(position, np.arange(len(change)), change * apart)
 
 
-def quick_score(model: OpeningModel, clip: TrainingClip) -> float:
-    """Best-lag r of the engine's aperture with the model (at the engine's LEARNED_WEIGHT) against
-    the clip's truth; without the rules' aperture, of the model's smoothed output alone."""
+def quick_score(model: OpeningModel, clip: TrainingClip, weight: float | None = None) -> float:
+    """Best-lag r of the engine's aperture with the model (at `weight`, default the engine's
+    LEARNED_WEIGHT) against the clip's truth; without the rules' aperture, of the model's smoothed
+    output alone."""
     learned = model(clip)
     if clip.rules is None:
         out = gaussian_filter1d(learned, SMOOTHING_FRAMES)
         at_frames = np.interp(np.arange(len(clip.truth)) / clip.fps, np.arange(len(out)) / FEATURE_RATE, out)
     else:
-        at_frames = engine_aperture(clip, learned, acoustic.AcousticArticulation.LEARNED_WEIGHT)
+        weight = acoustic.AcousticArticulation.LEARNED_WEIGHT if weight is None else weight
+        at_frames = engine_aperture(clip, learned, weight)
     return metrics.best_lag(clip.truth, at_frames)[1]
 
 
-def fit_nested(clips: list[TrainingClip]) -> tuple[OpeningModel, float]:
+def candidates(offsets: tuple[tuple[int, ...], ...] = OFFSETS_CANDIDATES) -> list[tuple[float, tuple[int, ...]]]:
+    """(ridge strength, spectral context) pairs the nested selection tries."""
+    return [(s, o) for o in offsets for s in RIDGE_CANDIDATES]
+
+
+def inner_medians(clips: list[TrainingClip], tried: list, weight: float | None = None) -> np.ndarray:
+    """Per candidate, the median over `clips` of its score when fitted without the clip scored."""
+    return np.array([np.median([quick_score(fit([c for c in clips if c is not out], s, o), out, weight)
+                                for out in clips]) for s, o in tried])
+
+
+def fit_nested(clips: list[TrainingClip], weight: float | None = None,
+               offsets: tuple[tuple[int, ...], ...] = OFFSETS_CANDIDATES) -> tuple[OpeningModel, float]:
     """Ridge strength and spectral context chosen leave-one-clip-out within `clips`, then fitted on
     all of them."""
-    candidates = [(s, o) for o in OFFSETS_CANDIDATES for s in RIDGE_CANDIDATES]
-    medians = [np.median([quick_score(fit([c for c in clips if c is not out], s, o), out) for out in clips])
-               for s, o in candidates]
-    strength, offsets = candidates[int(np.argmax(medians))]
-    return fit(clips, strength, offsets), strength
+    tried = candidates(offsets)
+    strength, context = tried[int(np.argmax(inner_medians(clips, tried, weight)))]
+    return fit(clips, strength, context), strength
 
 
 def training_clips(results) -> list[TrainingClip]:

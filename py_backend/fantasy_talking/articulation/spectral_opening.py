@@ -56,7 +56,7 @@ class SpectralOpening:
     @property
     def depth(self) -> int:
         """Past frames the context reaches back."""
-        return -min(self.offsets)
+        return -min(self.offsets, default=0)
 
 
 class SpectralStream:
@@ -67,12 +67,12 @@ class SpectralStream:
         self.model = model
         prior = np.asarray(model.prior_db if model is not None else prior_db, np.float64)
         self.offsets = model.offsets if model is not None else offsets
-        self._depth = -min(self.offsets)
+        self._depth = -min(self.offsets, default=0)
         self._sum = PRIOR_FRAMES * prior
         self._count = PRIOR_FRAMES
         self._history = np.zeros((self._depth, N_MEL))   # before the stream: the speaker's mean
         if model is not None:
-            self._weights = np.concatenate([np.asarray(row, np.float64) for row in model.weights])
+            self._weights = np.concatenate([np.asarray(row, np.float64) for row in model.weights] or [np.zeros(0)])
 
     def normalised(self, f: Features) -> np.ndarray:
         """(n, N_MEL): each frame's mel_db minus the speaker's mean spectrum so far (its own frame included)."""
@@ -88,7 +88,7 @@ class SpectralStream:
         """(n, len(offsets)·N_MEL): the normalised spectra at every offset, offset by offset."""
         z = np.concatenate([self._history, self.normalised(f)])
         n = len(f)
-        out = np.concatenate([z[self._depth + o: self._depth + o + n] for o in self.offsets], axis=1)
+        out = np.concatenate([z[self._depth + o: self._depth + o + n] for o in self.offsets] or [z[:n, :0]], axis=1)
         if self._depth:
             self._history = z[-self._depth:]
         return out
