@@ -1,18 +1,24 @@
-"""Train the acoustic path's learned opening correction (articulation/opening_model.py) on videos.
+"""Train the acoustic path's learned opening (articulation/opening_model.py + spectral_opening.py) on videos.
 
     .venv/bin/python tools/eval/train_opening.py              # fit on every shared video, write the weights
     .venv/bin/python tools/eval/train_opening.py --no-write   # show the fit only
 
 The figure that says whether it generalises is `tools/eval_lipsync.py --videos --loco`, which
-retrains it without each held-out clip (`fold_models`) before scoring that clip.
+retrains it without each held-out clip (`fold_models`) before scoring that clip;
+`tools/eval/opening_experiment.py` compares candidate read-outs the same way.
 
-Per clip: the engine's own cue vectors at 100 Hz and the video's mouth opening, standardised per
-clip (r is what counts, so each face's scale and mean are free) and put on the prediction's clock
-by the clip's audio-video offset (the rules-only engine's best lag: web videos carry offsets of
-up to ±3 frames, which would otherwise blur a per-frame fit). A ridge regression maps cues to that
-target; its output is then standardised over the training clips' speech frames, so the engine
-adds it in units of a speaker's usual spread. The ridge strength is chosen leave-one-clip-out among
-RIDGE_CANDIDATES on the training clips alone, so a held-out clip never informs it.
+Per clip: the engine's own cue vectors and mel spectra at 100 Hz and the video's mouth opening,
+standardised per clip (r is what counts, so each face's scale and mean are free) and put on the
+prediction's clock by the clip's audio-video offset (the rules-only engine's best lag: web videos
+carry offsets of up to ±3 frames, which would otherwise blur a per-frame fit) and by the engine's
+anticipation (feature frame j is shown at (j − 4)/100 s at the default look-ahead, so that is
+where its target is read: +0.04 held out). The spectra are normalised to the training speakers'
+prior and each speaker's running mean (`SpectralStream`) and stacked over a causal context. One
+ridge regression maps cues and stacked spectra to that target; its output is then standardised
+over the training clips' speech frames, so the engine adds it in units of a speaker's usual
+spread. Ridge strength and spectral context are chosen leave-one-clip-out among
+RIDGE_CANDIDATES × OFFSETS_CANDIDATES on the training clips alone, scored on the engine's final
+aperture (`engine_aperture`), so a held-out clip never informs them.
 """
 from __future__ import annotations
 

@@ -18,8 +18,9 @@ The cues are the classic ones from phonetics:
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
 Level trackers adapt to each voice, so no fixed dB threshold decides anything. How much each cue
 should count against the others is measured rather than set by hand: a linear read-out of all of
-them (opening_model.py), fitted to real talking faces, nudges the rules' opening while speech is
-active (LEARNED_WEIGHT); lip contact stays the rules' decision.
+them (opening_model.py) and of the speaker-normalised mel spectrum (spectral_opening.py), fitted to
+real talking faces, moves the rules' opening while speech is active (LEARNED_WEIGHT); lip contact
+stays the rules' decision.
 
 Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
 calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0

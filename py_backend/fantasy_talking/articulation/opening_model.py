@@ -5,11 +5,13 @@ The phonetic rules in `acoustic.py` each turn one cue into mouth shape with hand
 should count against the others was never measured. This model measures it: a ridge regression
 from the per-frame cue vector (`CUES`, the rules' own outputs among them) to the mouth opening of
 real talking faces, trained by `tools/eval/train_opening.py` and scored leave-one-clip-out there.
-Its output is standardised over the training speech (mean 0, standard deviation 1), so it says
-"more open / more closed than this speaker's usual" and the rules keep the level; the engine adds
+It is the cue half of the read-out: it is fitted together with the spectral half
+(`spectral_opening.py`, the speaker-normalised mel spectrum over a short causal context), and the
+two add up. Their sum is standardised over the training speech (mean 0, standard deviation 1), so
+it says "more open / more closed than this speaker's usual"; the engine adds
 `AcousticArticulation.LEARNED_WEIGHT` times it to the rules' opening while speech is active.
-Linear and per frame, it streams at the cost of 14 multiply-adds, and its weights are readable in
-`opening_weights.py`, which the trainer writes.
+Linear and per frame, the cue half streams at the cost of 14 multiply-adds, and the weights of
+both halves are readable in `opening_weights.py`, which the trainer writes.
 """
 from __future__ import annotations
 
