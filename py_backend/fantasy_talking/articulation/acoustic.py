@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
-from fantasy_talking.articulation.opening_model import LinearOpening
+from fantasy_talking.articulation.opening_model import CUES, LinearOpening
 from fantasy_talking.articulation.opening_weights import OPENING, SPECTRAL
 from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream
 from fantasy_talking.audio.features import Features
@@ -112,7 +112,7 @@ class AcousticArticulation:
         self.f2_hz = self.TYPICAL_F2_HZ
         self._hang = 0
         self._run = 0
-        self.cues: list[float] = []   # the last frame's cue vector (opening_model.CUES)
+        self._cue_rows: list[list[float]] = []   # the current block's cue vectors (opening_model.CUES)
         self._last_f0 = 0.0
         self._held = 0
         self._held_f0 = 0.0
@@ -125,25 +125,36 @@ class AcousticArticulation:
         Scalar arithmetic, frame by frame: a live stream brings three or four frames per call,
         where numpy's per-call overhead would cost many times the arithmetic, and the trackers
         are sequential anyway."""
+        self._cue_rows = cue_rows = []
         rows = [self._frame(*frame) for frame in zip(
             f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
-            f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist(), self._spectral_part(f))]
-        table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
+            f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
+        table = np.array(rows, np.float64).reshape(len(rows), N_ARTICULATORS + 1)
+        if self.OPENING_MODEL is not None:
+            self._add_learned_opening(table, np.array(cue_rows, np.float64).reshape(len(rows), len(CUES)), f)
+        table = table.astype(np.float32)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
 
-    def _spectral_part(self, f: Features) -> list[float]:
-        """The spectral model's share of the learned opening, per frame (one vectorised pass per block)."""
-        return self._spectral.read(f).tolist() if self._spectral is not None else [0.0] * len(f)
+    def _add_learned_opening(self, table: np.ndarray, cues: np.ndarray, f: Features) -> None:
+        """Add LEARNED_WEIGHT × the speech ramp × the learned read-out (cue half plus spectral half)
+        to the rules' opening in `table`, for the whole block at once: the read-out needs no
+        sequential state, and row-wise sums keep streamed blocks bit-identical to the offline clip."""
+        learned = self.OPENING_MODEL.read(cues)
+        if self._spectral is not None:
+            learned += self._spectral.read(f)
+        speaking = np.minimum(table[:, N_ARTICULATORS] / 0.1, 1.0)   # _frame's speaking: _ramp(activity, 0, 0.1)
+        opening = table[:, A["open"]]
+        moved = np.minimum(np.maximum(opening + self.LEARNED_WEIGHT * speaking * learned, 0.0), 1.0)
+        table[:, A["open"]] = np.where(speaking > 0.0, moved, opening)
 
     def cue_table(self, f: Features) -> np.ndarray:
         """The cue vectors (n, len(opening_model.CUES)) the opening model reads, one per frame: its
         training data (tools/eval/train_opening.py)."""
-        table = []
+        self._cue_rows = table = []
         for frame in zip(f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(),
                          f.hf_ratio.tolist(), f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist()):
             self._frame(*frame)
-            table.append(self.cues)
-        return np.array(table, np.float64).reshape(len(table), -1)
+        return np.array(table, np.float64).reshape(len(table), len(CUES))
 
     def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
@@ -198,7 +209,7 @@ class AcousticArticulation:
         return self._hang > 0
 
     def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
-               voicing: float, f0: float, vad: float, spectral: float = 0.0) -> tuple[float, ...]:
+               voicing: float, f0: float, vad: float) -> tuple[float, ...]:
         """One feature frame → (articulators in A order..., activity)."""
         noise, peak = self._track_levels(level)
         above = level - noise - 6.0
@@ -228,13 +239,10 @@ class AcousticArticulation:
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
         rule_round, rule_funnel = rounding * (1.0 - height), 0.8 * rounding * height
         rule_spread = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
-        self.cues = cues = [
+        self._cue_rows.append([   # what the learned opening reads (opening_model.CUES); process() adds it
             loud, min(max(low - upper - self.tilt_db, -30.0), 30.0), f1, f2, voicing, hf_ratio, vad,
             opening, closing, rule_funnel, rule_spread, min(max(mid - low, -30.0), 30.0),
-            min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)]
-        if self.OPENING_MODEL is not None and speaking > 0.0:
-            learned = self.OPENING_MODEL(cues) + spectral
-            opening = min(max(opening + self.LEARNED_WEIGHT * speaking * learned, 0.0), 1.0)
+            min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)])
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
         values[A["close"]] = closing

@@ -68,21 +68,27 @@ class SpectralStream:
         prior = np.asarray(model.prior_db if model is not None else prior_db, np.float64)
         self.offsets = model.offsets if model is not None else offsets
         self._depth = -min(self.offsets, default=0)
-        self._sum = PRIOR_FRAMES * prior
-        self._count = PRIOR_FRAMES
+        # The running sums of the voiced frames' spectra, then their count, prior included.
+        self._sums = np.append(PRIOR_FRAMES * prior, PRIOR_FRAMES)
         self._history = np.zeros((self._depth, N_MEL))   # before the stream: the speaker's mean
         if model is not None:
             self._weights = np.concatenate([np.asarray(row, np.float64) for row in model.weights] or [np.zeros(0)])
 
+    @property
+    def mean_db(self) -> np.ndarray:
+        """The speaker's mean spectrum so far (the prior before any voiced frame)."""
+        return self._sums[:N_MEL] / self._sums[N_MEL]
+
     def normalised(self, f: Features) -> np.ndarray:
         """(n, N_MEL): each frame's mel_db minus the speaker's mean spectrum so far (its own frame included)."""
         gate = voiced_frames(f)
-        mel = f.mel_db.astype(np.float64)
-        sums = np.cumsum(np.concatenate([self._sum[None], gate[:, None] * mel]), axis=0)[1:]
-        counts = np.cumsum(np.concatenate([[self._count], gate]))[1:]
-        if len(counts):
-            self._sum, self._count = sums[-1], counts[-1]
-        return mel - sums / counts[:, None]
+        sums = np.empty((len(f) + 1, N_MEL + 1))
+        sums[0] = self._sums
+        np.multiply(f.mel_db, gate[:, None], out=sums[1:, :N_MEL])
+        sums[1:, N_MEL] = gate
+        np.cumsum(sums, axis=0, out=sums)   # sequential: the same additions in any chunking
+        self._sums = sums[-1].copy()
+        return f.mel_db - sums[1:, :N_MEL] / sums[1:, N_MEL:]
 
     def stacked(self, f: Features) -> np.ndarray:
         """(n, len(offsets)·N_MEL): the normalised spectra at every offset, offset by offset."""
