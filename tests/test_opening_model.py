@@ -119,3 +119,16 @@ def test_the_correction_moves_the_jaw_and_leaves_lip_contact_to_the_rules():
     assert after_speech(wide, **open_vowel)[0] > after_speech(None, **open_vowel)[0] + 0.1
     contact = after_speech(None, **quiet_u)[1]
     assert contact > 0.8 and after_speech(wide, **quiet_u)[1] == pytest.approx(contact)
+
+
+def test_the_experiment_scores_each_clip_with_a_model_that_never_saw_it():
+    from eval import opening_experiment
+
+    clips = synthetic_clips(n_clips=3, frames=1200)
+    family = opening_experiment.FAMILIES["cues+spectrum"]
+    fixed, nested, choices = opening_experiment.held_out_scores(clips, family, [0.4])
+    for c in range(3):
+        alone, _ = train_opening.fit_nested(clips[:c] + clips[c + 1:], 0.4, family)
+        assert fixed[0, c] == pytest.approx(train_opening.quick_score(alone, clips[c], 0.4))
+        assert nested[c] == pytest.approx(fixed[0, c]) and choices[c][0] == 0.4
+        assert nested[c] > 0.25   # the linear truth is found held out (chance: |r| < 0.1 over 300 frames)
