@@ -124,7 +124,8 @@ class AcousticArticulation:
 
         Scalar arithmetic, frame by frame: a live stream brings three or four frames per call,
         where numpy's per-call overhead would cost many times the arithmetic, and the trackers
-        are sequential anyway."""
+        are sequential anyway. Only the learned opening, which keeps no per-frame state, is added
+        for the whole block at once."""
         self._cue_rows = cue_rows = []
         rows = [self._frame(*frame) for frame in zip(
             f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),

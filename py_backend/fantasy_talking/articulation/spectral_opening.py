@@ -64,7 +64,6 @@ class SpectralStream:
 
     def __init__(self, model: SpectralOpening | None = None, prior_db: np.ndarray | None = None,
                  offsets: tuple[int, ...] = (0,)) -> None:
-        self.model = model
         prior = np.asarray(model.prior_db if model is not None else prior_db, np.float64)
         self.offsets = model.offsets if model is not None else offsets
         self._depth = -min(self.offsets, default=0)
