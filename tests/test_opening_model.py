@@ -1,4 +1,4 @@
-"""The learned opening correction: its fit (tools/eval/train_opening.py) recovers a linear truth and
+"""The learned opening correction (cue and spectral halves): its fit (tools/eval/train_opening.py) recovers a linear truth and
 standardises its output over speech, its weights file round-trips, and the engine only applies it
 while speech is active."""
 from __future__ import annotations
@@ -14,10 +14,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from eval import train_opening  # noqa: E402
 from fantasy_talking.articulation.acoustic import AcousticArticulation  # noqa: E402
 from fantasy_talking.articulation.opening_model import CUES, LinearOpening  # noqa: E402
-from fantasy_talking.articulation.opening_weights import OPENING  # noqa: E402
+from fantasy_talking.articulation.opening_weights import OPENING, SPECTRAL  # noqa: E402
+from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream  # noqa: E402
+from fantasy_talking.audio.features import N_MEL, Features  # noqa: E402
 
 
-def synthetic_clips(n_clips: int = 4, frames: int = 3000, seed: int = 0) -> tuple[list, np.ndarray]:
+def synthetic_features(frames: int, rng: np.random.Generator) -> Features:
+    """Voiced frames with a random mel spectrum around a speaker's own mean."""
+    ones = np.ones(frames, np.float32)
+    mel = (rng.normal(0.0, 6.0, (frames, N_MEL)) + rng.normal(-10.0, 8.0, N_MEL)).astype(np.float32)
+    return Features(level_db=-20 * ones, band_db=np.zeros((frames, 4), np.float32), f1_hz=500 * ones,
+                    f2_hz=1500 * ones, hf_ratio=0.1 * ones, voicing=0.9 * ones, f0_hz=150 * ones, vad=ones,
+                    mel_db=mel)
+
+
+def synthetic_clips(n_clips: int = 4, frames: int = 3000, seed: int = 0) -> list:
+    """Clips whose target is a linear function of the cues and of the current frame's normalised
+    spectrum (band 3 up, band 10 down), plus noise."""
     rng = np.random.default_rng(seed)
     truth_weights = rng.standard_normal(len(CUES))
     scale, offset = rng.uniform(0.5, 50, len(CUES)), rng.uniform(-100, 100, len(CUES))   # cues in their own units
@@ -25,49 +38,61 @@ def synthetic_clips(n_clips: int = 4, frames: int = 3000, seed: int = 0) -> tupl
     for k in range(n_clips):
         unit = rng.standard_normal((frames, len(CUES)))
         cues = unit * scale + offset
-        target = unit @ truth_weights + 0.3 * rng.standard_normal(frames)
+        features = synthetic_features(frames, rng)
+        z = SpectralStream(prior_db=np.zeros(N_MEL)).normalised(features)
+        target = unit @ truth_weights + 0.3 * (z[:, 3] - z[:, 10]) + 0.3 * rng.standard_normal(frames)
         target[:50] = np.nan   # frames without a face
         speaking = rng.random(frames) < 0.8
-        clips.append(train_opening.TrainingClip(f"synthetic-{k}", cues, target, speaking, target[::4].copy(), 25.0))
-    return clips, truth_weights
+        clips.append(train_opening.TrainingClip(f"synthetic-{k}", cues, features, target, speaking,
+                                                target[::4].copy(), 25.0))
+    return clips
 
 
 def test_fit_recovers_a_linear_truth_and_standardises_over_speech():
-    clips, _ = synthetic_clips()
+    clips = synthetic_clips()
     model = train_opening.fit(clips, strength=10.0)
     for clip in clips:
-        out = clip.cues @ np.array(model.weights) + model.bias
+        out = model(clip)
         finite = np.isfinite(clip.target)
         assert np.corrcoef(out[finite], clip.target[finite])[0, 1] > 0.9
-    everything = np.vstack([c.cues for c in clips])
+    # The spectral half carries the bands the truth reads, with their signs.
+    weights = np.array(model.spectral.weights[0])
+    assert weights[3] > 0 > weights[10] and min(weights[3], -weights[10]) > 3 * np.median(np.abs(weights))
     speaking = np.concatenate([c.speaking for c in clips])
-    out = (everything @ np.array(model.weights) + model.bias)[speaking]
+    out = np.concatenate([model(c) for c in clips])[speaking]
     assert abs(out.mean()) < 1e-6 and out.std() == pytest.approx(1.0, abs=1e-6)
 
 
 def test_nested_choice_and_folds_never_see_the_held_out_clip():
-    clips, _ = synthetic_clips(n_clips=3, frames=1200)
+    clips = synthetic_clips(n_clips=3, frames=1200)
     models = train_opening.fold_models(clips)
     assert len(models) == 3
-    # Fold 0's model is the nested fit on clips 1 and 2 alone.
+    # Fold 0's model is the nested fit on clips 1 and 2 alone, its prior spectrum theirs.
     alone, _ = train_opening.fit_nested(clips[1:])
     assert models[0] == alone
+    assert np.allclose(alone.spectral.prior_db, train_opening.prior_spectrum(clips[1:]))
 
 
 def test_weights_file_round_trips(tmp_path):
-    model = LinearOpening(0.25, tuple(float(i) / 7 for i in range(len(CUES))))
+    cues = LinearOpening(0.25, tuple(float(i) / 7 for i in range(len(CUES))))
+    offsets = (0, -4)
+    spectral = SpectralOpening(offsets, tuple(float(b) for b in range(N_MEL)),
+                               tuple(tuple(float(o * 100 + b) / 3 for b in range(N_MEL)) for o in offsets))
     path = tmp_path / "weights.py"
-    train_opening.write_weights(model, 1e4, ["a", "b"], path)
+    train_opening.write_weights(train_opening.OpeningModel(cues, spectral), 1e4, ["a", "b"], path)
     namespace: dict = {}
     exec(compile(path.read_text(), str(path), "exec"), namespace)
-    loaded = namespace["OPENING"]
-    assert loaded.bias == pytest.approx(model.bias) and np.allclose(loaded.weights, model.weights)
+    loaded, loaded_spectral = namespace["OPENING"], namespace["SPECTRAL"]
+    assert loaded.bias == pytest.approx(cues.bias) and np.allclose(loaded.weights, cues.weights)
+    assert loaded_spectral.offsets == offsets
+    assert np.allclose(loaded_spectral.weights, spectral.weights) and np.allclose(loaded_spectral.prior_db,
+                                                                                   spectral.prior_db)
     with pytest.raises(ValueError):
         LinearOpening(0.0, (1.0, 2.0))
 
 
 def test_shipped_weights_exist_and_the_correction_is_bounded_in_speech():
-    assert OPENING is not None and len(OPENING.weights) == len(CUES)
+    assert OPENING is not None and len(OPENING.weights) == len(CUES) and SPECTRAL is not None
     # Outside speech the correction is not applied: silence gives the rules' shut jaw.
     from fantasy_talking.audio.features import FeatureStream
 
@@ -81,11 +106,10 @@ def test_the_correction_moves_the_jaw_and_leaves_lip_contact_to_the_rules():
     from eval import loco
     from test_acoustic_cues import voiced_frames
 
-    target = "fantasy_talking.articulation.acoustic.AcousticArticulation.OPENING_MODEL"
     wide = LinearOpening(3.0, (0.0,) * len(CUES))   # "far more open than usual", whatever the cues
 
     def after_speech(model, **frame) -> np.ndarray:
-        with loco.override({target: model}):
+        with loco.override({train_opening.MODEL_TARGET: model, train_opening.SPECTRAL_TARGET: None}):
             engine = AcousticArticulation()
             engine.process(voiced_frames(300, 12.0, 1600.0))
             return engine.process(voiced_frames(1, **frame))[0][0]
@@ -95,3 +119,16 @@ def test_the_correction_moves_the_jaw_and_leaves_lip_contact_to_the_rules():
     assert after_speech(wide, **open_vowel)[0] > after_speech(None, **open_vowel)[0] + 0.1
     contact = after_speech(None, **quiet_u)[1]
     assert contact > 0.8 and after_speech(wide, **quiet_u)[1] == pytest.approx(contact)
+
+
+def test_the_experiment_scores_each_clip_with_a_model_that_never_saw_it():
+    from eval import opening_experiment
+
+    clips = synthetic_clips(n_clips=3, frames=1200)
+    family = opening_experiment.FAMILIES["cues+spectrum"]
+    fixed, nested, choices = opening_experiment.held_out_scores(clips, family, [0.4])
+    for c in range(3):
+        alone, _ = train_opening.fit_nested(clips[:c] + clips[c + 1:], 0.4, family)
+        assert fixed[0, c] == pytest.approx(train_opening.quick_score(alone, clips[c], 0.4))
+        assert nested[c] == pytest.approx(fixed[0, c]) and choices[c][0] == 0.4
+        assert nested[c] > 0.25   # the linear truth is found held out (chance: |r| < 0.1 over 300 frames)

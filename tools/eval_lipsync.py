@@ -349,7 +349,7 @@ def learned_folds(results: list[ClipResult]) -> list[dict] | None:
 
     log("refitting the learned opening correction without each clip")
     models = train_opening.fold_models(train_opening.training_clips(results))
-    return [{train_opening.MODEL_TARGET: model} for model in models]
+    return [model.overrides() for model in models]
 
 
 def json_safe(value):

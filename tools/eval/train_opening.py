@@ -1,22 +1,29 @@
-"""Train the acoustic path's learned opening correction (articulation/opening_model.py) on videos.
+"""Train the acoustic path's learned opening (articulation/opening_model.py + spectral_opening.py) on videos.
 
     .venv/bin/python tools/eval/train_opening.py              # fit on every shared video, write the weights
     .venv/bin/python tools/eval/train_opening.py --no-write   # show the fit only
 
 The figure that says whether it generalises is `tools/eval_lipsync.py --videos --loco`, which
-retrains it without each held-out clip (`fold_models`) before scoring that clip.
+retrains it without each held-out clip (`fold_models`) before scoring that clip;
+`tools/eval/opening_experiment.py` compares candidate read-outs the same way.
 
-Per clip: the engine's own cue vectors at 100 Hz and the video's mouth opening, standardised per
-clip (r is what counts, so each face's scale and mean are free) and put on the prediction's clock
-by the clip's audio-video offset (the rules-only engine's best lag: web videos carry offsets of
-up to ±3 frames, which would otherwise blur a per-frame fit). A ridge regression maps cues to that
-target; its output is then standardised over the training clips' speech frames, so the engine
-adds it in units of a speaker's usual spread. The ridge strength is chosen leave-one-clip-out among
-RIDGE_CANDIDATES on the training clips alone, so a held-out clip never informs it.
+Per clip: the engine's own cue vectors and mel spectra at 100 Hz and the video's mouth opening,
+standardised per clip (r is what counts, so each face's scale and mean are free) and put on the
+prediction's clock by the clip's audio-video offset (the rules-only engine's best lag: web videos
+carry offsets of up to ±3 frames, which would otherwise blur a per-frame fit) and by the engine's
+anticipation (feature frame j is shown at (j − 4)/100 s at the default look-ahead, so that is
+where its target is read: +0.04 held out). The spectra are normalised to the training speakers'
+prior and each speaker's running mean (`SpectralStream`) and stacked over a causal context. One
+ridge regression maps cues and stacked spectra to that target; its output is then standardised
+over the training clips' speech frames, so the engine adds it in units of a speaker's usual
+spread. Ridge strength and spectral context are chosen leave-one-clip-out among
+RIDGE_CANDIDATES × OFFSETS_CANDIDATES on the training clips alone, scored on the engine's final
+aperture (`engine_aperture`), so a held-out clip never informs them.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,52 +38,110 @@ if str(TOOLS) not in sys.path:
 from fantasy_talking.articulation import acoustic  # noqa: E402
 from fantasy_talking.articulation.opening_model import CUES, LinearOpening  # noqa: E402
 from fantasy_talking.audio.decode import Audio  # noqa: E402
-from fantasy_talking.audio.features import FEATURE_RATE, HALF, FeatureStream  # noqa: E402
+from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream, voiced_frames  # noqa: E402
+from fantasy_talking.audio.features import FEATURE_RATE, HALF, N_MEL, FeatureStream, Features  # noqa: E402
 
 from eval import loco, metrics  # noqa: E402
 
-RIDGE_CANDIDATES = (1e3, 1e4, 1e5)
-"""Ridge strengths on standardised cues (about 14 000 frames), tried by the nested selection."""
+RIDGE_CANDIDATES = (1e2, 1e3, 1e4, 1e5)
+"""Ridge strengths on standardised inputs (about 12 000 frames), tried by the nested selection."""
+OFFSETS_CANDIDATES = ((0, -2, -4, -8), (0, -4, -8), (0,))
+"""Causal spectral contexts (10 ms frames back), tried by the nested selection."""
 SMOOTHING_FRAMES = 4.0
-"""The jaw's smoothing in the engine (stream.JAW_SIGMA_FRAMES), applied when scoring a strength."""
+"""The jaw's smoothing in the engine (stream.JAW_SIGMA_FRAMES), applied when scoring a candidate."""
+CLOSE_SMOOTHING_FRAMES = 1.6
+"""The lip seal's smoothing in the engine (stream.SIGMA_FRAMES[close])."""
 WEIGHTS_FILE = Path(acoustic.__file__).with_name("opening_weights.py")
 MODEL_TARGET = "fantasy_talking.articulation.acoustic.AcousticArticulation.OPENING_MODEL"
-RULES_ONLY = {MODEL_TARGET: None}
+SPECTRAL_TARGET = "fantasy_talking.articulation.acoustic.AcousticArticulation.SPECTRAL_MODEL"
+RULES_ONLY = {MODEL_TARGET: None, SPECTRAL_TARGET: None}
+_LOUDNESS, _RULE_OPEN, _RULE_CLOSE = (CUES.index(c) for c in ("loudness", "rule_open", "rule_close"))
+
+
+@functools.cache
+def anticipation_frames() -> int:
+    """Feature frames the engine shows ahead of each output frame at the default look-ahead: the
+    learned opening at feature frame j is seen at time (j − this)/100 s, so that is its target."""
+    from fantasy_talking.animation.options import AnimationOptions
+    from fantasy_talking.animation.stream import StreamingAnimator
+
+    return StreamingAnimator(AnimationOptions()).anticipation_frames
 
 
 @dataclass
 class TrainingClip:
-    """One video: cues (100 Hz), the standardised, offset-corrected opening on the same clock, the
-    speech frames (the engine's own gate), and the raw truth to score against."""
+    """One video: cues and features (100 Hz), the standardised, offset-corrected opening on the
+    same clock, the engine's speech ramp, and the raw truth and the rules' aperture to score against."""
 
     name: str
     cues: np.ndarray
+    features: Features
     target: np.ndarray
     speaking: np.ndarray
     truth: np.ndarray
     fps: float
+    rules: np.ndarray | None = None
+    """The rules-only engine's aperture on the truth's frames (None: score the model alone)."""
+
+    @property
+    def speaking_ramp(self) -> np.ndarray:
+        """The engine's `speaking` (0..1), recovered from the loudness cue (activity ** 0.7)."""
+        activity = np.maximum(self.cues[:, _LOUDNESS], 0.0) ** (1 / 0.7)
+        return np.minimum(activity / 0.1, 1.0)
 
 
-def cue_table(audio: Audio) -> np.ndarray:
-    features = FeatureStream().push(np.concatenate([audio.samples, np.zeros(HALF, np.float32)]))
+@dataclass(frozen=True)
+class OpeningModel:
+    """Both halves of the learned opening, fitted together."""
+
+    cues: LinearOpening
+    spectral: SpectralOpening
+
+    def overrides(self) -> dict:
+        """The engine constants that install this model (for loco.override)."""
+        return {MODEL_TARGET: self.cues, SPECTRAL_TARGET: self.spectral}
+
+    def __call__(self, clip: TrainingClip) -> np.ndarray:
+        """The model's output per feature frame of a clip, as the engine computes it."""
+        cue_part = clip.cues @ np.array(self.cues.weights) + self.cues.bias
+        return cue_part + SpectralStream(self.spectral).read(clip.features)
+
+
+def analyse(audio: Audio) -> Features:
+    return FeatureStream().push(np.concatenate([audio.samples, np.zeros(HALF, np.float32)]))
+
+
+def cue_table(features: Features) -> np.ndarray:
     with loco.override(RULES_ONLY):
         return acoustic.AcousticArticulation().cue_table(features)
 
 
-def training_clip(name: str, audio: Audio, truth: np.ndarray, fps: float, rules_aperture: np.ndarray) -> TrainingClip:
-    """`rules_aperture`: the rules-only engine's aperture on the truth's frames, which gives the offset."""
-    cues = cue_table(audio)
+def training_clip(name: str, audio: Audio, truth: np.ndarray, fps: float, rules_aperture: np.ndarray,
+                  shift: int = 0) -> TrainingClip:
+    """`rules_aperture`: the rules-only engine's aperture on the truth's frames, which gives the
+    offset; `shift`: the engine's anticipation in feature frames (`anticipation_frames`)."""
+    features = analyse(audio)
+    cues = cue_table(features)
     lag, _ = metrics.best_lag(truth, rules_aperture)
     z = (truth - np.nanmean(truth)) / np.nanstd(truth)
     times = (np.arange(len(z)) + lag) / fps   # truth[t] matches the prediction at t + lag
     finite = np.isfinite(z)
-    target = np.interp(np.arange(len(cues)) / FEATURE_RATE, times[finite], z[finite], left=np.nan, right=np.nan)
-    return TrainingClip(name, cues, target, cues[:, CUES.index("loudness")] > 0.0, truth, fps)
+    target = np.interp((np.arange(len(cues)) - shift) / FEATURE_RATE, times[finite], z[finite],
+                       left=np.nan, right=np.nan)
+    return TrainingClip(name, cues, features, target, cues[:, _LOUDNESS] > 0.0, truth, fps, rules_aperture)
 
 
-def fit(clips: list[TrainingClip], strength: float) -> LinearOpening:
+def prior_spectrum(clips: list[TrainingClip]) -> np.ndarray:
+    """The training speakers' mean mel spectrum over voiced speech: where a new speaker's starts."""
+    voiced = [c.features.mel_db[voiced_frames(c.features) > 0] for c in clips]
+    return np.vstack(voiced).astype(np.float64).mean(axis=0)
+
+
+def fit(clips: list[TrainingClip], strength: float, offsets: tuple[int, ...] = (0,)) -> OpeningModel:
     """Ridge fit on every frame with a truth; output standardised over the speech frames."""
-    x = np.vstack([c.cues for c in clips])
+    prior = prior_spectrum(clips)
+    spectra = [SpectralStream(prior_db=prior, offsets=offsets).stacked(c.features) for c in clips]
+    x = np.hstack([np.vstack(spectra), np.vstack([c.cues for c in clips])])
     y = np.concatenate([c.target for c in clips])
     speaking = np.concatenate([c.speaking for c in clips])
     keep = np.isfinite(y)
@@ -85,22 +150,59 @@ def fit(clips: list[TrainingClip], strength: float) -> LinearOpening:
     w = np.linalg.solve(z[keep].T @ z[keep] + strength * np.eye(z.shape[1]), z[keep].T @ (y[keep] - y[keep].mean()))
     out = (z @ w)[speaking]
     weights = w / scale / out.std()
-    return LinearOpening(float(-(weights @ mean) - out.mean() / out.std()), tuple(float(v) for v in weights))
+    bias = float(-(weights @ mean) - out.mean() / out.std())
+    split = len(offsets) * N_MEL
+    spectral = weights[:split].reshape(len(offsets), N_MEL)
+    return OpeningModel(LinearOpening(bias, tuple(float(v) for v in weights[split:])),
+                        SpectralOpening(offsets, tuple(float(v) for v in prior),
+                                        tuple(tuple(float(v) for v in row) for row in spectral)))
 
 
-def quick_score(model: LinearOpening, clip: TrainingClip) -> float:
-    """Best-lag r of the model's smoothed output alone against the clip's truth."""
-    out = gaussian_filter1d(clip.cues @ np.array(model.weights) + model.bias, SMOOTHING_FRAMES)
-    at_frames = np.interp(np.arange(len(clip.truth)) / clip.fps, np.arange(len(out)) / FEATURE_RATE, out)
+def engine_aperture(clip: TrainingClip, learned: np.ndarray, weight: float) -> np.ndarray:
+    """The engine's aperture on the truth's frames with `learned` added to the rules' opening, in
+    numpy: the rules-only aperture plus the change of the clamped opening, smoothed like the jaw,
+    read at the anticipated position and scaled by the lips' opening (aperture = JawOpen·(1 − close)
+    + 0.3·funnel). Within 0.01 r of the engine itself; used to choose among candidates quickly."""
+    rule_open = clip.cues[:, _RULE_OPEN]
+    change = np.clip(rule_open + weight * clip.speaking_ramp * learned, 0.0, 1.0) - rule_open
+    change = gaussian_filter1d(change, SMOOTHING_FRAMES, mode="nearest")
+    apart = 1.0 - np.clip(gaussian_filter1d(clip.cues[:, _RULE_CLOSE], CLOSE_SMOOTHING_FRAMES, mode="nearest"), 0, 1)
+    position = np.arange(len(clip.truth)) / clip.fps * FEATURE_RATE + anticipation_frames()
+    return clip.rules + np.interp(position, np.arange(len(change)), change * apart)
+
+
+def quick_score(model: OpeningModel, clip: TrainingClip, weight: float | None = None) -> float:
+    """Best-lag r of the engine's aperture with the model (at `weight`, default the engine's
+    LEARNED_WEIGHT) against the clip's truth; without the rules' aperture, of the model's smoothed
+    output alone."""
+    learned = model(clip)
+    if clip.rules is None:
+        out = gaussian_filter1d(learned, SMOOTHING_FRAMES)
+        at_frames = np.interp(np.arange(len(clip.truth)) / clip.fps, np.arange(len(out)) / FEATURE_RATE, out)
+    else:
+        weight = acoustic.AcousticArticulation.LEARNED_WEIGHT if weight is None else weight
+        at_frames = engine_aperture(clip, learned, weight)
     return metrics.best_lag(clip.truth, at_frames)[1]
 
 
-def fit_nested(clips: list[TrainingClip]) -> tuple[LinearOpening, float]:
-    """Ridge strength chosen leave-one-clip-out within `clips`, then fitted on all of them."""
-    medians = [np.median([quick_score(fit([c for c in clips if c is not out], strength), out) for out in clips])
-               for strength in RIDGE_CANDIDATES]
-    strength = RIDGE_CANDIDATES[int(np.argmax(medians))]
-    return fit(clips, strength), strength
+def candidates(offsets: tuple[tuple[int, ...], ...] = OFFSETS_CANDIDATES) -> list[tuple[float, tuple[int, ...]]]:
+    """(ridge strength, spectral context) pairs the nested selection tries."""
+    return [(s, o) for o in offsets for s in RIDGE_CANDIDATES]
+
+
+def inner_medians(clips: list[TrainingClip], tried: list, weight: float | None = None) -> np.ndarray:
+    """Per candidate, the median over `clips` of its score when fitted without the clip scored."""
+    return np.array([np.median([quick_score(fit([c for c in clips if c is not out], s, o), out, weight)
+                                for out in clips]) for s, o in tried])
+
+
+def fit_nested(clips: list[TrainingClip], weight: float | None = None,
+               offsets: tuple[tuple[int, ...], ...] = OFFSETS_CANDIDATES) -> tuple[OpeningModel, float]:
+    """Ridge strength and spectral context chosen leave-one-clip-out within `clips`, then fitted on
+    all of them."""
+    tried = candidates(offsets)
+    strength, context = tried[int(np.argmax(inner_medians(clips, tried, weight)))]
+    return fit(clips, strength, context), strength
 
 
 def training_clips(results) -> list[TrainingClip]:
@@ -108,32 +210,49 @@ def training_clips(results) -> list[TrainingClip]:
     from eval.predictors import ours
 
     predict = ours("acoustic")
+    shift = anticipation_frames()
     clips = []
     with loco.override(RULES_ONLY):
         for r in results:
             rules = predict(r.audio, r.fps, r.frames).aperture
-            clips.append(training_clip(r.clip, r.audio, r.truth_curve, r.fps, rules))
+            clips.append(training_clip(r.clip, r.audio, r.truth_curve, r.fps, rules, shift))
     return clips
 
 
-def fold_models(clips: list[TrainingClip]) -> list[LinearOpening]:
+def fold_models(clips: list[TrainingClip]) -> list[OpeningModel]:
     """The model fitted without clip c, for every c: what leave-one-clip-out scores clip c with."""
     return [fit_nested([c for c in clips if c is not out])[0] for out in clips]
 
 
-def write_weights(model: LinearOpening, strength: float, names: list[str], path: Path = WEIGHTS_FILE) -> None:
-    rows = "\n".join(f"        {w:+.6e},  # {cue}" for w, cue in zip(model.weights, CUES))
-    path.write_text(f'''"""Weights of the learned opening correction: written by tools/eval/train_opening.py, not by hand.
+def _floats(values, indent: str) -> str:
+    return "".join(f"{indent}{v:+.6e},\n" for v in values)
 
-Fitted on {len(names)} talking-face videos ({", ".join(names)}), ridge strength {strength:g}.
+
+def write_weights(model: OpeningModel, strength: float, names: list[str], path: Path = WEIGHTS_FILE) -> None:
+    rows = "\n".join(f"        {w:+.6e},  # {cue}" for w, cue in zip(model.cues.weights, CUES))
+    spectral = "".join(f"        (  # offset {o}\n{_floats(row, ' ' * 12)}        ),\n"
+                       for o, row in zip(model.spectral.offsets, model.spectral.weights))
+    path.write_text(f'''"""Weights of the learned opening (cue and spectral halves): written by tools/eval/train_opening.py, not by hand.
+
+Fitted on {len(names)} talking-face videos ({", ".join(names)}), ridge strength {strength:g},
+spectral context {model.spectral.offsets} (both chosen leave-one-clip-out).
 """
 from fantasy_talking.articulation.opening_model import LinearOpening
+from fantasy_talking.articulation.spectral_opening import SpectralOpening
 
 OPENING = LinearOpening(
-    bias={model.bias:+.6e},
+    bias={model.cues.bias:+.6e},
     weights=(
 {rows}
     ),
+)
+
+SPECTRAL = SpectralOpening(
+    offsets={model.spectral.offsets!r},
+    prior_db=(
+{_floats(model.spectral.prior_db, " " * 8)}    ),
+    weights=(
+{spectral}    ),
 )
 ''')
 
@@ -149,8 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     results = eval_lipsync.evaluate_videos(args.videos, {"ours": ours("acoustic")}, use_cache=True)
     clips = training_clips(results)
     model, strength = fit_nested(clips)
-    print(f"fitted on {len(clips)} clips, ridge strength {strength:g} (chosen leave-one-clip-out)")
-    for w, cue in zip(model.weights, CUES):
+    print(f"fitted on {len(clips)} clips, ridge strength {strength:g}, spectral context {model.spectral.offsets} "
+          "(chosen leave-one-clip-out)")
+    for w, cue in zip(model.cues.weights, CUES):
         print(f"  {cue:<12} {w:+.4g}")
     if not args.no_write:
         write_weights(model, strength, [c.name for c in clips])

@@ -18,8 +18,9 @@ The cues are the classic ones from phonetics:
 - strong energy above 3.5 kHz is a fricative: teeth nearly closed, lips apart.
 Level trackers adapt to each voice, so no fixed dB threshold decides anything. How much each cue
 should count against the others is measured rather than set by hand: a linear read-out of all of
-them (opening_model.py), fitted to real talking faces, nudges the rules' opening while speech is
-active (LEARNED_WEIGHT); lip contact stays the rules' decision.
+them (opening_model.py) and of the speaker-normalised mel spectrum (spectral_opening.py), fitted to
+real talking faces, moves the rules' opening while speech is active (LEARNED_WEIGHT); lip contact
+stays the rules' decision.
 
 Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
 calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0
@@ -38,8 +39,9 @@ from __future__ import annotations
 import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
-from fantasy_talking.articulation.opening_model import LinearOpening
-from fantasy_talking.articulation.opening_weights import OPENING
+from fantasy_talking.articulation.opening_model import CUES, LinearOpening
+from fantasy_talking.articulation.opening_weights import OPENING, SPECTRAL
+from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream
 from fantasy_talking.audio.features import Features
 
 
@@ -95,11 +97,13 @@ class AcousticArticulation:
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
     QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
     LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
-    # The learned read-out of all these cues (opening_model.py), in units of the speaker's usual
-    # spread, is added to the rules' opening with this weight while speech is active; lip contact
-    # stays the rules' decision. None (or weight 0) leaves the rules alone.
+    # The learned read-out of all these cues (opening_model.py) plus the speaker-normalised mel
+    # spectrum (spectral_opening.py), in units of the speaker's usual spread, is added to the rules'
+    # opening with this weight while speech is active; lip contact stays the rules' decision.
+    # None (or weight 0) leaves the rules alone.
     OPENING_MODEL: LinearOpening | None = OPENING
-    LEARNED_WEIGHT = 0.05
+    SPECTRAL_MODEL: SpectralOpening | None = SPECTRAL
+    LEARNED_WEIGHT = 0.4
 
     def __init__(self) -> None:
         self.noise_db = -60.0
@@ -108,33 +112,50 @@ class AcousticArticulation:
         self.f2_hz = self.TYPICAL_F2_HZ
         self._hang = 0
         self._run = 0
-        self.cues: list[float] = []   # the last frame's cue vector (opening_model.CUES)
+        self._cue_rows: list[list[float]] = []   # the current block's cue vectors (opening_model.CUES)
         self._last_f0 = 0.0
         self._held = 0
         self._held_f0 = 0.0
         self._held_lo = self._held_hi = 0.0
+        self._spectral = SpectralStream(self.SPECTRAL_MODEL) if self.SPECTRAL_MODEL is not None else None
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
 
         Scalar arithmetic, frame by frame: a live stream brings three or four frames per call,
         where numpy's per-call overhead would cost many times the arithmetic, and the trackers
-        are sequential anyway."""
+        are sequential anyway. Only the learned opening, which keeps no per-frame state, is added
+        for the whole block at once."""
+        self._cue_rows = cue_rows = []
         rows = [self._frame(*frame) for frame in zip(
             f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
             f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
-        table = np.array(rows, np.float32).reshape(len(rows), N_ARTICULATORS + 1)
+        table = np.array(rows, np.float64).reshape(len(rows), N_ARTICULATORS + 1)
+        if self.OPENING_MODEL is not None:
+            self._add_learned_opening(table, np.array(cue_rows, np.float64).reshape(len(rows), len(CUES)), f)
+        table = table.astype(np.float32)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
+
+    def _add_learned_opening(self, table: np.ndarray, cues: np.ndarray, f: Features) -> None:
+        """Add LEARNED_WEIGHT × the speech ramp × the learned read-out (cue half plus spectral half)
+        to the rules' opening in `table`, for the whole block at once: the read-out needs no
+        sequential state, and row-wise sums keep streamed blocks bit-identical to the offline clip."""
+        learned = self.OPENING_MODEL.read(cues)
+        if self._spectral is not None:
+            learned += self._spectral.read(f)
+        speaking = np.minimum(table[:, N_ARTICULATORS] / 0.1, 1.0)   # _frame's speaking: _ramp(activity, 0, 0.1)
+        opening = table[:, A["open"]]
+        moved = np.minimum(np.maximum(opening + self.LEARNED_WEIGHT * speaking * learned, 0.0), 1.0)
+        table[:, A["open"]] = np.where(speaking > 0.0, moved, opening)
 
     def cue_table(self, f: Features) -> np.ndarray:
         """The cue vectors (n, len(opening_model.CUES)) the opening model reads, one per frame: its
         training data (tools/eval/train_opening.py)."""
-        table = []
+        self._cue_rows = table = []
         for frame in zip(f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(),
                          f.hf_ratio.tolist(), f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist()):
             self._frame(*frame)
-            table.append(self.cues)
-        return np.array(table, np.float64).reshape(len(table), -1)
+        return np.array(table, np.float64).reshape(len(table), len(CUES))
 
     def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
@@ -219,12 +240,10 @@ class AcousticArticulation:
         rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
         rule_round, rule_funnel = rounding * (1.0 - height), 0.8 * rounding * height
         rule_spread = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
-        self.cues = cues = [
+        self._cue_rows.append([   # what the learned opening reads (opening_model.CUES); process() adds it
             loud, min(max(low - upper - self.tilt_db, -30.0), 30.0), f1, f2, voicing, hf_ratio, vad,
             opening, closing, rule_funnel, rule_spread, min(max(mid - low, -30.0), 30.0),
-            min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)]
-        if self.OPENING_MODEL is not None and speaking > 0.0:
-            opening = min(max(opening + self.LEARNED_WEIGHT * speaking * self.OPENING_MODEL(cues), 0.0), 1.0)
+            min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)])
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
         values[A["close"]] = closing

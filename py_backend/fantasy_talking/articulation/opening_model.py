@@ -5,16 +5,19 @@ The phonetic rules in `acoustic.py` each turn one cue into mouth shape with hand
 should count against the others was never measured. This model measures it: a ridge regression
 from the per-frame cue vector (`CUES`, the rules' own outputs among them) to the mouth opening of
 real talking faces, trained by `tools/eval/train_opening.py` and scored leave-one-clip-out there.
-Its output is standardised over the training speech (mean 0, standard deviation 1), so it says
-"more open / more closed than this speaker's usual" and the rules keep the level; the engine adds
+It is the cue half of the read-out: it is fitted together with the spectral half
+(`spectral_opening.py`, the speaker-normalised mel spectrum over a short causal context), and the
+two add up. Their sum is standardised over the training speech (mean 0, standard deviation 1), so
+it says "more open / more closed than this speaker's usual"; the engine adds
 `AcousticArticulation.LEARNED_WEIGHT` times it to the rules' opening while speech is active.
-Linear and per frame, it streams at the cost of 14 multiply-adds, and its weights are readable in
-`opening_weights.py`, which the trainer writes.
+Linear and per frame, the cue half costs 14 multiply-adds a frame (one vectorised pass per block), and the weights of
+both halves are readable in `opening_weights.py`, which the trainer writes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import mul
+
+import numpy as np
 
 CUES: tuple[str, ...] = (
     "loudness",       # activity ** 0.7: level within the speaker's noise-to-peak range, speech-gated
@@ -44,6 +47,9 @@ class LinearOpening:
     def __post_init__(self) -> None:
         if len(self.weights) != len(CUES):
             raise ValueError(f"LinearOpening needs {len(CUES)} weights, got {len(self.weights)}")
+        object.__setattr__(self, "_weights", np.asarray(self.weights, np.float64))   # not a field: kept out of ==
 
-    def __call__(self, cues: list[float]) -> float:
-        return self.bias + sum(map(mul, self.weights, cues))   # scalar: one frame at a time, streamed
+    def read(self, cues: np.ndarray) -> np.ndarray:
+        """The correction for each row of an (n, len(CUES)) block of cue vectors. A row-wise
+        reduction, not a matrix product: BLAS would round differently for different block sizes."""
+        return self.bias + np.add.reduce(cues * self._weights, axis=1)

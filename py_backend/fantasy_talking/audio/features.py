@@ -28,6 +28,8 @@ MIN_F0, MAX_F0 = 70.0, 420.0
 _FREQS = np.fft.rfftfreq(NFFT, 1.0 / SAMPLE_RATE)
 _HANN = np.hanning(WINDOW).astype(np.float32)
 _BANDS = ((80, 350), (350, 1000), (1000, 2800), (3500, 8000))   # low, mid, upper, high
+N_MEL = 24                    # mel bands of mel_db (24, 32 or 40 compared leave-one-clip-out: 24)
+MEL_RANGE_HZ = (80.0, 7800.0)
 VAD_MODE = 3                  # WebRTC VAD aggressiveness 0..3: 3 rejects breath and room noise (measured: README)
 
 
@@ -39,6 +41,18 @@ def _bins(lo: float, hi: float) -> slice:
 _BAND_BINS = [_bins(lo, hi) for lo, hi in _BANDS]
 # Start and stop of every band, for one reduceat call whose even columns are the band sums.
 _BAND_EDGES = np.array([edge for b in _BAND_BINS for edge in (b.start, b.stop)])
+
+
+def _mel_starts() -> np.ndarray:
+    """First FFT bin of each of N_MEL bands evenly spaced on the mel scale, plus the end of the last."""
+    lo, hi = (2595 * np.log10(1 + f / 700) for f in MEL_RANGE_HZ)
+    edges = 700 * (10 ** (np.linspace(lo, hi, N_MEL + 1) / 2595) - 1)
+    starts = np.searchsorted(_FREQS, edges)
+    return np.maximum(starts, np.arange(N_MEL + 1) + starts[0])   # at least one bin per band
+
+
+# reduceat's column k sums bins starts[k]..starts[k+1]; the last column (beyond MEL_RANGE_HZ) is dropped.
+_MEL_STARTS = _mel_starts()
 _F1_BINS, _F2_BINS = _bins(300, 1200), _bins(900, 2800)
 _LAG_MIN = int(SAMPLE_RATE / MAX_F0)
 _LAG_MAX = int(SAMPLE_RATE / MIN_F0)
@@ -59,14 +73,17 @@ class Features:
     voicing: np.ndarray     # peak normalised autocorrelation in the pitch range, 0..1
     f0_hz: np.ndarray       # pitch where voiced, else 0
     vad: np.ndarray         # WebRTC VAD's decision for the central 10 ms: 1 speech, 0 not
+    mel_db: np.ndarray | None = None
+    """(n, N_MEL) power in mel-spaced bands, dB: the spectral envelope the learned opening reads
+    (articulation/spectral_opening.py); None for frames made without a spectrum (cue tests)."""
 
     def __len__(self) -> int:
         return len(self.level_db)
 
     @staticmethod
     def empty() -> "Features":
-        return Features(*(np.zeros((0, 4) if f == "band_db" else 0, np.float32)
-                          for f in Features.__dataclass_fields__))
+        shapes = {"band_db": (0, 4), "mel_db": (0, N_MEL)}
+        return Features(*(np.zeros(shapes.get(f, 0), np.float32) for f in Features.__dataclass_fields__))
 
 
 def analyse_windows(windows: np.ndarray, vad: np.ndarray | None = None) -> Features:
@@ -81,6 +98,7 @@ def analyse_windows(windows: np.ndarray, vad: np.ndarray | None = None) -> Featu
     bands = np.add.reduceat(power, _BAND_EDGES, axis=1)[:, ::2]
     level_db = 10 * np.log10(np.add.reduce(tapered ** 2, axis=1) / WINDOW + 1e-10) + 4.26  # +4.26 dB: Hann loss
     band_db = 10 * np.log10(bands)
+    mel_db = 10 * np.log10(np.add.reduceat(power, _MEL_STARTS, axis=1)[:, :N_MEL])
     # Squared power pulls the centroid towards the strongest peak, i.e. the formant, and away
     # from the pitch harmonics a plain centroid averages in.
     peaks = power[:, _F1_BINS] ** 2
@@ -98,7 +116,7 @@ def analyse_windows(windows: np.ndarray, vad: np.ndarray | None = None) -> Featu
     f0 = np.where(voicing > 0.45, SAMPLE_RATE / (best + _LAG_MIN), 0.0)
     vad = np.ones(len(windows)) if vad is None else vad
     return Features(*(a.astype(np.float32, copy=False)
-                      for a in (level_db, band_db, f1, f2, hf_ratio, voicing, f0, vad)))
+                      for a in (level_db, band_db, f1, f2, hf_ratio, voicing, f0, vad, mel_db)))
 
 
 class FeatureStream:
