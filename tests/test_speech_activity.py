@@ -117,6 +117,24 @@ def test_voice_after_breath_and_noise_does_open_the_jaw():
     assert curve[times > 1.4].max() > 0.3
 
 
+def test_lips_stay_parted_in_a_pause_between_phrases_then_close():
+    """After a phrase the mouth holds part of its speaking opening through a pause, lips apart (real
+    faces between phrases), and relaxes shut over PAUSE_FADE; before the first word it stays shut."""
+    rng = np.random.default_rng(10)
+    phrase = tone(1.5, rng) + room_noise(1.5, rng, -60)
+    pause = room_noise(3.0, rng, -60)
+    samples = np.concatenate([room_noise(1.0, rng, -60), phrase, pause, phrase])
+    clip = animate_audio(Audio(samples.astype(np.float32), SAMPLE_RATE), ACOUSTIC)
+    times = np.arange(clip.n_frames) / clip.fps
+    jaw, lips = clip.curve("JawOpen"), clip.curve("MouthClose")
+    speaking = jaw[(times > 1.3) & (times < 2.4)].mean()
+    early_pause = (times > 2.9) & (times < 3.3)   # the gate's hangover has run out
+    assert jaw[times < 0.9].max() < SHUT
+    assert jaw[early_pause].min() > 0.3 * speaking > 0.05
+    assert lips[early_pause].max() < 0.01            # parted, not pressed shut
+    assert jaw[(times > 4.7) & (times < 5.4)].max() < SHUT   # relaxed shut after PAUSE_FADE
+
+
 def test_vad_decisions_do_not_depend_on_chunking():
     rng = np.random.default_rng(9)
     samples = np.concatenate([breaths(1.0, rng), tone(1.0, rng), room_noise(1.0, rng, -40)]).astype(np.float32)
