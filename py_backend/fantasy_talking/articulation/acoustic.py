@@ -33,12 +33,13 @@ consonant, while a sung vowel or a bowed or blown instrument (vibrato up to ±1 
 both, so such a stretch shuts the gate once it has lasted 500 ms. Its onset still moves the jaw,
 and 500 ms is long because a synthetic voice can hold one pitch and level through a 400 ms vowel.
 
-Between phrases the mouth does not snap shut: once the gate has opened on a word, a pause (the gate
-shut again) holds the lips parted at PAUSE_OPEN of the speaker's typical speaking opening and lets
-them close over PAUSE_FADE, as real faces do between phrases (the videos' mouths stand near their
-own average opening in pauses, and open-mouthed in-breaths are common). Before the first word, and
-after anything the gate never took for speech (breath, noise, clicks, held notes), the mouth stays
-shut.
+A pause posture is available for the mouth between phrases: once the gate has opened on a word, a
+pause (the gate shut again) can hold the lips parted at PAUSE_OPEN of the speaker's typical speaking
+opening and let them close over PAUSE_FADE, as the videos' mouths do (in pauses they stand near their
+own average opening, seldom closed, and open before the next phrase). It is off by default: it
+raises r on the clips with pauses but not the leave-one-clip-out median (README). Before the first
+word, and after anything the gate never took for speech (breath, noise, clicks, held notes), the
+mouth stays shut either way.
 """
 from __future__ import annotations
 
@@ -101,8 +102,11 @@ class AcousticArticulation:
     CLOSE_BELOW = 0.15        # during speech the lips meet when the opening falls below this
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
     QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
-    PAUSE_OPEN = 0.6          # in a pause between phrases the jaw holds this share of the speaker's typical opening ...
-    PAUSE_FADE = 150          # ... fading to shut over this many frames (10 ms) of pause
+    # In a pause between phrases the jaw may hold this share of the speaker's typical opening, fading
+    # to shut over PAUSE_FADE frames (10 ms). Off: 0.6 raises the in-sample median but not the
+    # leave-one-clip-out one (README, lip-sync); declared in tools/eval/loco.py's TUNED.
+    PAUSE_OPEN = 0.0
+    PAUSE_FADE = 150
     TYPICAL_OPEN_RATE = 0.01  # per speaking frame: the speaker's typical opening adapts over ~1 s
     LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
     # The learned read-out of all these cues (opening_model.py), in units of the speaker's usual
