@@ -9,7 +9,6 @@ import pytest
 import scipy.signal
 
 from fantasy_talking.animation.options import AnimationOptions, Engine
-from fantasy_talking.articulation.acoustic import AcousticArticulation
 from fantasy_talking.audio.decode import SAMPLE_RATE, Audio, decode_file
 from fantasy_talking.audio.features import FeatureStream
 from fantasy_talking.pipeline import animate_audio
@@ -116,31 +115,6 @@ def test_voice_after_breath_and_noise_does_open_the_jaw():
     curve, times = jaw(np.concatenate([lead, voice]))
     assert curve[times < 1.2 - MAY_LEAD_S].max() < SHUT
     assert curve[times > 1.4].max() > 0.3
-
-
-@pytest.mark.parametrize("pause_open", [0.0, 0.6])
-def test_the_pause_posture_parts_the_lips_between_phrases_only(pause_open, monkeypatch):
-    """With a pause posture, after a phrase the mouth holds part of its speaking opening through a
-    pause, lips apart, and relaxes shut over PAUSE_FADE; without one (the default) it shuts as
-    soon as the gate does. Before the first word it stays shut either way."""
-    monkeypatch.setattr(AcousticArticulation, "PAUSE_OPEN", pause_open)
-    rng = np.random.default_rng(10)
-    phrase = tone(1.5, rng) + room_noise(1.5, rng, -60)
-    pause = room_noise(3.0, rng, -60)
-    samples = np.concatenate([room_noise(1.0, rng, -60), phrase, pause, phrase])
-    clip = animate_audio(Audio(samples.astype(np.float32), SAMPLE_RATE), ACOUSTIC)
-    times = np.arange(clip.n_frames) / clip.fps
-    jaw, lips = clip.curve("JawOpen"), clip.curve("MouthClose")
-    speaking = jaw[(times > 1.3) & (times < 2.4)].mean()
-    early_pause = (times > 2.9) & (times < 3.3)   # the gate's hangover has run out
-    assert jaw[times < 0.9].max() < SHUT
-    assert speaking > 0.15
-    if pause_open:
-        assert jaw[early_pause].min() > 0.3 * speaking
-        assert lips[early_pause].max() < 0.01            # parted, not pressed shut
-    else:
-        assert jaw[early_pause].max() < SHUT
-    assert jaw[(times > 4.7) & (times < 5.4)].max() < SHUT   # relaxed shut after PAUSE_FADE
 
 
 def test_vad_decisions_do_not_depend_on_chunking():

@@ -28,13 +28,11 @@ TUNED: dict[str, tuple[Any, ...]] = {
     # rumble out, see tests/test_speech_activity.py) and how long it stays open after them.
     f"{_ACOUSTIC}.AcousticArticulation.VOICED_RUN": (3, 4),
     f"{_ACOUSTIC}.AcousticArticulation.HANGOVER_FRAMES": (30, 60),
-    # The loudness above which the lips cannot meet during speech (sealed lips muffle the sound);
-    # (1.0, 1.5) is never reached: lips meet on the jaw alone. (CLOSE_BELOW, the jaw opening below
-    # which they meet, left the grid to make room: 0.15 was chosen held out for 6 of 7 clips.)
+    # Below which jaw opening the lips meet during speech (0.05 was never chosen held out), and the
+    # loudness above which they cannot (sealed lips muffle the sound); (1.0, 1.5) is never
+    # reached: lips meet on the jaw alone.
+    f"{_ACOUSTIC}.AcousticArticulation.CLOSE_BELOW": (0.15, 0.1),
     f"{_ACOUSTIC}.AcousticArticulation.QUIET": ((0.5, 0.8), (1.0, 1.5)),
-    # The pause posture: the share of the speaker's typical opening the jaw holds between phrases
-    # (0: shut at once).
-    f"{_ACOUSTIC}.AcousticArticulation.PAUSE_OPEN": (0.0, 0.6),
     # Weight of the learned opening correction (0: the rules alone). --loco refits the model
     # itself without each held-out clip. (LOUD_WEIGHT, the loudness share of the rules' opening,
     # left the grid to make room: 0.4 was chosen held out for 6 of 7 clips.)

@@ -178,7 +178,6 @@ class StreamingAnimator:
         pending = math.floor(self._feature_position(self._composer.next_index)) - self._raw_offset
         self._raw[max(0, pending):] = REST
         self._activity[max(0, pending):] = 0.0
-        self._acoustic.end_phrase()
         out = self.push(np.zeros(int(SETTLE_S * SAMPLE_RATE), np.float32))
         out.extend(self._drain())
         out.visemes.extend(self._visemes.close(self.audio_seconds))

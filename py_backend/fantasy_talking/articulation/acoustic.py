@@ -32,14 +32,6 @@ pitch strays more than 2.5 % from its mean or its level swings by more than 6 dB
 consonant, while a sung vowel or a bowed or blown instrument (vibrato up to ±1 %) stays within
 both, so such a stretch shuts the gate once it has lasted 500 ms. Its onset still moves the jaw,
 and 500 ms is long because a synthetic voice can hold one pitch and level through a 400 ms vowel.
-
-A pause posture is available for the mouth between phrases: once the gate has opened on a word, a
-pause (the gate shut again) can hold the lips parted at PAUSE_OPEN of the speaker's typical speaking
-opening and let them close over PAUSE_FADE, as the videos' mouths do (in pauses they stand near their
-own average opening, seldom closed, and open before the next phrase). It is off by default: it
-raises r on the clips with pauses but not the leave-one-clip-out median (README). Before the first
-word, and after anything the gate never took for speech (breath, noise, clicks, held notes), the
-mouth stays shut either way.
 """
 from __future__ import annotations
 
@@ -102,12 +94,6 @@ class AcousticArticulation:
     CLOSE_BELOW = 0.15        # during speech the lips meet when the opening falls below this
     CLOSE_RAMP = 0.2          # ... and start to touch this much above it
     QUIET = (0.5, 0.8)        # ... while the loudness (0..1 of the speaker's range) is below these (ramped)
-    # In a pause between phrases the jaw may hold this share of the speaker's typical opening, fading
-    # to shut over PAUSE_FADE frames (10 ms). Off: 0.6 raises the in-sample median but not the
-    # leave-one-clip-out one (README, lip-sync); declared in tools/eval/loco.py's TUNED.
-    PAUSE_OPEN = 0.0
-    PAUSE_FADE = 150
-    TYPICAL_OPEN_RATE = 0.01  # per speaking frame: the speaker's typical opening adapts over ~1 s
     LOUD_WEIGHT = 0.4         # share of the opening that follows loudness (the rest: F1, i.e. vowel height)
     # The learned read-out of all these cues (opening_model.py), in units of the speaker's usual
     # spread, is added to the rules' opening with this weight while speech is active; lip contact
@@ -127,8 +113,6 @@ class AcousticArticulation:
         self._held = 0
         self._held_f0 = 0.0
         self._held_lo = self._held_hi = 0.0
-        self._typical_open = 0.0
-        self._pause = -1              # frames since the gate last shut after a word; -1: no word yet
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
@@ -154,7 +138,7 @@ class AcousticArticulation:
 
     def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall).
-        (Comparisons, not min/max calls: the same values at a third of the cost, every frame.)"""
+        (Comparisons, not min/max calls: the same values, cheaper, and this runs every frame.)"""
         floor = level if level > -90.0 else -90.0
         rise = self.noise_db + self.NOISE_RISE_DB
         self.noise_db = noise = rise if rise < floor else floor
@@ -206,25 +190,12 @@ class AcousticArticulation:
             self._last_f0 = 0.0
         if self._held_note(voicing, f0, level):
             self._run = self._hang = 0
-            self._pause = -1          # a note is no phrase: no pause posture after it
             return False
         if self._run >= self.VOICED_RUN:
             self._hang = self.HANGOVER_FRAMES
         elif self._hang > 0:
             self._hang -= 1
         return self._hang > 0
-
-    def end_phrase(self) -> None:
-        """The speaker was cut off (an interrupt): the gate shuts without its hangover and without a
-        pause posture, so the mouth goes to rest."""
-        self._pause = -1
-        self._run = self._hang = 0
-
-    def _pause_posture(self) -> tuple[float, float]:
-        """(opening, lip contact) in a pause between phrases: the lips parted at PAUSE_OPEN of the
-        speaker's typical opening, closing linearly over PAUSE_FADE frames of pause."""
-        rest = self.PAUSE_OPEN * self._typical_open * max(0.0, 1.0 - self._pause / self.PAUSE_FADE)
-        return (rest, 0.0) if rest > 0.0 else (0.0, 1.0)
 
     def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
                voicing: float, f0: float, vad: float) -> tuple[float, ...]:
@@ -236,13 +207,8 @@ class AcousticArticulation:
             span = self.MIN_RANGE_DB - 6.0
         share = above / span
         activity = _ramp(above, 0.0, 1.0) * (0.0 if share < 0.0 else 1.0 if share > 1.0 else share)
-        gate = self._speech_gate(vad, voicing, f0, level)
-        if gate:
-            self._pause = 0
-        else:
+        if not self._speech_gate(vad, voicing, f0, level):
             activity = 0.0
-            if self._pause >= 0:
-                self._pause += 1
         loud = activity ** 0.7
 
         voiced = _ramp(voicing, 0.45, 0.75)
@@ -271,10 +237,6 @@ class AcousticArticulation:
             min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)]
         if self.OPENING_MODEL is not None and speaking > 0.0:
             opening = min(max(opening + self.LEARNED_WEIGHT * speaking * self.OPENING_MODEL(cues), 0.0), 1.0)
-        if speaking > 0.5:
-            self._typical_open += self.TYPICAL_OPEN_RATE * (opening - self._typical_open)
-        elif not gate and self._pause >= 0:
-            opening, closing = self._pause_posture()
         values = [0.0] * (N_ARTICULATORS + 1)
         values[A["open"]] = opening
         values[A["close"]] = closing
