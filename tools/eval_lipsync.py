@@ -10,7 +10,8 @@ scored on the same truth with the same metric (eval/metrics.py):
 r at lag 0, the best r within ±5 frames and its lag (positive lag = prediction is late),
 closure recall (true closures inside speech that the prediction also closes within ±1 frame) and
 closure precision (the prediction's closures that the truth also has: recall must not come from a
-mouth that stays shut). On video, our predicted lip spread is also correlated (best lag) with the
+mouth that stays shut), and both again for the same closed frames shifted in time (`chance R/P`,
+metrics.closure_chance: what the closures' number and length alone would score). On video, our predicted lip spread is also correlated (best lag) with the
 measured inner-lip width (`width r`). `speech r` is the best-lag r over the frames inside speech only
 (the audio's own speech mask), which separates following the talking from what the mouth does in
 pauses and before the first word.
