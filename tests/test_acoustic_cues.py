@@ -63,3 +63,17 @@ def test_lips_meet_only_where_little_sound_gets_past_them():
     # A spectrum far darker than the speaker's vowels (a nasal murmur, a /b/ voice bar) is the
     # sound of sealed lips, however loud.
     assert lip_contact_after_speech(32.0, 1100.0, -15.0, 300.0) > 0.8
+
+
+def test_level_trackers_follow_their_definition():
+    """Noise floor: falls at once, rises NOISE_RISE_DB a frame, never below −90 dB; speech peak: rises
+    at once, relaxes PEAK_DECAY_DB a frame, never within MIN_RANGE_DB of the floor. Checked frame by
+    frame over levels that jump, fade, and drop into digital silence."""
+    rng = np.random.default_rng(11)
+    levels = np.concatenate([rng.uniform(-100, 0, 300), np.linspace(-10, -120, 200), np.full(100, -20.0)])
+    engine = AcousticArticulation()
+    noise, peak = engine.noise_db, engine.peak_db
+    for level in levels.tolist():
+        noise = min(max(level, -90.0), noise + engine.NOISE_RISE_DB)
+        peak = max(level, peak - engine.PEAK_DECAY_DB, noise + engine.MIN_RANGE_DB)
+        assert engine._track_levels(level) == (noise, peak)

@@ -64,6 +64,32 @@ def test_closure_precision_exposes_a_mouth_that_stays_shut():
     assert lazy.closure_precision < 0.5 < honest.closure_precision
 
 
+def test_closure_chance_level_separates_timing_from_number_and_length():
+    """Closures at the truth's times score above their chance level; the same closures at the
+    wrong times score at it, and a mouth shut in long blocks earns a high precision by chance."""
+    rng = np.random.default_rng(5)
+    n = 1500
+    truth_closed = np.zeros(n, bool)
+    for start in np.cumsum(rng.integers(8, 40, size=60)):   # two-frame closures at irregular times
+        truth_closed[start:start + 2] = True
+    speech = np.ones(n, bool)
+    timed = truth_closed.copy()
+    precision, _ = metrics.closure_recall(timed, truth_closed, speech)
+    chance_recall, chance_precision = metrics.closure_chance(truth_closed, timed, speech, fps=25)
+    assert precision == pytest.approx(1.0)
+    assert chance_precision < 0.5 and chance_recall < 0.5
+    moved = np.roll(timed, 200)
+    moved_precision, _ = metrics.closure_recall(moved, truth_closed, speech)
+    assert moved_precision == pytest.approx(metrics.closure_chance(truth_closed, moved, speech, fps=25)[1], abs=0.15)
+    blocks = (np.arange(n) // 25) % 3 == 0    # shut one second in three, whatever is said
+    block_precision, _ = metrics.closure_recall(blocks, truth_closed, speech)
+    assert block_precision > 0.7
+    assert block_precision == pytest.approx(metrics.closure_chance(truth_closed, blocks, speech, fps=25)[1], abs=0.1)
+    scores = metrics.score(np.where(truth_closed, 0.0, 1.0) + 0.01 * rng.standard_normal(n),
+                           np.where(timed, 0.0, 1.0), truth_closed, speech, fps=25)
+    assert scores.closure_precision > scores.chance_precision + 0.4
+
+
 def test_closed_mask_uses_the_signal_own_range():
     signal = np.concatenate([np.linspace(10, 11, 50), np.linspace(11, 20, 50)])
     closed = metrics.closed_mask(signal)

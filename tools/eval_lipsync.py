@@ -10,7 +10,8 @@ scored on the same truth with the same metric (eval/metrics.py):
 r at lag 0, the best r within ±5 frames and its lag (positive lag = prediction is late),
 closure recall (true closures inside speech that the prediction also closes within ±1 frame) and
 closure precision (the prediction's closures that the truth also has: recall must not come from a
-mouth that stays shut). On video, our predicted lip spread is also correlated (best lag) with the
+mouth that stays shut), and both again for the same closed frames shifted in time (`chance R/P`,
+metrics.closure_chance: what the closures' number and length alone would score). On video, our predicted lip spread is also correlated (best lag) with the
 measured inner-lip width (`width r`). `speech r` is the best-lag r over the frames inside speech only
 (the audio's own speech mask), which separates following the talking from what the mouth does in
 pauses and before the first word.
@@ -79,7 +80,7 @@ class ClipResult:
 def score_prediction(result: ClipResult, predict: Predictor) -> tuple[np.ndarray, metrics.Scores]:
     pred = Prediction.of(predict(result.audio, result.fps, result.frames))
     return pred.aperture, metrics.score(result.truth_curve, pred.aperture, result.truth_closed, result.speech,
-                                        truth_width=result.truth_width, pred_spread=pred.spread)
+                                        truth_width=result.truth_width, pred_spread=pred.spread, fps=result.fps)
 
 
 def run_predictors(table: dict[str, Predictor], result: ClipResult) -> None:
@@ -152,11 +153,11 @@ def fmt(value: float, digits: int = 2) -> str:
 def print_clip(result: ClipResult) -> None:
     print(f"\n{result.truth}: {result.clip} ({result.frames} frames at {result.fps:g} fps, {result.note})")
     print(f"  {'predictor':<22} {'r@0':>6} {'best r':>7} {'lag':>4} {'recall':>7} {'prec':>6} {'closures':>8} "
-          f"{'closed%':>8} {'width r':>8} {'speech r':>9}")
+          f"{'closed%':>8} {'width r':>8} {'speech r':>9} {'chance R/P':>11}")
     for name, s in result.scores.items():
         print(f"  {name:<22} {fmt(s.r0):>6} {fmt(s.best_r):>7} {s.best_lag:>+4d} {fmt(s.closure_recall):>7} "
               f"{fmt(s.closure_precision):>6} {s.closures:>8d} {fmt(100 * s.closed_share, 0):>8} {fmt(s.width_r):>8} "
-              f"{fmt(s.speech_r):>9}")
+              f"{fmt(s.speech_r):>9} {fmt(s.chance_recall)}/{fmt(s.chance_precision).strip()}")
     for name, error in result.errors.items():
         print(f"  {name:<22} skipped: {error}")
 
@@ -194,6 +195,9 @@ def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
             "speech_r": median([s.speech_r for s in rows]),
             "pooled_recall": pooled([(s.closure_recall, s.closures) for s in rows]),
             "pooled_precision": pooled([(s.closure_precision, s.predicted_closures) for s in rows]),
+            "chance_recall": median([s.chance_recall for s in rows]),
+            "chance_precision": median([s.chance_precision for s in rows]),
+            "pooled_chance_precision": pooled([(s.chance_precision, s.predicted_closures) for s in rows]),
             "worst_best_lag_r": min((s.best_r for s in rows if np.isfinite(s.best_r)), default=float("nan")),
             "common_lag": lag,
             "r_common_lag": r_at_lag,
@@ -242,7 +246,8 @@ def print_summary(truth: str, summary: dict[str, dict[str, float]], loco_median:
     print("  (common lag: the one lag with the highest median r over all clips of the set)")
     for name, m in summary.items():
         print(f"  {name}: closures pooled over all clips' events: recall {fmt(m['pooled_recall'])}, "
-              f"precision {fmt(m['pooled_precision'])}")
+              f"precision {fmt(m['pooled_precision'])} (chance {fmt(m['pooled_chance_precision'])}); "
+              f"median chance recall {fmt(m['chance_recall'])}, precision {fmt(m['chance_precision'])}")
     if loco_median is not None:
         print(f"  ours, leave-one-clip-out median best-lag r: {loco_median:.3f} "
               f"(in-sample {summary['ours']['best_lag_r']:.3f})")

@@ -40,7 +40,7 @@ TUNED: dict[str, tuple[Any, ...]] = {
     f"{_ACOUSTIC}.AcousticArticulation.LEARNED_WEIGHT": (0.4, 0.2),
     # The jaw's smoothing width and the share of the look-ahead spent on anticipation.
     f"{_STREAM}.JAW_SIGMA_FRAMES": (4.0, 3.0),
-    f"{_STREAM}.ANTICIPATION_SHARE": (0.5, 0.75),
+    f"{_STREAM}.ANTICIPATION_SHARE": (0.75, 0.5),
 }
 """Every tuned constant with its candidates; the first candidate is the shipped value."""
 

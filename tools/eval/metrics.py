@@ -11,6 +11,10 @@ import numpy as np
 
 MAX_LAG = 5
 CLOSURE_TOLERANCE = 1
+# Chance level of the closure scores: the same closures moved this many times to a wrong time,
+# by circular shifts spread evenly over the clip, none shorter than CHANCE_MIN_SHIFT_S.
+CHANCE_SHIFTS = 16
+CHANCE_MIN_SHIFT_S = 1.0
 # A signal counts as "closed" below this fraction of its own 2nd..98th percentile range.
 CLOSED_FRACTION_OF_RANGE = 0.2
 
@@ -38,6 +42,10 @@ class Scores:
     speech_r: float = float("nan")
     """Best-lag r over the frames inside speech only (the audio's own speech mask): how well the
     mouth follows the talking, apart from what it does in pauses and before the first word."""
+    chance_recall: float = float("nan")
+    chance_precision: float = float("nan")
+    """Closure recall and precision of the same closed frames at the wrong time (`closure_chance`): what
+    the closure scores give for the number and length of the closures alone, without their timing."""
 
     def as_dict(self) -> dict:
         return {
@@ -46,6 +54,7 @@ class Scores:
             "closed_share": self.closed_share, "closure_precision": self.closure_precision,
             "predicted_closures": self.predicted_closures,
             "width_r": self.width_r, "speech_r": self.speech_r, "r_by_lag": list(self.lag_r),
+            "chance_recall": self.chance_recall, "chance_precision": self.chance_precision,
         }
 
 
@@ -144,10 +153,39 @@ def closure_recall(truth_closed: np.ndarray, pred_closed: np.ndarray, speech: np
     return hits / len(events), len(events)
 
 
+def closure_chance(truth_closed: np.ndarray, pred_closed: np.ndarray, speech: np.ndarray, fps: float,
+                   shifts: int = CHANCE_SHIFTS, min_shift_s: float = CHANCE_MIN_SHIFT_S) -> tuple[float, float]:
+    """Closure recall and precision of the prediction's closed frames shifted in time (circularly,
+    by `shifts` offsets spread evenly between `min_shift_s` and the clip's length less that),
+    events pooled over the shifts: the scores its closures earn by their number and length alone.
+
+    The event scores are generous to long and frequent closures (a run is a hit when the other
+    signal closes on any frame of it ±1 frame), so a precision means something only against this
+    level; a prediction whose closures carry timing scores above it."""
+    n = min(len(truth_closed), len(pred_closed), len(speech))
+    lo = int(round(min_shift_s * fps))
+    if n - 2 * lo < 1:
+        return float("nan"), float("nan")
+    offsets = np.unique(np.linspace(lo, n - lo, shifts).round().astype(int))
+    truth, speaking = truth_closed[:n], speech[:n]
+    hits = np.zeros(2)
+    events = np.zeros(2)
+    for offset in offsets:
+        moved = np.roll(pred_closed[:n], offset)
+        for k, (rate, count) in enumerate((closure_recall(truth, moved, speaking),
+                                           closure_recall(moved, truth, speaking))):
+            if count:
+                hits[k] += rate * count
+                events[k] += count
+    recall, precision = (hits / np.maximum(events, 1)).tolist()
+    return (recall if events[0] else float("nan")), (precision if events[1] else float("nan"))
+
+
 def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech: np.ndarray,
           max_lag: int = MAX_LAG, truth_width: np.ndarray | None = None,
-          pred_spread: np.ndarray | None = None) -> Scores:
-    """All metrics of one predictor (a per-frame aperture, optionally a lip spread) against one truth."""
+          pred_spread: np.ndarray | None = None, fps: float | None = None) -> Scores:
+    """All metrics of one predictor (a per-frame aperture, optionally a lip spread) against one truth;
+    with the frame rate (`fps`) also the closures' chance level."""
     n = min(len(truth), len(pred))
     truth, pred = truth[:n], pred[:n]
     curve = lag_curve(truth, pred, max_lag)
@@ -162,8 +200,9 @@ def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech:
     width_r = float("nan")
     if truth_width is not None and pred_spread is not None:
         width_r = best_lag(truth_width[:n], pred_spread[:n], max_lag)[1]
+    chance = closure_chance(truth_closed[:n], pred_closed, in_speech, fps) if fps else (float("nan"),) * 2
     return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()), precision, width_r, predicted,
-                  speech_r)
+                  speech_r, *chance)
 
 
 def common_lag(curves: list[tuple[float, ...]], max_lag: int = MAX_LAG) -> tuple[int, float]:

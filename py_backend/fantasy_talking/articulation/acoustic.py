@@ -158,9 +158,18 @@ class AcousticArticulation:
         return np.array(table, np.float64).reshape(len(table), len(CUES))
 
     def _track_levels(self, level: float) -> tuple[float, float]:
-        """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall)."""
-        self.noise_db = noise = min(max(level, -90.0), self.noise_db + self.NOISE_RISE_DB)
-        self.peak_db = peak = max(level, self.peak_db - self.PEAK_DECAY_DB, noise + self.MIN_RANGE_DB)
+        """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall).
+        (Comparisons, not min/max calls: the same values, cheaper, and this runs every frame.)"""
+        floor = level if level > -90.0 else -90.0
+        rise = self.noise_db + self.NOISE_RISE_DB
+        self.noise_db = noise = rise if rise < floor else floor
+        peak = level
+        decayed = self.peak_db - self.PEAK_DECAY_DB
+        if decayed > peak:
+            peak = decayed
+        if noise + self.MIN_RANGE_DB > peak:
+            peak = noise + self.MIN_RANGE_DB
+        self.peak_db = peak
         return noise, peak
 
     def _lip_narrowing(self, tilt: float, formant: float, voicing: float, activity: float) -> tuple[float, float]:
@@ -214,8 +223,11 @@ class AcousticArticulation:
         """One feature frame → (articulators in A order..., activity)."""
         noise, peak = self._track_levels(level)
         above = level - noise - 6.0
-        span = max(peak - noise - 6.0, self.MIN_RANGE_DB - 6.0)
-        activity = _ramp(above, 0.0, 1.0) * min(max(above / span, 0.0), 1.0)
+        span = peak - noise - 6.0
+        if self.MIN_RANGE_DB - 6.0 > span:
+            span = self.MIN_RANGE_DB - 6.0
+        share = above / span
+        activity = _ramp(above, 0.0, 1.0) * (0.0 if share < 0.0 else 1.0 if share > 1.0 else share)
         if not self._speech_gate(vad, voicing, f0, level):
             activity = 0.0
         loud = activity ** 0.7

@@ -127,7 +127,7 @@ class StreamSession:
             await self._send(animation_pb2.StreamAnimationResponse(viseme=convert.viseme_to_proto(event)))
         for frame in out.frames:
             await self._send(animation_pb2.StreamAnimationResponse(frame=convert.frame_to_proto(frame)))
-        self._frames_sent += len(out.frames)
+            self._frames_sent += 1   # per frame: exact whatever ends the loop (a client gone, the watchdog)
 
     async def _push_audio(self, animator: StreamingAnimator, pcm: PcmStream, data: bytes) -> None:
         """Decode and animate one chunk, slice by slice, yielding the loop between slices."""
