@@ -27,7 +27,7 @@ TUNED: dict[str, tuple[Any, ...]] = {
     # The speech gate: how many steady-pitch voiced frames open it (3 is the floor that keeps
     # rumble out, see tests/test_speech_activity.py) and how long it stays open after them.
     f"{_ACOUSTIC}.AcousticArticulation.VOICED_RUN": (3, 4),
-    f"{_ACOUSTIC}.AcousticArticulation.HANGOVER_FRAMES": (30, 60),
+    f"{_ACOUSTIC}.AcousticArticulation.HANGOVER_FRAMES": (60, 30),
     # Below which jaw opening the lips meet during speech (0.05 was never chosen held out), and the
     # loudness above which they cannot (sealed lips muffle the sound); (1.0, 1.5) is never
     # reached: lips meet on the jaw alone.
@@ -40,7 +40,7 @@ TUNED: dict[str, tuple[Any, ...]] = {
     f"{_ACOUSTIC}.AcousticArticulation.LEARNED_WEIGHT": (0.4, 0.2),
     # The jaw's smoothing width and the share of the look-ahead spent on anticipation.
     f"{_STREAM}.JAW_SIGMA_FRAMES": (4.0, 3.0),
-    f"{_STREAM}.ANTICIPATION_SHARE": (0.75, 0.5),
+    f"{_STREAM}.ANTICIPATION_SHARE": (0.5, 0.75),
 }
 """Every tuned constant with its candidates; the first candidate is the shipped value."""
 

@@ -32,10 +32,10 @@ SIGMA_FRAMES = np.array([4.0, 1.6, 4.0, 4.0, 3.5, 2.5, 2.5, 2.5, 2.5, 2.5], np.f
 JAW_SIGMA_FRAMES = 4.0    # the jaw's own width (SIGMA_FRAMES[0]), chosen leave-one-clip-out
 # The mouth moves ahead of the sound it makes: lips close before a /p/ burst and open before
 # a vowel's energy peaks (the videos' mouths open 100-250 ms before the voice of a phrase starts).
-# Frames show the articulation of up to 80 ms later, within the look-ahead (three quarters of it,
-# chosen leave-one-clip-out, so the smoothing keeps some future context too).
+# Frames show the articulation of up to 80 ms later, within the look-ahead (half of it, chosen
+# leave-one-clip-out with the learned opening, so the smoothing keeps future context too).
 ANTICIPATION_FRAMES = 8
-ANTICIPATION_SHARE = 0.75  # share of the future frames spent on anticipation (the rest smooths)
+ANTICIPATION_SHARE = 0.5   # share of the future frames spent on anticipation (the rest smooths)
 CLASSIFY_DIMS = np.array([0, 1, 2, 4, 6])   # open, close, round, spread, teeth decide the viseme
 _CLASSIFY_TARGETS = TARGETS[None, :, CLASSIFY_DIMS]
 MIN_VISEME_S = 0.04

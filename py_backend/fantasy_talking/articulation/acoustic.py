@@ -89,7 +89,7 @@ class AcousticArticulation:
     VOICED = 0.6              # voicing above which a VAD speech frame (re)opens the speech gate
     VOICED_RUN = 3            # ... once this many frames in a row are voiced at one pitch
     PITCH_STEADY = 0.1        # ... consecutive F0 estimates within this fraction of each other
-    HANGOVER_FRAMES = 30      # the gate stays open this long (10 ms frames) after voiced speech
+    HANGOVER_FRAMES = 60      # the gate stays open this long (10 ms frames) after voiced speech (chosen leave-one-clip-out)
     HELD_PITCH = 0.025        # a voiced stretch whose F0 stays within this fraction of its own mean ...
     HELD_LEVEL_DB = 6.0       # ... and within this many dB of one level ...
     HELD_FRAMES = 50          # ... for this long (10 ms frames) is a held note, not speech: the gate shuts

@@ -10,7 +10,7 @@ decode live audio:
   the last read made once feature frame j was itself complete, DELAY_FRAMES frames back: the
   decoder's delta features and search lag the audio by about four frames, so that is the first
   frame the path names. The stream needs no audio beyond what the acoustic path already waits
-  for; the phone shapes simply come 40 ms late, which the 60 ms default anticipation covers;
+  for; the phone shapes simply come 40 ms late, which the 40 ms default anticipation covers;
 - a frame the path has not named yet (none, in practice, at this delay) gives an all-zero row,
   and fusion leaves it to the acoustic path;
 - the decoder's utterance is closed and reopened at a quiet block after UTTERANCE_S (always by
