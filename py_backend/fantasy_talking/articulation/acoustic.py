@@ -46,9 +46,14 @@ from fantasy_talking.audio.features import Features
 
 
 def _ramp(x: float, lo: float, hi: float) -> float:
-    """0 below lo, 1 above hi, linear between (comparisons, not min/max calls: it runs ~12 times a frame)."""
+    """0 below lo, 1 above hi, linear between (comparisons, not min/max calls: it runs in the per-frame loop)."""
     t = (x - lo) / (hi - lo)
     return 0.0 if t < 0.0 else 1.0 if t > 1.0 else t
+
+
+def _ramps(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """_ramp on a column: the same arithmetic, elementwise."""
+    return np.minimum(np.maximum((x - lo) / (hi - lo), 0.0), 1.0)
 
 
 def _same_pitch(a: float, b: float, tolerance: float) -> bool:
@@ -112,7 +117,6 @@ class AcousticArticulation:
         self.f2_hz = self.TYPICAL_F2_HZ
         self._hang = 0
         self._run = 0
-        self._cue_rows: list[list[float]] = []   # the current block's cue vectors (opening_model.CUES)
         self._last_f0 = 0.0
         self._held = 0
         self._held_f0 = 0.0
@@ -120,19 +124,10 @@ class AcousticArticulation:
         self._spectral = SpectralStream(self.SPECTRAL_MODEL) if self.SPECTRAL_MODEL is not None else None
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
-        """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames.
-
-        Scalar arithmetic, frame by frame: a live stream brings three or four frames per call,
-        where numpy's per-call overhead would cost many times the arithmetic, and the trackers
-        are sequential anyway. Only the learned opening, which keeps no per-frame state, is added
-        for the whole block at once."""
-        self._cue_rows = cue_rows = []
-        rows = [self._frame(*frame) for frame in zip(
-            f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(), f.hf_ratio.tolist(),
-            f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist())]
-        table = np.array(rows, np.float64).reshape(len(rows), N_ARTICULATORS + 1)
+        """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames."""
+        table, cues = self._articulate(f)
         if self.OPENING_MODEL is not None:
-            self._add_learned_opening(table, np.array(cue_rows, np.float64).reshape(len(rows), len(CUES)), f)
+            self._add_learned_opening(table, cues, f)
         table = table.astype(np.float32)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
 
@@ -143,7 +138,7 @@ class AcousticArticulation:
         learned = self.OPENING_MODEL.read(cues)
         if self._spectral is not None:
             learned += self._spectral.read(f)
-        speaking = np.minimum(table[:, N_ARTICULATORS] / 0.1, 1.0)   # _frame's speaking: _ramp(activity, 0, 0.1)
+        speaking = np.minimum(table[:, N_ARTICULATORS] / 0.1, 1.0)   # the rules' speaking: _ramps(activity, 0, 0.1)
         opening = table[:, A["open"]]
         moved = np.minimum(np.maximum(opening + self.LEARNED_WEIGHT * speaking * learned, 0.0), 1.0)
         table[:, A["open"]] = np.where(speaking > 0.0, moved, opening)
@@ -151,11 +146,64 @@ class AcousticArticulation:
     def cue_table(self, f: Features) -> np.ndarray:
         """The cue vectors (n, len(opening_model.CUES)) the opening model reads, one per frame: its
         training data (tools/eval/train_opening.py)."""
-        self._cue_rows = table = []
-        for frame in zip(f.level_db.tolist(), f.band_db.tolist(), f.f1_hz.tolist(), f.f2_hz.tolist(),
-                         f.hf_ratio.tolist(), f.voicing.tolist(), f.f0_hz.tolist(), f.vad.tolist()):
-            self._frame(*frame)
-        return np.array(table, np.float64).reshape(len(table), len(CUES))
+        return self._articulate(f)[1]
+
+    def _articulate(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
+        """The rules for a block: (n, N_ARTICULATORS + 1) articulators and activity, and the cues.
+
+        Two passes. Only the trackers carry state from frame to frame (noise floor and peak, the
+        speech gate, the speaker's running tilt and F2), so they run as a scalar loop, frame by
+        frame: a live stream brings three or four frames per call, where numpy's per-call
+        overhead would cost many times the arithmetic. Everything else is per-frame arithmetic
+        and runs on whole columns: elementwise, so any chunking gives the same bits."""
+        n = len(f)
+        level = f.level_db.astype(np.float64)
+        bands = f.band_db.astype(np.float64).reshape(n, 4)
+        low, mid, upper, high = bands.T
+        tilt = low - upper
+        f1, f2 = f.f1_hz.astype(np.float64), f.f2_hz.astype(np.float64)
+        voicing, hf_ratio, vad = (x.astype(np.float64) for x in (f.voicing, f.hf_ratio, f.vad))
+        track = self._track
+        tracked = [track(*frame) for frame in zip(level.tolist(), voicing.tolist(), f.f0_hz.tolist(), vad.tolist(),
+                                                   tilt.tolist(), f2.tolist())]
+        activity, loud, tilt_mean, f2_mean = np.array(tracked, np.float64).reshape(n, 4).T
+
+        voiced = _ramps(voicing, 0.45, 0.75)
+        fricative = np.where(activity > 0.05, _ramps(hf_ratio, 0.2, 0.5), 0.0)
+        vowel = voiced * (1.0 - fricative)
+        nasal = voiced * _ramps(low - mid, 10.0, 20.0) * _ramps(tilt, 18.0, 30.0)
+        speaking = _ramps(activity, 0.0, 0.1)
+        height = _ramps(f1, 300.0, 800.0)
+        # The lips narrow the jaw's opening when the spectrum is darker than the speaker's voiced
+        # mean (sealed) or F2 lower than theirs: relative, so voice, tract length and microphone cancel.
+        sealed = _ramps(tilt - tilt_mean, 0.0, 15.0)
+        narrowing = (1.0 - 0.7 * sealed) * (0.5 + 0.5 * _ramps(f2 - f2_mean, -300.0, 300.0))
+        opening = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * narrowing
+                   * (1.0 - self.LOUD_WEIGHT + self.LOUD_WEIGHT * loud))
+        # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch,
+        # unless the sound is too loud and bright to come through sealed lips.
+        quiet_lo, quiet_hi = self.QUIET
+        muffled = np.maximum(1.0 - _ramps(loud, quiet_lo, quiet_hi), sealed)
+        closing = np.maximum(1.0 - speaking,
+                             muffled * _ramps(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
+        rounding = vowel * _ramps(-f2, -1400.0, -1000.0)
+        rule_funnel = 0.8 * rounding * height
+        rule_spread = vowel * _ramps(f2, 1700.0, 2200.0) + 0.3 * fricative
+
+        table = np.zeros((n, N_ARTICULATORS + 1))
+        table[:, A["open"]] = opening
+        table[:, A["close"]] = closing
+        table[:, A["round"]] = rounding * (1.0 - height)   # closed rounding: u, w
+        table[:, A["funnel"]] = rule_funnel                # open rounding: o, ɔ
+        table[:, A["spread"]] = rule_spread
+        table[:, A["teeth"]] = 0.7 * fricative
+        table[:, A["tongue_tip"]] = 0.3 * nasal + 0.3 * fricative
+        table[:, N_ARTICULATORS] = activity
+        cues = np.stack([   # what the learned opening reads (opening_model.CUES)
+            loud, np.clip(tilt - tilt_mean, -30.0, 30.0), f1, f2, voicing, hf_ratio, vad, opening, closing,
+            rule_funnel, rule_spread, np.clip(mid - low, -30.0, 30.0), np.clip(high - level, -40.0, 10.0),
+            np.clip(upper - level, -40.0, 10.0)], axis=1)
+        return table, cues
 
     def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall).
@@ -171,19 +219,6 @@ class AcousticArticulation:
             peak = noise + self.MIN_RANGE_DB
         self.peak_db = peak
         return noise, peak
-
-    def _lip_narrowing(self, tilt: float, formant: float, voicing: float, activity: float) -> tuple[float, float]:
-        """Factor (0.15..1) by which the lips narrow the jaw's opening, and how sealed (0..1)
-        the spectrum sounds.
-
-        Tilt and F2 count relative to the speaker's running means over clearly voiced speech,
-        so the voice's brightness, vocal-tract length and the microphone's colour cancel out."""
-        if voicing > 0.6 and activity > 0.3:
-            self.tilt_db += self.VOICE_RATE * (tilt - self.tilt_db)
-            self.f2_hz += self.VOICE_RATE * (formant - self.f2_hz)
-        sealed = _ramp(tilt - self.tilt_db, 0.0, 15.0)
-        narrow = _ramp(formant - self.f2_hz, -300.0, 300.0)
-        return (1.0 - 0.7 * sealed) * (0.5 + 0.5 * narrow), sealed
 
     def _held_note(self, voicing: float, f0: float, level: float) -> bool:
         """True once HELD_FRAMES voiced frames in a row have kept within HELD_PITCH of their mean
@@ -218,9 +253,13 @@ class AcousticArticulation:
             self._hang -= 1
         return self._hang > 0
 
-    def _frame(self, level: float, bands: list[float], f1: float, f2: float, hf_ratio: float,
-               voicing: float, f0: float, vad: float) -> tuple[float, ...]:
-        """One feature frame → (articulators in A order..., activity)."""
+    def _track(self, level: float, voicing: float, f0: float, vad: float, tilt: float,
+               formant: float) -> tuple[float, float, float, float]:
+        """One frame of the trackers → (activity, loudness, the speaker's running tilt and F2).
+
+        Activity is the level within the speaker's noise-to-peak range, zero while the speech gate
+        is shut. Tilt and F2 are averaged over clearly voiced speech only, so they describe the
+        speaker's own vowels."""
         noise, peak = self._track_levels(level)
         above = level - noise - 6.0
         span = peak - noise - 6.0
@@ -230,39 +269,9 @@ class AcousticArticulation:
         activity = _ramp(above, 0.0, 1.0) * (0.0 if share < 0.0 else 1.0 if share > 1.0 else share)
         if not self._speech_gate(vad, voicing, f0, level):
             activity = 0.0
-        loud = activity ** 0.7
-
-        voiced = _ramp(voicing, 0.45, 0.75)
-        fricative = _ramp(hf_ratio, 0.2, 0.5) if activity > 0.05 else 0.0
-        vowel = voiced * (1.0 - fricative)
-        low, mid, upper = bands[0], bands[1], bands[2]
-        nasal = voiced * _ramp(low - mid, 10.0, 20.0) * _ramp(low - upper, 18.0, 30.0)
-
-        speaking = _ramp(activity, 0.0, 0.1)
-        height = _ramp(f1, 300.0, 800.0)
-        narrowing, sealed = self._lip_narrowing(low - upper, f2, voicing, activity)
-        opening = (speaking * (0.1 + 0.9 * height) * (1.0 - 0.6 * fricative) * narrowing
-                   * (1.0 - self.LOUD_WEIGHT + self.LOUD_WEIGHT * loud))
-        # With the jaw nearly shut during speech (stops, nasals, most consonants) the lips touch,
-        # unless the sound is too loud and bright to come through sealed lips.
-        quiet_lo, quiet_hi = self.QUIET
-        muffled = max(1.0 - _ramp(loud, quiet_lo, quiet_hi), sealed)
-        closing = max(1.0 - speaking,
-                      muffled * _ramp(-opening, -self.CLOSE_BELOW - self.CLOSE_RAMP, -self.CLOSE_BELOW))
-        rounding = vowel * _ramp(-f2, -1400.0, -1000.0)
-        rule_round, rule_funnel = rounding * (1.0 - height), 0.8 * rounding * height
-        rule_spread = vowel * _ramp(f2, 1700.0, 2200.0) + 0.3 * fricative
-        self._cue_rows.append([   # what the learned opening reads (opening_model.CUES); process() adds it
-            loud, min(max(low - upper - self.tilt_db, -30.0), 30.0), f1, f2, voicing, hf_ratio, vad,
-            opening, closing, rule_funnel, rule_spread, min(max(mid - low, -30.0), 30.0),
-            min(max(bands[3] - level, -40.0), 10.0), min(max(upper - level, -40.0), 10.0)])
-        values = [0.0] * (N_ARTICULATORS + 1)
-        values[A["open"]] = opening
-        values[A["close"]] = closing
-        values[A["round"]] = rule_round           # closed rounding: u, w
-        values[A["funnel"]] = rule_funnel         # open rounding: o, ɔ
-        values[A["spread"]] = rule_spread
-        values[A["teeth"]] = 0.7 * fricative
-        values[A["tongue_tip"]] = 0.3 * nasal + 0.3 * fricative
-        values[N_ARTICULATORS] = activity
-        return tuple(values)
+        if voicing > 0.6 and activity > 0.3:
+            self.tilt_db += self.VOICE_RATE * (tilt - self.tilt_db)
+            self.f2_hz += self.VOICE_RATE * (formant - self.f2_hz)
+        # Loudness in the scalar pass: numpy's vectorised pow may round differently by position in
+        # the block, and a stream must equal the clip bit for bit.
+        return activity, activity ** 0.7, self.tilt_db, self.f2_hz
