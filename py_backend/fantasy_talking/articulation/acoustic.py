@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
-from fantasy_talking.articulation.opening_model import CUES, LinearOpening
+from fantasy_talking.articulation.opening_model import LinearOpening
 from fantasy_talking.articulation.opening_weights import OPENING, SPECTRAL
 from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream
 from fantasy_talking.audio.features import Features
@@ -125,20 +125,19 @@ class AcousticArticulation:
 
     def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames."""
-        table, cues = self._articulate(f)
+        table, cues, speaking = self._articulate(f)
         if self.OPENING_MODEL is not None:
-            self._add_learned_opening(table, cues, f)
+            self._add_learned_opening(table, cues, speaking, f)
         table = table.astype(np.float32)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
 
-    def _add_learned_opening(self, table: np.ndarray, cues: np.ndarray, f: Features) -> None:
-        """Add LEARNED_WEIGHT × the speech ramp × the learned read-out (cue half plus spectral half)
+    def _add_learned_opening(self, table: np.ndarray, cues: np.ndarray, speaking: np.ndarray, f: Features) -> None:
+        """Add LEARNED_WEIGHT × the speech ramp (`speaking`) × the learned read-out (cue half plus spectral half)
         to the rules' opening in `table`, for the whole block at once: the read-out needs no
         sequential state, and row-wise sums keep streamed blocks bit-identical to the offline clip."""
         learned = self.OPENING_MODEL.read(cues)
         if self._spectral is not None:
             learned += self._spectral.read(f)
-        speaking = np.minimum(table[:, N_ARTICULATORS] / 0.1, 1.0)   # the rules' speaking: _ramps(activity, 0, 0.1)
         opening = table[:, A["open"]]
         moved = np.minimum(np.maximum(opening + self.LEARNED_WEIGHT * speaking * learned, 0.0), 1.0)
         table[:, A["open"]] = np.where(speaking > 0.0, moved, opening)
@@ -148,8 +147,9 @@ class AcousticArticulation:
         training data (tools/eval/train_opening.py)."""
         return self._articulate(f)[1]
 
-    def _articulate(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
-        """The rules for a block: (n, N_ARTICULATORS + 1) articulators and activity, and the cues.
+    def _articulate(self, f: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rules for a block: (n, N_ARTICULATORS + 1) articulators and activity, the cues, and
+        the speech ramp (0..1 as activity rises to 0.1) that the learned opening is scaled by.
 
         Two passes. Only the trackers carry state from frame to frame (noise floor and peak, the
         speech gate, the speaker's running tilt and F2), so they run as a scalar loop, frame by
@@ -203,7 +203,7 @@ class AcousticArticulation:
             loud, np.clip(tilt - tilt_mean, -30.0, 30.0), f1, f2, voicing, hf_ratio, vad, opening, closing,
             rule_funnel, rule_spread, np.clip(mid - low, -30.0, 30.0), np.clip(high - level, -40.0, 10.0),
             np.clip(upper - level, -40.0, 10.0)], axis=1)
-        return table, cues
+        return table, cues, speaking
 
     def _track_levels(self, level: float) -> tuple[float, float]:
         """Noise floor (instant fall, slow rise) and speech peak (instant rise, slow fall).
