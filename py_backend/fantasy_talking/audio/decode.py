@@ -150,21 +150,31 @@ def pcm_to_float(data: bytes, fmt: PcmFormat) -> np.ndarray:
 _INT_SCALE = {np.dtype(np.int16): 32768.0, np.dtype(np.int32): 2147483648.0}
 
 
+def _integer_to_mono(x: np.ndarray) -> np.ndarray:
+    """(n, channels) integer PCM → mono float32 (s16 / 32768, channels averaged), for FFmpeg's frames
+    and for a WAV read whole alike. Integer PCM is finite and within full scale by construction (as
+    in pcm_to_float): only the channel mix is left to do. Skipping the checks is a third of a WAV's
+    decoding cost."""
+    if x.dtype == np.uint8:
+        x = (x.astype(np.float32) - 128.0) / 128.0
+    else:
+        x = x.astype(np.float32) / np.float32(_INT_SCALE[x.dtype])
+    return x.mean(axis=1, dtype=np.float32) if x.shape[1] > 1 else x[:, 0]
+
+
+def _check_rate(rate: int) -> None:
+    if not MIN_INPUT_RATE // 4 <= rate <= 8 * MAX_INPUT_RATE:
+        raise AudioError(f"the audio's sample rate {rate} Hz is not usable")
+
+
 def frame_to_mono(frame: av.AudioFrame) -> np.ndarray:
     """A decoded FFmpeg frame (any sample format and layout) → mono float32 at its own rate,
     by the same arithmetic as raw PCM (s16 / 32768, channels averaged)."""
     x = frame.to_ndarray()
-    channels = len(frame.layout.channels)
-    x = x.T if frame.format.is_planar else x.reshape(-1, channels)
-    if x.dtype == np.uint8:
-        x = (x.astype(np.float32) - 128.0) / 128.0
-    elif x.dtype in _INT_SCALE:
-        x = x.astype(np.float32) / np.float32(_INT_SCALE[x.dtype])
-    else:
-        return to_mono(x.astype(np.float32, copy=False))
-    # Integer PCM is finite and within full scale by construction (as in pcm_to_float): only the
-    # channel mix is left to do. Skipping the checks is a third of a WAV's decoding cost.
-    return x.mean(axis=1, dtype=np.float32) if channels > 1 else x[:, 0]
+    x = x.T if frame.format.is_planar else x.reshape(-1, len(frame.layout.channels))
+    if x.dtype == np.uint8 or x.dtype in _INT_SCALE:
+        return _integer_to_mono(x)
+    return to_mono(x.astype(np.float32, copy=False))
 
 
 def decode_pcm(data: bytes, fmt: PcmFormat) -> Audio:
@@ -249,8 +259,7 @@ def decode_file(source: bytes | str | Path, max_seconds: float | None = None) ->
                 if resampler is None or frame.sample_rate != resampler.rate_in:
                     if resampler is not None:
                         chunks.append(resampler.flush())
-                    if not MIN_INPUT_RATE // 4 <= frame.sample_rate <= 8 * MAX_INPUT_RATE:
-                        raise AudioError(f"the audio's sample rate {frame.sample_rate} Hz is not usable")
+                    _check_rate(frame.sample_rate)
                     resampler = Resampler(frame.sample_rate)
                 chunk = resampler.push(frame_to_mono(frame))
                 chunks.append(chunk)
@@ -268,14 +277,12 @@ def decode_file(source: bytes | str | Path, max_seconds: float | None = None) ->
 
 def _decode_pcm16(samples: np.ndarray, channels: int, rate: int, max_seconds: float | None) -> Audio:
     """A WAV's s16 samples → Audio, as `decode_file` treats FFmpeg's frames of them."""
-    if not MIN_INPUT_RATE // 4 <= rate <= 8 * MAX_INPUT_RATE:
-        raise AudioError(f"the audio's sample rate {rate} Hz is not usable")
+    _check_rate(rate)
     too_long = AudioError(f"the audio is longer than the {max_seconds:g} s limit; split it") if max_seconds else None
     if too_long and len(samples) / channels / rate > max_seconds + 1.0:  # refused before any conversion
         raise too_long
-    x = samples.astype(np.float32) / np.float32(32768.0)
     resampler = Resampler(rate)
-    head = resampler.push(x.reshape(-1, channels).mean(axis=1, dtype=np.float32) if channels > 1 else x)
+    head = resampler.push(_integer_to_mono(samples.reshape(-1, channels)))
     if too_long and len(head) > max_seconds * SAMPLE_RATE:
         raise too_long
     tail = resampler.flush()
