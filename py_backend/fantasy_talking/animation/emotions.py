@@ -69,7 +69,7 @@ class EmotionTrack:
         self._times: list[float] = [0.0]
         self._values: list[np.ndarray] = [emotion_vector(initial or {})]
         self._state = self._values[0].copy()
-        self._offsets, self._offsets_of = self._state @ POSES, self._state.tobytes()
+        self._offsets = self._state @ POSES   # always the current state's: recomputed when it moves
         self._reached: np.ndarray | None = None   # the target the state has settled on exactly, if any
         self._alpha = 1.0 - math.exp(-1.0 / (fps * TRANSITION_S / 3))  # ~95 % of the way in TRANSITION_S
 
@@ -91,10 +91,9 @@ class EmotionTrack:
             if target is not self._reached:
                 before = self._state.tobytes()
                 self._state += self._alpha * (target - self._state)
-                key = self._state.tobytes()
-                if key == before:   # a fixed point: every further step towards this target is the same no-op
+                if self._state.tobytes() == before:   # a fixed point: every further step towards this target is the same no-op
                     self._reached = target
-                if key != self._offsets_of:   # a settled face (most frames) reuses its offsets: same bytes
-                    self._offsets, self._offsets_of = self._state @ POSES, key
+                else:   # the face moved; a settled face (most frames) reuses its offsets: same bytes
+                    self._offsets = self._state @ POSES
             rows.append(self._offsets)
         return np.array(rows, np.float32).reshape(len(rows), len(ALL_CURVES))
