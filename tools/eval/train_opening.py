@@ -47,15 +47,20 @@ RIDGE_CANDIDATES = (1e2, 1e3, 1e4, 1e5)
 """Ridge strengths on standardised inputs (about 12 000 frames), tried by the nested selection."""
 OFFSETS_CANDIDATES = ((0, -2, -4, -8), (0, -4, -8), (0,))
 """Causal spectral contexts (10 ms frames back), tried by the nested selection."""
-SMOOTHING_FRAMES = 4.0
-"""The jaw's smoothing in the engine (stream.JAW_SIGMA_FRAMES), applied when scoring a candidate."""
-CLOSE_SMOOTHING_FRAMES = 1.6
-"""The lip seal's smoothing in the engine (stream.SIGMA_FRAMES[close])."""
 WEIGHTS_FILE = Path(acoustic.__file__).with_name("opening_weights.py")
 MODEL_TARGET = "fantasy_talking.articulation.acoustic.AcousticArticulation.OPENING_MODEL"
 SPECTRAL_TARGET = "fantasy_talking.articulation.acoustic.AcousticArticulation.SPECTRAL_MODEL"
 RULES_ONLY = {MODEL_TARGET: None, SPECTRAL_TARGET: None}
 _LOUDNESS, _RULE_OPEN, _RULE_CLOSE = (CUES.index(c) for c in ("loudness", "rule_open", "rule_close"))
+
+
+def smoothing_frames() -> tuple[float, float]:
+    """The engine's smoothing widths of the jaw and of the lip seal (feature frames), read from it so
+    that candidates are scored as the engine would smooth them."""
+    from fantasy_talking.animation import stream
+    from fantasy_talking.articulation.articulators import A
+
+    return stream.JAW_SIGMA_FRAMES, float(stream.SIGMA_FRAMES[A["close"]])
 
 
 @functools.cache
@@ -163,10 +168,11 @@ def engine_aperture(clip: TrainingClip, learned: np.ndarray, weight: float) -> n
     numpy: the rules-only aperture plus the change of the clamped opening, smoothed like the jaw,
     read at the anticipated position and scaled by the lips' opening (aperture = JawOpen·(1 − close)
     + 0.3·funnel). Within 0.01 r of the engine itself; used to choose among candidates quickly."""
+    jaw_sigma, close_sigma = smoothing_frames()
     rule_open = clip.cues[:, _RULE_OPEN]
     change = np.clip(rule_open + weight * clip.speaking_ramp * learned, 0.0, 1.0) - rule_open
-    change = gaussian_filter1d(change, SMOOTHING_FRAMES, mode="nearest")
-    apart = 1.0 - np.clip(gaussian_filter1d(clip.cues[:, _RULE_CLOSE], CLOSE_SMOOTHING_FRAMES, mode="nearest"), 0, 1)
+    change = gaussian_filter1d(change, jaw_sigma, mode="nearest")
+    apart = 1.0 - np.clip(gaussian_filter1d(clip.cues[:, _RULE_CLOSE], close_sigma, mode="nearest"), 0, 1)
     position = np.arange(len(clip.truth)) / clip.fps * FEATURE_RATE + anticipation_frames()
     return clip.rules + np.interp(position, np.arange(len(change)), change * apart)
 
@@ -177,7 +183,7 @@ def quick_score(model: OpeningModel, clip: TrainingClip, weight: float | None = 
     output alone."""
     learned = model(clip)
     if clip.rules is None:
-        out = gaussian_filter1d(learned, SMOOTHING_FRAMES)
+        out = gaussian_filter1d(learned, smoothing_frames()[0])
         at_frames = np.interp(np.arange(len(clip.truth)) / clip.fps, np.arange(len(out)) / FEATURE_RATE, out)
     else:
         weight = acoustic.AcousticArticulation.LEARNED_WEIGHT if weight is None else weight
