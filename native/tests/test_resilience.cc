@@ -147,12 +147,7 @@ TEST_CASE(server_shutting_down_ends_the_stream_with_ftalk_e_shutdown) {
   options.drain_seconds = 0.2;
   options.grace_seconds = 0.5;
   Server server(options);
-  ftalk_client_config config;
-  ftalk_client_config_init(&config);
-  const std::string address = server.address();
-  config.address = address.c_str();
-  ftalk_client* client = nullptr;
-  REQUIRE_OK(ftalk_client_create(&config, &client));
+  ftalk_client* client = make_client(server.address());
   ftalk_stream* stream = open_stream(client, wav.sample_rate);
   {
     RealTimePusher pusher(stream, wav);
