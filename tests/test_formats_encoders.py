@@ -228,6 +228,29 @@ def test_plot_is_a_readable_png(tmp_path):
     assert 20_000 < path.stat().st_size < 3_000_000
 
 
+def test_plot_png_decodes_to_the_drawn_page_in_libpng_and_pillow(tmp_path):
+    """The PNG container is written here (for ISA-L's deflate), so two independent decoders check it:
+    libpng (through OpenCV) and Pillow, which also verifies every chunk's CRC."""
+    import cv2
+    from PIL import Image
+
+    from fantasy_talking.formats import plot
+
+    clip = make_clip(seconds=2.0)
+    samples = np.random.default_rng(3).normal(0, 0.2, 32_000).astype(np.float32)
+    path = plot_clip(clip, tmp_path / "take.png", samples, 16_000, "take.wav")
+    drawn = plot._page.draw(clip, samples, 16_000, "take.wav")[:, 1:].copy()
+    palette = np.array(plot._page.flat_palette, np.uint8).reshape(-1, 3)
+    with Image.open(path) as image:
+        image.load()
+        assert image.mode == "P" and image.info.get("Software") == "FantasyTalking"
+        assert np.array_equal(np.asarray(image), drawn)
+        rgb = np.asarray(image.convert("RGB"))
+    assert np.array_equal(rgb, palette[drawn])
+    assert np.array_equal(cv2.imread(str(path), cv2.IMREAD_COLOR)[:, :, ::-1], rgb)
+    assert len(np.unique(drawn)) > 10   # curves, text shades and spans, not a blank page
+
+
 def test_plot_without_audio_still_draws(tmp_path):
     path = plot_clip(make_clip(seconds=0.4), tmp_path / "take.png")
     assert png_size(path)[0] >= 1000

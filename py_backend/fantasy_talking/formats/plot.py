@@ -8,13 +8,14 @@ out by a plotting library: a 256-colour palette image in which the frame, the la
 legends are drawn once per process (`_Page`), and each plot copies that background and rasterises
 its data into it with numpy (curves column by column, the waveform as min/max spans). Text is painted from
 glyph masks rendered once per string with the DejaVu Sans that matplotlib ships, anti-aliased by
-palette shades. A plot costs about 5 ms of CPU, most of it the PNG encoder; the same clip always
-gives the same bytes.
+palette shades. The PNG is one compressed image chunk (`_png_bytes`), deflated by ISA-L. A plot costs
+about 2.5 ms of CPU; the same clip always gives the same bytes.
 """
 from __future__ import annotations
 
 import importlib.util
 import math
+import struct
 import threading
 import zlib
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, PngImagePlugin  # ImageDraw: text masks only
+from isal import isal_zlib
+from PIL import Image, ImageDraw, ImageFont  # text masks only
 
 from fantasy_talking.animation.clip import AnimationClip
 from fantasy_talking.animation.rig import LIVELINK_ANGLES
@@ -61,10 +63,9 @@ SHADES = 4
 """Anti-aliasing levels of text: each colour has 4 blends with white in the palette."""
 CURVE_WIDTH_PX = 2
 PNG_COMPRESS_LEVEL = 1
-PNG_STRATEGY = zlib.Z_RLE
-"""zlib level 1 with run-length matching only: a flat-colour palette page is mostly runs of one index, so
-this gives the same pixels in 12 % smaller files (62 kB on the bench lines) for 7 % less encoder time than
-plain level 1; the encoder is most of a plot's cost."""
+"""ISA-L's deflate at level 1: on a flat-colour palette page it is eight times faster than zlib's fastest
+run-length mode (0.3 against 2.4 ms a page, measured on the bench lines) for files 4 % larger; before it,
+the encoder was most of a plot's cost."""
 
 # The page's layout, as fractions of it (the proportions of the matplotlib version).
 LEFT, RIGHT, TOP, BOTTOM = 0.07, 0.87, 0.06, 0.93
@@ -235,6 +236,9 @@ class _Page:
                     valign="bottom")
         self.background = pixels
         self.flat_palette = self.palette.flat()
+        # The PNG's rows, drawn into in place: a leading filter-type byte (0, "none") and the pixels.
+        # Kept for the process, because fresh page-sized buffers cost more in page faults than the deflate.
+        self.rows = np.zeros((HEIGHT, WIDTH + 1), dtype=np.uint8)
 
     def _legend(self, pixels: np.ndarray, top: int, entries: list[tuple[str, int]], swatch: int = 2) -> None:
         x = self.right + 18
@@ -246,10 +250,12 @@ class _Page:
     def x(self, seconds: np.ndarray | float, duration: float) -> np.ndarray | float:
         return self.left + np.asarray(seconds, dtype=np.float64) / duration * (self.right - self.left)
 
-    def draw(self, clip: AnimationClip, samples: np.ndarray | None, sample_rate: int, title: str) -> Image.Image:
-        """The page with `clip` (and its audio) drawn on it, as a palette image."""
+    def draw(self, clip: AnimationClip, samples: np.ndarray | None, sample_rate: int, title: str) -> np.ndarray:
+        """The page with `clip` (and its audio) drawn on it: `rows`, whose pixels are indices into
+        `flat_palette`, valid until the next draw."""
         duration = max(clip.duration_s, clip.n_frames / clip.fps, 1.0 / clip.fps)
-        pixels = self.background.copy()
+        pixels = self.rows[:, 1:]
+        pixels[:] = self.background
         step = _nice_step(duration, 10)
         ticks = np.arange(0.0, duration + 1e-9, step)
         columns = np.rint(self.x(ticks, duration)).astype(int)
@@ -288,9 +294,7 @@ class _Page:
             for index, colour in self.angles:
                 degrees = np.clip(np.degrees(clip.angles[:, index]), -limit, limit)
                 self._line(pixels, xs, head.y(degrees), colour)
-        image = Image.frombuffer("P", (WIDTH, HEIGHT), pixels, "raw", "P", 0, 1)  # no copy
-        image.putpalette(self.flat_palette)
-        return image
+        return self.rows
 
     def _line(self, pixels: np.ndarray, xs: np.ndarray, ys: np.ndarray, colour: int) -> None:
         """The curve through (xs, ys), CURVE_WIDTH_PX wide: each pixel column is inked from the row the
@@ -377,8 +381,27 @@ def plot_clip(clip: AnimationClip, path: str | Path, samples: np.ndarray | None 
     with _page_lock:  # one page per process: servers may plot from several threads
         if _page is None:
             _page = _Page()
-        image = _page.draw(clip, samples, sample_rate, title)
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Software", "FantasyTalking")
-    image.save(path, format="png", compress_level=PNG_COMPRESS_LEVEL, compress_type=PNG_STRATEGY, pnginfo=info)
+        png = _png_bytes(_page.draw(clip, samples, sample_rate, title), _page.flat_palette)
+    path.write_bytes(png)
     return path
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+
+
+def _png_bytes(rows: np.ndarray, palette: list[int]) -> bytes:
+    """An 8-bit palette PNG (PNG 1.2: IHDR, PLTE, a Software note, one IDAT, IEND) of `rows`: each a
+    filter-type byte, then the row's palette indices.
+
+    Written here rather than by Pillow only to choose the deflate: Pillow's PNG writer is tied to
+    zlib. The rows' filter type 0 (none) suits runs of one palette index."""
+    height, width = rows.shape[0], rows.shape[1] - 1
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)),   # 8-bit, palette, no interlace
+        _chunk(b"PLTE", bytes(palette)),
+        _chunk(b"tEXt", b"Software\x00FantasyTalking"),
+        _chunk(b"IDAT", isal_zlib.compress(rows, PNG_COMPRESS_LEVEL)),
+        _chunk(b"IEND", b""),
+    ])
