@@ -224,27 +224,43 @@ class StreamingAnimator:
         weights = self._kernel[valid]
         return (weights * self._raw[local[valid]]).sum(axis=0) / weights.sum(axis=0)
 
-    def _articulation_at(self, pos: float) -> np.ndarray:
-        """Smoothed articulators at fractional feature position `pos`, interpolated linearly.
+    def _articulations_at(self, positions: list[float]) -> np.ndarray:
+        """Smoothed articulators at fractional feature positions, interpolated linearly: (len, N).
 
-        Inside the analysed track (every frame after the first few) this is one weighted sum over
-        one window; only near the start of a track do the per-index weights need trimming."""
-        lo = math.floor(pos)
-        frac = pos - lo
-        start = lo - self._raw_offset - self._past_frames
-        if frac == 0.0:   # on a feature frame: its own window, nothing to interpolate
-            weights = self._kernel_lo[:-1]
-        else:
-            weights = (1 - frac) * self._kernel_lo + frac * self._kernel_hi
-        stop = start + len(weights)
-        if start < 0 or stop > len(self._raw):
-            return (1 - frac) * self._smoothed(lo) + frac * self._smoothed(math.ceil(pos))
-        return np.add.reduce(weights * self._raw[start:stop], axis=0)
+        Inside the analysed track (every frame after the first few) a frame on a feature frame is
+        one weighted sum over that frame's window, and a frame between two is one over a window one
+        longer, the two kernels blended; each kind is summed for all its frames at once, row after
+        row in the window as for a single frame, so the numbers do not depend on the batch. Only
+        near the start of a track do the per-index weights need trimming."""
+        out = np.empty((len(positions), self._kernel.shape[1]), np.float32)
+        lows = [math.floor(pos) for pos in positions]
+        on_frame, between = [], []
+        for k, (pos, lo) in enumerate(zip(positions, lows)):
+            start = lo - self._raw_offset - self._past_frames
+            frac = pos - lo
+            if start < 0 or start + len(self._kernel) + (frac != 0.0) > len(self._raw):
+                out[k] = (1 - frac) * self._smoothed(lo) + frac * self._smoothed(math.ceil(pos))
+            else:
+                (between if frac else on_frame).append((k, start, frac))
+        if on_frame:
+            rows, starts, _ = zip(*on_frame)
+            out[list(rows)] = self._window_sums(starts, self._kernel_lo[:-1])
+        if between:
+            rows, starts, fracs = zip(*between)
+            fracs = np.array(fracs)[:, None, None]
+            weights = (1 - fracs).astype(np.float32) * self._kernel_lo + fracs.astype(np.float32) * self._kernel_hi
+            out[list(rows)] = self._window_sums(starts, weights)
+        return out
+
+    def _window_sums(self, starts: tuple[int, ...], weights: np.ndarray) -> np.ndarray:
+        """Σ weights · raw over the window from each start, the window's rows added in order."""
+        windows = self._raw[np.array(starts)[:, None] + np.arange(weights.shape[-2])]
+        return np.add.reduce(weights * windows, axis=1)
 
     def _release(self, limit_s: float) -> StreamOutput:
         """Emit frames whose needed feature frames exist, with time < limit_s."""
         available = self._raw_offset + len(self._raw)   # feature frames analysed so far
-        times, arts, acts, f0s = [], [], [], []
+        times, positions, acts, f0s = [], [], [], []
         while True:
             index = self._composer.next_index + len(times)
             t = index / self.fps
@@ -254,12 +270,12 @@ class StreamingAnimator:
                 break
             local = hi - self._raw_offset
             times.append(t)
-            arts.append(self._articulation_at(pos))
+            positions.append(pos)
             acts.append(self._activity[local])
             f0s.append(self._f0[local])
         out = StreamOutput()
         if times:
-            articulators = np.array(arts, np.float32)
+            articulators = self._articulations_at(positions)
             activity = np.array(acts, np.float32)
             weights = viseme_weights_from_articulators(articulators, activity)
             out.frames = self._composer.compose(articulators, weights, activity, np.array(f0s))
