@@ -60,6 +60,13 @@ def _parsed_head(glb: bytes) -> _Head:
 
 def bake_clip(glb: bytes, clip: AnimationClip, name: str = "speech") -> bytes:
     """Return `glb` with one more animation named `name` holding the clip's curves and head motion."""
+    return b"".join(baked_glb_parts(glb, clip, name))
+
+
+def baked_glb_parts(glb: bytes, clip: AnimationClip, name: str = "speech") -> list[bytes]:
+    """`bake_clip`'s GLB as the consecutive pieces it is made of, the head's binary chunk among them
+    as the one cached object: a farm writes them one after another instead of joining a few
+    megabytes per line first."""
     head = _parsed_head(glb)
     if clip.n_frames == 0:
         raise HeadError("the clip has no frames; nothing to bake")
@@ -112,5 +119,5 @@ def bake_clip(glb: bytes, clip: AnimationClip, name: str = "speech") -> bytes:
     document += b" " * (-len(document) % 4)
     binary_length = len(head.binary) + len(added.binary)
     total = 12 + 8 + len(document) + 8 + binary_length
-    return b"".join([struct.pack("<III", GLB_MAGIC, 2, total), struct.pack("<II", len(document), CHUNK_JSON),
-                     document, struct.pack("<II", binary_length, CHUNK_BIN), head.binary, bytes(added.binary)])
+    return [struct.pack("<III", GLB_MAGIC, 2, total), struct.pack("<II", len(document), CHUNK_JSON),
+            document, struct.pack("<II", binary_length, CHUNK_BIN), head.binary, bytes(added.binary)]

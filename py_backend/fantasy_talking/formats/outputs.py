@@ -116,5 +116,6 @@ def _encode(name: str, clip: AnimationClip, audio: Audio, path: Path, title: str
         from fantasy_talking.formats.plot import plot_clip  # matplotlib loads only when a plot is drawn
         plot_clip(clip, path, audio.samples, audio.sample_rate, title)
     elif name == "glb":
-        from fantasy_talking.formats.gltf_animation import bake_clip
-        path.write_bytes(bake_clip(head_glb, clip, name=animation_name))
+        from fantasy_talking.formats.gltf_animation import baked_glb_parts
+        with open(path, "wb") as out:
+            out.writelines(baked_glb_parts(head_glb, clip, name=animation_name))
