@@ -129,13 +129,14 @@ class NonverbalLayer:
         per-call overhead on a frame's few values would cost more than the arithmetic."""
         rows = [self._step(t, a, f) for t, a, f in zip(times, activity, f0)]
         curves = np.zeros((len(rows), len(ALL_CURVES)), np.float32)
-        if rows:
-            curves[:, _LAYER_CURVES] = [row[0] for row in rows]
+        if rows:   # clipped to 0..1; "+ 0.0" turns numpy's max(0.0, -0.0) = -0.0 into 0.0, as in min(1, max(0, v))
+            curves[:, _LAYER_CURVES] = np.minimum(1.0, np.maximum(0.0, [row[0] for row in rows]) + 0.0)
         return NonverbalFrames(curves=curves, head=np.array([row[1] for row in rows], np.float32).reshape(-1, 3),
                                gaze=np.array([row[2] for row in rows], np.float32).reshape(-1, 2))
 
-    def _step(self, t: float, activity: float, f0: float) -> tuple[list[float], tuple, tuple]:
-        """One frame: the layer's curve values (in _LAYER_CURVES order), head and gaze angles."""
+    def _step(self, t: float, activity: float, f0: float) -> tuple[tuple[float, ...], tuple, tuple]:
+        """One frame: the layer's curve values (in _LAYER_CURVES order, not yet clipped to 0..1), head
+        and gaze angles."""
         speaking = activity > 0.15
         blink = self._update_blinks(t, speaking)
         self.speech_run = self.speech_run + self.dt if speaking else 0.0
@@ -150,7 +151,6 @@ class NonverbalLayer:
                   horizontal, -horizontal, vertical, -vertical, brow, wide,     # left eye: out = +yaw
                   -horizontal, horizontal, vertical, -vertical, brow, wide,     # right eye: out = -yaw
                   inner)
-        curves = [min(1.0, max(0.0, v)) for v in values]
 
         scale = (1.6 if speaking else 1.0) * self.head_motion
         theta = self.dt / 1.5                      # Ornstein–Uhlenbeck drift, 1.5 s memory
@@ -163,4 +163,4 @@ class NonverbalLayer:
             scale * self.drift[1] + self.head_motion * (breath + 0.05 * accent + 0.02 * activity),
             scale * self.drift[2],
         )
-        return curves, head, (yaw, pitch)
+        return values, head, (yaw, pitch)
