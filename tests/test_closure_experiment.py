@@ -45,7 +45,8 @@ def clips(n: int = 3, seed: int = 0) -> list[ce.Clip]:
     return [synthetic_clip(f"synthetic-{k}", rng) for k in range(n)]
 
 
-SMALL = [ce.Candidate(None), ce.Candidate(1e2, (0,), (0.3, 0.5)), ce.Candidate(1e2, (0,), (0.4, 0.6), floor=0.1)]
+SMALL = [ce.Candidate(None), ce.Candidate(1e2, (0,), (0.3, 0.5)), ce.Candidate(1e2, (0,), (0.4, 0.6), floor=0.1),
+         ce.Candidate(1e2, (0,), (0.7, 0.8), by_quantile=True)]
 
 
 def test_the_learned_seal_reads_closures_the_spectrum_carries():
@@ -85,7 +86,7 @@ def test_a_held_out_clip_never_informs_its_own_choice_or_fit():
     assert chosen2[0] == chosen[0]
     for key, p in cache.items():
         if key[3] == 0:
-            assert np.array_equal(cache2[key], p)
+            assert np.array_equal(cache2[key][0], p[0])
     # Where clip 0 helps choose for others, the scrambled truth may change their choice; its own
     # score is the chosen candidate's, fitted on the other two.
     assert single[0][chosen[0]].best_r == pytest.approx(ce.evaluate(data, [1, 2], 0, SMALL, {})[chosen[0]].best_r)
