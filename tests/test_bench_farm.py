@@ -33,3 +33,6 @@ def test_bench_farm_bakes_every_backend_and_reports_consistent_figures(tmp_path)
         assert 0 < figures["busy"] <= 1.0 and figures["startup_s"] >= 0 and figures["tail_s"] >= 0
         assert figures["peak_mb_per_worker"] > 0
     assert document["results"][0]["scaling_wall"] == pytest.approx(1.0)
+    pool = document["results"][1]
+    assert len(pool["scaling_wall_runs"]) == 1 and pool["scaling_wall"] == pytest.approx(pool["scaling_wall_runs"][0])
+    assert "wall scaling of each repetition" in run.stdout

@@ -6,16 +6,18 @@
 The voice lines are made by the product's own TTS (espeak-ng through `fantasy_talking.bake`, as WAVs),
 1-20 s long, in six languages, seeded, so every run bakes the same files. `glb` bakes each line onto a
 head made once by `ftalk head` from the shared sample portrait (or `--head HEAD.glb`). Each backend
-then bakes every line (`force=True`): decoding, the engine and every format written, `--repeat` times;
-the table shows medians. Columns:
+then bakes every line (`force=True`): decoding, the engine and every format written, `--repeat` times,
+the backends in turn within each repetition; the table shows medians. Columns:
 
   wall s, x RT          wall time of the whole `bake()` call (start-up included) and audio s / wall s
-  scaling (wall)        x RT / (cores x the 1-process x RT): the issue's figure, only meaningful on a quiet machine
+  scaling (wall)        x RT / (cores x the 1-process x RT of the same repetition), median over repetitions:
+                        the issue's figure, only meaningful on a quiet machine (pairing keeps a slow drift
+                        in the machine's speed out of it)
   x RT/line-CPU         audio s / CPU s the workers spent on lines (decode, engine, files; no start-up):
                         what one quiet core does; the issue's "per core" figure
   CPU s (all)           CPU of the caller plus every worker process, start-up included
-  scaling (CPU)         the 1-process CPU s / this backend's CPU s: below 100 % the pool burns extra CPU
-                        (start-up, pickling, contention); robust on a busy machine
+  scaling (CPU)         the 1-process CPU s / this backend's CPU s, paired the same way: below 100 % the pool
+                        burns extra CPU (start-up, pickling, contention); robust on a busy machine
   CPU got               CPU s (all) / (wall s x cores): below 100 % the cores were busy elsewhere or idle
   start-up s, tail s    bake start -> first line begun; last line done -> bake returned (serial parts)
   busy                  time the workers spent inside lines / (wall s x cores): the structural scaling
@@ -162,23 +164,32 @@ def main() -> int:
         runs = [("1 process", dict(jobs=1), 1), (f"pool of {args.workers}", dict(jobs=args.workers), args.workers)]
         if not args.no_ray:
             runs.append((f"Ray, local ({args.workers} CPUs)", dict(ray="local", jobs=args.workers), args.workers))
-        results, digests, first_report = [], set(), None
-        for label, kwargs, cores in runs:
-            figures = []
-            for k in range(args.repeat):
-                out = Path(scratch) / f"out-{len(results)}-{k}"
+        digests, first_report = set(), None
+        figures: list[list[dict]] = [[] for _ in runs]
+        for k in range(args.repeat):   # the backends in turn, so a drift in the machine's speed hits all alike
+            for b, (label, kwargs, cores) in enumerate(runs):
+                out = Path(scratch) / f"out-{b}-{k}"
                 cpu_before = own_cpu_s()
                 report = bake(lines, out, formats=",".join(formats), head=head if "glb" in formats else None,
                               force=True, progress=True, **kwargs)
                 caller_cpu = own_cpu_s() - cpu_before
                 if report.failed:
                     print(report.summary())
-                figures.append(measure(report, cores, caller_cpu, kwargs.get("jobs") == 1 and "ray" not in kwargs))
+                figures[b].append(measure(report, cores, caller_cpu, kwargs.get("jobs") == 1 and "ray" not in kwargs))
                 digests.add(digest(out))
                 shutil.rmtree(out)  # 200 lines with glb are ~0.7 GB
                 first_report = first_report or report
-            median = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
-            results.append({"backend": label, "cores": cores, "median": median, "runs": figures})
+        results = []
+        for (label, _, cores), runs_of in zip(runs, figures):
+            median = {key: statistics.median(f[key] for f in runs_of) for key in runs_of[0]}
+            # Scaling from each repetition's own 1-process run: ratios of neighbours, then their median.
+            paired = [(f["x_rt"] / (one["x_rt"] * cores) if one["x_rt"] else 0.0,
+                       one["cpu_all_s"] / f["cpu_all_s"] if f["cpu_all_s"] else 0.0)
+                      for f, one in zip(runs_of, figures[0])]
+            results.append({"backend": label, "cores": cores, "median": median, "runs": runs_of,
+                            "scaling_wall": statistics.median(w for w, _ in paired),
+                            "scaling_cpu": statistics.median(c for _, c in paired),
+                            "scaling_wall_runs": [w for w, _ in paired]})
 
         audio = first_report.audio_s
         durations = sorted(line.audio_s for line in first_report.lines)
@@ -189,15 +200,15 @@ def main() -> int:
                   f"{'scaling':>8} {'CPU got':>8} {'start-up':>9} {'tail':>6} {'busy':>5} {'MB/worker':>10}")
         print(header)
         print(f"{'':<22} {'':>7} {'':>7} {'(wall)':>8} {'':>14} {'(all)':>7} {'(CPU)':>8}")
-        base = results[0]["median"]
         for row in results:
-            m, cores = row["median"], row["cores"]
-            row["scaling_wall"] = m["x_rt"] / (base["x_rt"] * cores) if base["x_rt"] else 0.0
-            row["scaling_cpu"] = base["cpu_all_s"] / m["cpu_all_s"] if m["cpu_all_s"] else 0.0
+            m = row["median"]
             print(f"{row['backend']:<22} {m['wall_s']:7.1f} {m['x_rt']:7.1f} {row['scaling_wall']:8.0%} "
                   f"{m['x_rt_per_line_cpu_s']:14.1f} {m['cpu_all_s']:7.1f} {row['scaling_cpu']:8.0%} "
                   f"{m['cpu_got']:8.0%} {m['startup_s']:8.2f}s {m['tail_s']:5.2f}s {m['busy']:5.0%} "
                   f"{m['peak_mb_per_worker']:10.0f}")
+        for row in results[1:]:
+            print(f"{row['backend']}: wall scaling of each repetition against the 1-process bake just before it: "
+                  + ", ".join(f"{w:.0%}" for w in row["scaling_wall_runs"]))
         same = len(digests) == 1
         print("outputs identical across backends and runs" if same else "OUTPUTS DIFFER ACROSS BACKENDS")
         print(f"load average after: {os.getloadavg()[0]:.1f} (a load near or above the core count means a busy "
