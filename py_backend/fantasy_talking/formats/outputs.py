@@ -113,7 +113,7 @@ def _encode(name: str, clip: AnimationClip, audio: Audio, path: Path, title: str
         from fantasy_talking.formats.json_frames import write_json_frames
         write_json_frames(clip, path)
     elif name == "png":
-        from fantasy_talking.formats.plot import plot_clip  # matplotlib loads only when a plot is drawn
+        from fantasy_talking.formats.plot import plot_clip  # loaded only when a plot is drawn
         plot_clip(clip, path, audio.samples, audio.sample_rate, title)
     elif name == "glb":
         from fantasy_talking.formats.gltf_animation import baked_glb_parts
