@@ -113,6 +113,34 @@ def test_fused_lip_shape_follows_the_phones(synthesis):
     assert mean_over("U", pucker) > mean_over("I", pucker)
 
 
+def test_the_fused_opening_reads_the_heard_phone(synthesis, monkeypatch):
+    """The fused engine's learned opening has a phone half: a weight per viseme moves the jaw on the
+    frames where that viseme is heard. Here a half that opens /i/ and shuts /u/ pulls the jaw apart
+    on those phones against the same engine without it."""
+    from fantasy_talking.articulation.acoustic import AcousticArticulation
+    from fantasy_talking.articulation.opening_model import PhoneOpening
+
+    def jaw_gap() -> float:
+        clip = animate_audio(synthesis.audio, AnimationOptions(engine=Engine.FUSED, fps=100))
+        jaw = clip.curve("JawOpen")
+
+        def mean_over(viseme: str) -> float:
+            mask = np.zeros(len(clip.times), bool)
+            for p in synthesis.phones:
+                if p.viseme == viseme:
+                    mask |= (clip.times >= p.start_s) & (clip.times < p.end_s)
+            return float(jaw[mask].mean())
+
+        return mean_over("I") - mean_over("U")
+
+    assert AcousticArticulation.PHONE_MODEL is not None   # shipped, fitted with the other halves
+    monkeypatch.setattr(AcousticArticulation, "PHONE_MODEL", None)
+    without = jaw_gap()
+    weights = [3.0 if v == "I" else -3.0 if v == "U" else 0.0 for v in VISEMES]
+    monkeypatch.setattr(AcousticArticulation, "PHONE_MODEL", PhoneOpening(tuple(weights)))
+    assert jaw_gap() > without + 0.05
+
+
 def test_streaming_equals_offline_and_releases_frames_like_the_acoustic_engine(synthesis):
     samples = synthesis.audio.samples
     whole = animate_audio(synthesis.audio, FUSED)

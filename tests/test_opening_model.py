@@ -1,4 +1,4 @@
-"""The learned opening correction (cue and spectral halves): its fit (tools/eval/train_opening.py) recovers a linear truth and
+"""The learned opening correction (cue and spectral halves, and the fused engine's phone half): its fit (tools/eval/train_opening.py) recovers a linear truth and
 standardises its output over speech, its weights file round-trips, and the engine only applies it
 while speech is active."""
 from __future__ import annotations
@@ -13,10 +13,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from eval import train_opening  # noqa: E402
 from fantasy_talking.articulation.acoustic import AcousticArticulation  # noqa: E402
-from fantasy_talking.articulation.opening_model import CUES, LinearOpening  # noqa: E402
+from fantasy_talking.articulation.opening_model import CUES, LinearOpening, PhoneOpening  # noqa: E402
 from fantasy_talking.articulation.opening_weights import OPENING, SPECTRAL  # noqa: E402
 from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream  # noqa: E402
 from fantasy_talking.audio.features import N_MEL, Features  # noqa: E402
+from fantasy_talking.speech.phonemes import VISEMES  # noqa: E402
 
 
 def synthetic_features(frames: int, rng: np.random.Generator) -> Features:
@@ -78,8 +79,11 @@ def test_weights_file_round_trips(tmp_path):
     offsets = (0, -4)
     spectral = SpectralOpening(offsets, tuple(float(b) for b in range(N_MEL)),
                                tuple(tuple(float(o * 100 + b) / 3 for b in range(N_MEL)) for o in offsets))
+    phones = PhoneOpening(tuple(float(v) - 7 for v in range(len(VISEMES))))
+    fused_cues = LinearOpening(-0.5, cues.weights[::-1])
     path = tmp_path / "weights.py"
-    train_opening.write_weights(train_opening.OpeningModel(cues, spectral), 1e4, ["a", "b"], path)
+    train_opening.write_weights((train_opening.OpeningModel(cues, spectral), 1e4),
+                                (train_opening.OpeningModel(fused_cues, spectral, phones), 1e3), ["a", "b"], path)
     namespace: dict = {}
     exec(compile(path.read_text(), str(path), "exec"), namespace)
     loaded, loaded_spectral = namespace["OPENING"], namespace["SPECTRAL"]
@@ -87,8 +91,37 @@ def test_weights_file_round_trips(tmp_path):
     assert loaded_spectral.offsets == offsets
     assert np.allclose(loaded_spectral.weights, spectral.weights) and np.allclose(loaded_spectral.prior_db,
                                                                                    spectral.prior_db)
+    assert namespace["FUSED_OPENING"].bias == pytest.approx(-0.5)
+    assert np.allclose(namespace["FUSED_OPENING"].weights, fused_cues.weights)
+    assert np.allclose(namespace["FUSED_PHONES"].weights, phones.weights)
     with pytest.raises(ValueError):
         LinearOpening(0.0, (1.0, 2.0))
+    with pytest.raises(ValueError):
+        PhoneOpening((1.0,) * (len(VISEMES) - 1))
+
+
+def test_fit_with_heard_phones_gives_the_fused_engines_model():
+    """Clips that carry phone posteriors give a third half whose weights follow the truth's
+    dependence on the viseme; it installs into the fused engine's constants only."""
+    clips = synthetic_clips()
+    rng = np.random.default_rng(5)
+    shift = np.linspace(-1.0, 1.0, len(VISEMES))   # the truth: each viseme shifts the opening its own way
+    for clip in clips:
+        heard = np.eye(len(VISEMES))[rng.integers(0, len(VISEMES), len(clip.target))]
+        clip.phones = heard
+        clip.target = clip.target + 2.0 * heard @ shift
+    model = train_opening.fit(clips, strength=10.0)
+    assert model.phones is not None
+    assert np.corrcoef(model.phones.weights, shift)[0, 1] > 0.95
+    installed = model.overrides()
+    assert set(installed) == set(train_opening.FUSED_TARGETS) and installed[train_opening.FUSED_TARGETS[2]] is model.phones
+    finite = np.isfinite(clips[0].target)
+    assert np.corrcoef(model(clips[0])[finite], clips[0].target[finite])[0, 1] > 0.9
+    # Without phones the same clips give the acoustic engine's two halves.
+    for clip in clips:
+        clip.phones = None
+    assert set(train_opening.fit(clips, strength=10.0).overrides()) == {train_opening.MODEL_TARGET,
+                                                                         train_opening.SPECTRAL_TARGET}
 
 
 def test_shipped_weights_exist_and_the_correction_is_bounded_in_speech():

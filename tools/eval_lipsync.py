@@ -343,17 +343,19 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
             "held_out_closure_recall": held_recall.tolist(), "held_out_closure_precision": held_precision.tolist()}
 
 
-def learned_folds(results: list[ClipResult]) -> list[dict] | None:
+def learned_folds(results: list[ClipResult], engine: str) -> list[dict] | None:
     """Per held-out clip, the engine's learned opening correction refitted without that clip
-    (eval/train_opening.py), so --loco never scores a clip with a model that has seen it."""
+    (eval/train_opening.py; the fused engine's with its phone half), so --loco never scores a clip
+    with a model that has seen it."""
     from fantasy_talking.articulation.acoustic import AcousticArticulation
 
-    if AcousticArticulation.OPENING_MODEL is None:
+    fused = engine == "fused"
+    if (AcousticArticulation.FUSED_OPENING_MODEL if fused else AcousticArticulation.OPENING_MODEL) is None:
         return None
     from eval import train_opening
 
     log("refitting the learned opening correction without each clip")
-    models = train_opening.fold_models(train_opening.training_clips(results))
+    models = train_opening.fold_models(train_opening.training_clips(results, phones=fused))
     return [model.overrides() for model in models]
 
 
@@ -438,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
             if stale:
                 raise SystemExit(f"eval_lipsync: TUNED's first candidates are not the shipped values: {stale}")
         loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()}, args.loco_metric,
-                               learned_folds(sets["video"]))
+                               learned_folds(sets["video"], args.engine))
 
     print(f"aperture(ours) = JawOpen - MouthClose + 0.3*MouthFunnel; engine={args.engine}; "
           f"lag > 0 means the prediction is late (shift it earlier); lags searched within ±{metrics.MAX_LAG} frames")

@@ -49,7 +49,7 @@ FUSION_TUNED: dict[str, tuple[Any, ...]] = {
     # How far the fused engine (--engine fused) pulls each articulator group towards the phone
     # classifier's mouth: the jaw, the lip seal, and the lip shape (rounding, funnel, spread).
     f"{_FUSION}.W_OPEN": (0.0, 0.3),
-    f"{_FUSION}.W_CLOSE": (0.0, 0.3),
+    f"{_FUSION}.W_CLOSE": (0.3, 0.0),
     f"{_FUSION}.W_SHAPE": (0.3, 0.6, 1.0),
 }
 """The fused engine's tuned constants (used by --loco with --engine fused)."""

@@ -19,6 +19,10 @@ over the training clips' speech frames, so the engine adds it in units of a spea
 spread. Ridge strength and spectral context are chosen leave-one-clip-out among
 RIDGE_CANDIDATES × OFFSETS_CANDIDATES on the training clips alone, scored on the engine's final
 aperture (`engine_aperture`), so a held-out clip never informs them.
+
+Two read-outs are fitted the same way and written together: the acoustic engine's (cues and
+spectra) and the fused engine's, which also reads the viseme the streamed phone loop hears at each
+frame (`PhoneLoop`, one-hot; one weight per viseme class).
 """
 from __future__ import annotations
 
@@ -36,10 +40,12 @@ if str(TOOLS) not in sys.path:
     sys.path.insert(0, str(TOOLS))
 
 from fantasy_talking.articulation import acoustic  # noqa: E402
-from fantasy_talking.articulation.opening_model import CUES, LinearOpening  # noqa: E402
+from fantasy_talking.articulation.opening_model import CUES, LinearOpening, PhoneOpening  # noqa: E402
+from fantasy_talking.articulation.phone_loop import PhoneLoop  # noqa: E402
 from fantasy_talking.audio.decode import Audio  # noqa: E402
 from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream, voiced_frames  # noqa: E402
 from fantasy_talking.audio.features import FEATURE_RATE, HALF, N_MEL, FeatureStream, Features  # noqa: E402
+from fantasy_talking.speech.phonemes import VISEMES  # noqa: E402
 
 from eval import loco, metrics  # noqa: E402
 
@@ -48,9 +54,10 @@ RIDGE_CANDIDATES = (1e2, 1e3, 1e4, 1e5)
 OFFSETS_CANDIDATES = ((0, -2, -4, -8), (0, -4, -8), (0,))
 """Causal spectral contexts (10 ms frames back), tried by the nested selection."""
 WEIGHTS_FILE = Path(acoustic.__file__).with_name("opening_weights.py")
-MODEL_TARGET = "fantasy_talking.articulation.acoustic.AcousticArticulation.OPENING_MODEL"
-SPECTRAL_TARGET = "fantasy_talking.articulation.acoustic.AcousticArticulation.SPECTRAL_MODEL"
-RULES_ONLY = {MODEL_TARGET: None, SPECTRAL_TARGET: None}
+_ENGINE = "fantasy_talking.articulation.acoustic.AcousticArticulation"
+MODEL_TARGET, SPECTRAL_TARGET = f"{_ENGINE}.OPENING_MODEL", f"{_ENGINE}.SPECTRAL_MODEL"
+FUSED_TARGETS = (f"{_ENGINE}.FUSED_OPENING_MODEL", f"{_ENGINE}.FUSED_SPECTRAL_MODEL", f"{_ENGINE}.PHONE_MODEL")
+RULES_ONLY = {MODEL_TARGET: None, SPECTRAL_TARGET: None, **dict.fromkeys(FUSED_TARGETS)}
 _LOUDNESS, _RULE_OPEN, _RULE_CLOSE = (CUES.index(c) for c in ("loudness", "rule_open", "rule_close"))
 
 
@@ -87,6 +94,8 @@ class TrainingClip:
     fps: float
     rules: np.ndarray | None = None
     """The rules-only engine's aperture on the truth's frames (None: score the model alone)."""
+    phones: np.ndarray | None = None
+    """The phone loop's viseme posteriors per feature frame (fused-engine clips only)."""
 
     @property
     def speaking_ramp(self) -> np.ndarray:
@@ -97,23 +106,29 @@ class TrainingClip:
 
 @dataclass(frozen=True)
 class OpeningModel:
-    """Both halves of the learned opening, fitted together."""
+    """The halves of a learned opening, fitted together: the acoustic engine's two, or the fused
+    engine's three (with `phones`)."""
 
     cues: LinearOpening
     spectral: SpectralOpening
+    phones: PhoneOpening | None = None
 
     def overrides(self) -> dict:
         """The engine constants that install this model (for loco.override)."""
-        return {MODEL_TARGET: self.cues, SPECTRAL_TARGET: self.spectral}
+        if self.phones is None:
+            return {MODEL_TARGET: self.cues, SPECTRAL_TARGET: self.spectral}
+        return dict(zip(FUSED_TARGETS, (self.cues, self.spectral, self.phones)))
 
     def __call__(self, clip: TrainingClip) -> np.ndarray:
         """The model's output per feature frame of a clip, as the engine computes it."""
-        cue_part = clip.cues @ np.array(self.cues.weights) + self.cues.bias
-        return cue_part + SpectralStream(self.spectral).read(clip.features)
+        out = clip.cues @ np.array(self.cues.weights) + self.cues.bias + SpectralStream(self.spectral).read(clip.features)
+        return out if self.phones is None else out + self.phones.read(clip.phones)
 
 
-def analyse(audio: Audio) -> Features:
-    return FeatureStream().push(np.concatenate([audio.samples, np.zeros(HALF, np.float32)]))
+def analyse(audio: Audio) -> tuple[Features, np.ndarray]:
+    """The engine's feature frames of a whole clip and the samples they were computed from."""
+    samples = np.concatenate([audio.samples, np.zeros(HALF, np.float32)])
+    return FeatureStream().push(samples), samples
 
 
 def cue_table(features: Features) -> np.ndarray:
@@ -122,18 +137,20 @@ def cue_table(features: Features) -> np.ndarray:
 
 
 def training_clip(name: str, audio: Audio, truth: np.ndarray, fps: float, rules_aperture: np.ndarray,
-                  shift: int = 0) -> TrainingClip:
+                  shift: int = 0, phones: bool = False) -> TrainingClip:
     """`rules_aperture`: the rules-only engine's aperture on the truth's frames, which gives the
-    offset; `shift`: the engine's anticipation in feature frames (`anticipation_frames`)."""
-    features = analyse(audio)
+    offset; `shift`: the engine's anticipation in feature frames (`anticipation_frames`); `phones`:
+    hear the clip's phones as the fused engine does."""
+    features, samples = analyse(audio)
     cues = cue_table(features)
+    heard = PhoneLoop().push(samples, features).astype(np.float64) if phones else None
     lag, _ = metrics.best_lag(truth, rules_aperture)
     z = (truth - np.nanmean(truth)) / np.nanstd(truth)
     times = (np.arange(len(z)) + lag) / fps   # truth[t] matches the prediction at t + lag
     finite = np.isfinite(z)
     target = np.interp((np.arange(len(cues)) - shift) / FEATURE_RATE, times[finite], z[finite],
                        left=np.nan, right=np.nan)
-    return TrainingClip(name, cues, features, target, cues[:, _LOUDNESS] > 0.0, truth, fps, rules_aperture)
+    return TrainingClip(name, cues, features, target, cues[:, _LOUDNESS] > 0.0, truth, fps, rules_aperture, heard)
 
 
 def prior_spectrum(clips: list[TrainingClip]) -> np.ndarray:
@@ -143,10 +160,13 @@ def prior_spectrum(clips: list[TrainingClip]) -> np.ndarray:
 
 
 def fit(clips: list[TrainingClip], strength: float, offsets: tuple[int, ...] = (0,)) -> OpeningModel:
-    """Ridge fit on every frame with a truth; output standardised over the speech frames."""
+    """Ridge fit on every frame with a truth; output standardised over the speech frames. Clips
+    that carry heard phones give the fused engine's model, with its phone half."""
     prior = prior_spectrum(clips)
     spectra = [SpectralStream(prior_db=prior, offsets=offsets).stacked(c.features) for c in clips]
-    x = np.hstack([np.vstack(spectra), np.vstack([c.cues for c in clips])])
+    phones = all(c.phones is not None for c in clips)
+    x = np.hstack([np.vstack(spectra), np.vstack([c.cues for c in clips])]
+                  + ([np.vstack([c.phones for c in clips])] if phones else []))
     y = np.concatenate([c.target for c in clips])
     speaking = np.concatenate([c.speaking for c in clips])
     keep = np.isfinite(y)
@@ -156,11 +176,12 @@ def fit(clips: list[TrainingClip], strength: float, offsets: tuple[int, ...] = (
     out = (z @ w)[speaking]
     weights = w / scale / out.std()
     bias = float(-(weights @ mean) - out.mean() / out.std())
-    split = len(offsets) * N_MEL
+    split, end = len(offsets) * N_MEL, len(offsets) * N_MEL + len(CUES)
     spectral = weights[:split].reshape(len(offsets), N_MEL)
-    return OpeningModel(LinearOpening(bias, tuple(float(v) for v in weights[split:])),
+    return OpeningModel(LinearOpening(bias, tuple(float(v) for v in weights[split:end])),
                         SpectralOpening(offsets, tuple(float(v) for v in prior),
-                                        tuple(tuple(float(v) for v in row) for row in spectral)))
+                                        tuple(tuple(float(v) for v in row) for row in spectral)),
+                        PhoneOpening(tuple(float(v) for v in weights[end:])) if phones else None)
 
 
 def engine_aperture(clip: TrainingClip, learned: np.ndarray, weight: float) -> np.ndarray:
@@ -211,17 +232,18 @@ def fit_nested(clips: list[TrainingClip], weight: float | None = None,
     return fit(clips, strength, context), strength
 
 
-def training_clips(results) -> list[TrainingClip]:
-    """From eval_lipsync's video ClipResults (audio, truth, fps), with the rules-only engine's offsets."""
+def training_clips(results, phones: bool = False) -> list[TrainingClip]:
+    """From eval_lipsync's video ClipResults (audio, truth, fps), with the rules-only engine's offsets;
+    `phones`: for the fused engine (its rules-only aperture, and the phones it hears)."""
     from eval.predictors import ours
 
-    predict = ours("acoustic")
+    predict = ours("fused" if phones else "acoustic")
     shift = anticipation_frames()
     clips = []
     with loco.override(RULES_ONLY):
         for r in results:
             rules = predict(r.audio, r.fps, r.frames).aperture
-            clips.append(training_clip(r.clip, r.audio, r.truth_curve, r.fps, rules, shift))
+            clips.append(training_clip(r.clip, r.audio, r.truth_curve, r.fps, rules, shift, phones))
     return clips
 
 
@@ -234,33 +256,53 @@ def _floats(values, indent: str) -> str:
     return "".join(f"{indent}{v:+.6e},\n" for v in values)
 
 
-def write_weights(model: OpeningModel, strength: float, names: list[str], path: Path = WEIGHTS_FILE) -> None:
+def _model_source(model: OpeningModel, prefix: str) -> str:
+    """The Python source of one read-out's halves, named with `prefix` (e.g. "" or "FUSED_")."""
     rows = "\n".join(f"        {w:+.6e},  # {cue}" for w, cue in zip(model.cues.weights, CUES))
     spectral = "".join(f"        (  # offset {o}\n{_floats(row, ' ' * 12)}        ),\n"
                        for o, row in zip(model.spectral.offsets, model.spectral.weights))
-    path.write_text(f'''"""Weights of the learned opening (cue and spectral halves): written by tools/eval/train_opening.py, not by hand.
-
-Fitted on {len(names)} talking-face videos ({", ".join(names)}), ridge strength {strength:g},
-spectral context {model.spectral.offsets} (both chosen leave-one-clip-out).
-"""
-from fantasy_talking.articulation.opening_model import LinearOpening
-from fantasy_talking.articulation.spectral_opening import SpectralOpening
-
-OPENING = LinearOpening(
+    source = f'''
+{prefix}OPENING = LinearOpening(
     bias={model.cues.bias:+.6e},
     weights=(
 {rows}
     ),
 )
 
-SPECTRAL = SpectralOpening(
+{prefix}SPECTRAL = SpectralOpening(
     offsets={model.spectral.offsets!r},
     prior_db=(
 {_floats(model.spectral.prior_db, " " * 8)}    ),
     weights=(
 {spectral}    ),
 )
-''')
+'''
+    if model.phones is not None:
+        rows = "\n".join(f"        {w:+.6e},  # {v}" for w, v in zip(model.phones.weights, VISEMES))
+        source += f'''
+{prefix}PHONES = PhoneOpening(
+    weights=(
+{rows}
+    ),
+)
+'''
+    return source
+
+
+def write_weights(acoustic: tuple[OpeningModel, float], fused: tuple[OpeningModel, float], names: list[str],
+                  path: Path = WEIGHTS_FILE) -> None:
+    """Both engines' read-outs (model, chosen ridge strength) into one importable file."""
+    (model, strength), (fused_model, fused_strength) = acoustic, fused
+    path.write_text(f'''"""Weights of the learned opening: written by tools/eval/train_opening.py, not by hand.
+
+Fitted on {len(names)} talking-face videos ({", ".join(names)}).
+The acoustic engine's read-out (cue and spectral halves, OPENING and SPECTRAL): ridge strength
+{strength:g}, spectral context {model.spectral.offsets}. The fused engine's (cue, spectral and phone halves,
+FUSED_*): ridge strength {fused_strength:g}, spectral context {fused_model.spectral.offsets}. Both chosen leave-one-clip-out.
+"""
+from fantasy_talking.articulation.opening_model import LinearOpening, PhoneOpening
+from fantasy_talking.articulation.spectral_opening import SpectralOpening
+{_model_source(model, "")}{_model_source(fused_model, "FUSED_")}''')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,14 +314,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="show the fit; leave opening_weights.py alone")
     args = parser.parse_args(argv)
     results = eval_lipsync.evaluate_videos(args.videos, {"ours": ours("acoustic")}, use_cache=True)
-    clips = training_clips(results)
-    model, strength = fit_nested(clips)
-    print(f"fitted on {len(clips)} clips, ridge strength {strength:g}, spectral context {model.spectral.offsets} "
-          "(chosen leave-one-clip-out)")
-    for w, cue in zip(model.cues.weights, CUES):
-        print(f"  {cue:<12} {w:+.4g}")
+    fitted = {}
+    for engine in ("acoustic", "fused"):
+        clips = training_clips(results, phones=engine == "fused")
+        model, strength = fitted[engine] = fit_nested(clips)
+        print(f"{engine}: fitted on {len(clips)} clips, ridge strength {strength:g}, spectral context "
+              f"{model.spectral.offsets} (chosen leave-one-clip-out)")
+        for w, cue in zip(model.cues.weights, CUES):
+            print(f"  {cue:<12} {w:+.4g}")
+        for w, viseme in zip(model.phones.weights if model.phones else (), VISEMES):
+            print(f"  phone {viseme:<6} {w:+.4g}")
     if not args.no_write:
-        write_weights(model, strength, [c.name for c in clips])
+        write_weights(fitted["acoustic"], fitted["fused"], [r.clip for r in results])
         print(f"wrote {WEIGHTS_FILE}")
     return 0
 

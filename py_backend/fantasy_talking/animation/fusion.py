@@ -6,7 +6,10 @@ The acoustic path is good at *how far* the mouth opens and when the lips meet; i
 viseme targets (animation/visemes.py) of that phone are the mouth it asks for. Per articulator,
 the fused value moves from the acoustic one towards the phone's by a weight (W_*), and only while
 the speech gate says someone speaks: breath, noise and silence leave the mouth to the acoustic
-path's gate, exactly as in the acoustic engine.
+path's gate, exactly as in the acoustic engine. The phone also moves the jaw, but not here: the
+acoustic path's learned opening reads the same posteriors (a learned shift per viseme, fitted
+with its other halves: articulation/acoustic.py, `heard_phones`), which held out beat pulling the
+jaw towards the viseme's target (W_OPEN, never chosen).
 
 The weights are the only tuned constants: they are declared with their candidates in
 tools/eval/loco.py (FUSION_TUNED) and chosen leave-one-clip-out on the shared videos (README).
@@ -27,7 +30,7 @@ class PhoneFusion:
     """Hears the audio beside the acoustic path and pulls its articulators towards the phone's mouth."""
 
     W_OPEN = 0.0     # jaw: the acoustic opening alone scored best held out (README, lip-sync)
-    W_CLOSE = 0.0    # lip seal
+    W_CLOSE = 0.3    # lip seal: chosen on all clips once the opening heard the phone (README)
     W_SHAPE = 0.3    # rounding, funnel, spread, lip tuck, teeth
     W_TONGUE = 0.3   # tongue tip, back, out (not scored: no truth for the tongue)
 

@@ -110,7 +110,7 @@ class StreamingAnimator:
         # of audio beyond its centre, and that counts against the look-ahead.
         self.future_frames = max(0, math.floor((options.lookahead_ms - 1000 * HALF / SAMPLE_RATE) / 10))
         self.anticipation_frames = min(ANTICIPATION_FRAMES, int(self.future_frames * ANTICIPATION_SHARE))
-        self._acoustic = AcousticArticulation()
+        self._acoustic = AcousticArticulation(heard_phones=self.engine == "fused")
         self._composer = FrameComposer(options)
         self._visemes = VisemeTracker()
         self.curve_names = self._composer.curve_names
@@ -210,7 +210,7 @@ class StreamingAnimator:
         posteriors = self._fusion.hear(samples, features) if self._fusion is not None else None
         if len(features) == 0:
             return
-        raw, activity = self._acoustic.process(features)
+        raw, activity = self._acoustic.process(features, posteriors)
         if posteriors is not None:
             raw = self._fusion.fuse(raw, activity, posteriors)
         self._raw = np.concatenate([self._raw, raw])

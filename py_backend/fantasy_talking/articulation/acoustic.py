@@ -20,7 +20,8 @@ Level trackers adapt to each voice, so no fixed dB threshold decides anything. H
 should count against the others is measured rather than set by hand: a linear read-out of all of
 them (opening_model.py) and of the speaker-normalised mel spectrum (spectral_opening.py), fitted to
 real talking faces, moves the rules' opening while speech is active (LEARNED_WEIGHT); lip contact
-stays the rules' decision.
+stays the rules' decision. For the fused engine the read-out also hears the phone loop's viseme
+(`heard_phones`), with its own set of weights fitted with the phones beside the cues.
 
 Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
 calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0
@@ -39,8 +40,8 @@ from __future__ import annotations
 import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
-from fantasy_talking.articulation.opening_model import LinearOpening
-from fantasy_talking.articulation.opening_weights import OPENING, SPECTRAL
+from fantasy_talking.articulation.opening_model import LinearOpening, PhoneOpening
+from fantasy_talking.articulation.opening_weights import FUSED_OPENING, FUSED_PHONES, FUSED_SPECTRAL, OPENING, SPECTRAL
 from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream
 from fantasy_talking.audio.features import Features
 
@@ -109,8 +110,15 @@ class AcousticArticulation:
     OPENING_MODEL: LinearOpening | None = OPENING
     SPECTRAL_MODEL: SpectralOpening | None = SPECTRAL
     LEARNED_WEIGHT = 0.4
+    # The fused engine's read-out: the same two halves and a third over the heard phone's viseme,
+    # fitted together (tools/eval/train_opening.py), added with the same weight.
+    FUSED_OPENING_MODEL: LinearOpening | None = FUSED_OPENING
+    FUSED_SPECTRAL_MODEL: SpectralOpening | None = FUSED_SPECTRAL
+    PHONE_MODEL: PhoneOpening | None = FUSED_PHONES
 
-    def __init__(self) -> None:
+    def __init__(self, heard_phones: bool = False) -> None:
+        """`heard_phones`: every block comes with the phone loop's viseme posteriors (the fused
+        engine), and the fused read-out is used."""
         self.noise_db = -60.0
         self.peak_db = -20.0
         self.tilt_db = self.TYPICAL_TILT_DB
@@ -121,23 +129,33 @@ class AcousticArticulation:
         self._held = 0
         self._held_f0 = 0.0
         self._held_lo = self._held_hi = 0.0
-        self._spectral = SpectralStream(self.SPECTRAL_MODEL) if self.SPECTRAL_MODEL is not None else None
+        if heard_phones:
+            self._cue_model, spectral, self._phone_model = \
+                self.FUSED_OPENING_MODEL, self.FUSED_SPECTRAL_MODEL, self.PHONE_MODEL
+        else:
+            self._cue_model, spectral, self._phone_model = self.OPENING_MODEL, self.SPECTRAL_MODEL, None
+        self._spectral = SpectralStream(spectral) if spectral is not None else None
 
-    def process(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
-        """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames."""
+    def process(self, f: Features, posteriors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Articulators (n, N_ARTICULATORS) and speech activity (n,) for a block of feature frames
+        (and, with `heard_phones`, the phone loop's (n, len(VISEMES)) posteriors for them)."""
         table, cues, speaking = self._articulate(f)
-        if self.OPENING_MODEL is not None:
-            self._add_learned_opening(table, cues, speaking, f)
+        if self._cue_model is not None:
+            self._add_learned_opening(table, cues, speaking, f, posteriors)
         table = table.astype(np.float32)
         return table[:, :N_ARTICULATORS], table[:, N_ARTICULATORS]
 
-    def _add_learned_opening(self, table: np.ndarray, cues: np.ndarray, speaking: np.ndarray, f: Features) -> None:
-        """Add LEARNED_WEIGHT × the speech ramp (`speaking`) × the learned read-out (cue half plus spectral half)
-        to the rules' opening in `table`, for the whole block at once: the read-out needs no
-        sequential state, and row-wise sums keep streamed blocks bit-identical to the offline clip."""
-        learned = self.OPENING_MODEL.read(cues)
+    def _add_learned_opening(self, table: np.ndarray, cues: np.ndarray, speaking: np.ndarray, f: Features,
+                             posteriors: np.ndarray | None) -> None:
+        """Add LEARNED_WEIGHT × the speech ramp (`speaking`) × the learned read-out (cue half plus spectral
+        half, plus the phone half when phones are heard) to the rules' opening in `table`, for the
+        whole block at once: the read-out needs no sequential state, and row-wise sums keep
+        streamed blocks bit-identical to the offline clip."""
+        learned = self._cue_model.read(cues)
         if self._spectral is not None:
             learned += self._spectral.read(f)
+        if self._phone_model is not None and posteriors is not None:
+            learned += self._phone_model.read(posteriors)
         opening = table[:, A["open"]]
         moved = np.minimum(np.maximum(opening + self.LEARNED_WEIGHT * speaking * learned, 0.0), 1.0)
         table[:, A["open"]] = np.where(speaking > 0.0, moved, opening)

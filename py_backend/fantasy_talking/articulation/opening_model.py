@@ -12,12 +12,18 @@ it says "more open / more closed than this speaker's usual"; the engine adds
 `AcousticArticulation.LEARNED_WEIGHT` times it to the rules' opening while speech is active.
 Linear and per frame, the cue half costs 14 multiply-adds a frame (one vectorised pass per block), and the weights of
 both halves are readable in `opening_weights.py`, which the trainer writes.
+
+The fused engine (`--engine fused`) hears the phone being spoken as well (phone_loop.py), and its
+read-out has a third half: one weight per viseme class of that phone (`PhoneOpening`). Its three
+halves are fitted together, so they are a set of their own beside the acoustic engine's two.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from fantasy_talking.speech.phonemes import VISEMES
 
 CUES: tuple[str, ...] = (
     "loudness",       # activity ** 0.7: level within the speaker's noise-to-peak range, speech-gated
@@ -53,3 +59,23 @@ class LinearOpening:
         """The correction for each row of an (n, len(CUES)) block of cue vectors. A row-wise
         reduction, not a matrix product: BLAS would round differently for different block sizes."""
         return self.bias + np.add.reduce(cues * self._weights, axis=1)
+
+
+@dataclass(frozen=True)
+class PhoneOpening:
+    """phone part = Σ_v weights[v] · posterior[v], over the phone loop's viseme posteriors (VISEMES order).
+
+    The acoustic cues cannot tell a /p/ from a /t/ or an /a/ from a loud /e/ by themselves; the
+    phone's name can, so each viseme class gets its own shift of the opening, in the same units as
+    the other halves."""
+
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(VISEMES):
+            raise ValueError(f"PhoneOpening needs {len(VISEMES)} weights (one per viseme), got {len(self.weights)}")
+        object.__setattr__(self, "_weights", np.asarray(self.weights, np.float64))
+
+    def read(self, posteriors: np.ndarray) -> np.ndarray:
+        """The phone part for each row of an (n, len(VISEMES)) block of posteriors (row-wise, as above)."""
+        return np.add.reduce(posteriors * self._weights, axis=1)

@@ -1,9 +1,11 @@
-"""Weights of the learned opening (cue and spectral halves): written by tools/eval/train_opening.py, not by hand.
+"""Weights of the learned opening: written by tools/eval/train_opening.py, not by hand.
 
-Fitted on 7 talking-face videos (talking_male_de_frontal_20s, talking_male_en_frontal_5s, talking_male_en_frontal_60s, talking_man_frontal_15s, talking_woman_frontal_5s, talking_woman_frontal_8s, talking_woman_seated_portrait_hevc_10s), ridge strength 10000,
-spectral context (0, -4, -8) (both chosen leave-one-clip-out).
+Fitted on 7 talking-face videos (talking_male_de_frontal_20s, talking_male_en_frontal_5s, talking_male_en_frontal_60s, talking_man_frontal_15s, talking_woman_frontal_5s, talking_woman_frontal_8s, talking_woman_seated_portrait_hevc_10s).
+The acoustic engine's read-out (cue and spectral halves, OPENING and SPECTRAL): ridge strength
+10000, spectral context (0, -4, -8). The fused engine's (cue, spectral and phone halves,
+FUSED_*): ridge strength 10000, spectral context (0, -4, -8). Both chosen leave-one-clip-out.
 """
-from fantasy_talking.articulation.opening_model import LinearOpening
+from fantasy_talking.articulation.opening_model import LinearOpening, PhoneOpening
 from fantasy_talking.articulation.spectral_opening import SpectralOpening
 
 OPENING = LinearOpening(
@@ -133,5 +135,155 @@ SPECTRAL = SpectralOpening(
             -3.901648e-03,
             -6.246997e-03,
         ),
+    ),
+)
+
+FUSED_OPENING = LinearOpening(
+    bias=-1.037926e+00,
+    weights=(
+        -5.783609e-02,  # loudness
+        -6.130761e-03,  # tilt
+        +1.032658e-03,  # f1_hz
+        +1.436884e-04,  # f2_hz
+        -1.072050e-01,  # voicing
+        -2.338984e-01,  # hf_ratio
+        -2.915068e-01,  # vad
+        +8.126713e-01,  # rule_open
+        -1.164606e-01,  # rule_close
+        +2.076370e-01,  # rule_funnel
+        +4.358989e-01,  # rule_spread
+        +9.688721e-03,  # mid_low
+        +5.438168e-02,  # high_level
+        -7.487531e-03,  # upper_level
+    ),
+)
+
+FUSED_SPECTRAL = SpectralOpening(
+    offsets=(0, -4, -8),
+    prior_db=(
+        +1.261895e+01,
+        +1.619833e+01,
+        +1.258915e+01,
+        +1.403660e+01,
+        +1.281005e+01,
+        +8.598788e+00,
+        +4.221971e+00,
+        -9.808494e-01,
+        -2.617605e+00,
+        -3.672884e+00,
+        -4.246250e+00,
+        -5.539231e+00,
+        -5.515930e+00,
+        -6.242603e+00,
+        -1.043457e+01,
+        -1.341296e+01,
+        -1.319770e+01,
+        -1.490436e+01,
+        -1.934037e+01,
+        -2.025600e+01,
+        -1.898344e+01,
+        -1.785506e+01,
+        -1.751143e+01,
+        -2.190308e+01,
+    ),
+    weights=(
+        (  # offset 0
+            +2.020791e-05,
+            -1.869005e-03,
+            -2.970022e-04,
+            -3.131173e-03,
+            -3.121142e-03,
+            +7.144334e-04,
+            +3.057882e-03,
+            +3.317438e-03,
+            -7.888251e-04,
+            -2.227983e-04,
+            +1.405498e-03,
+            +1.642600e-03,
+            +1.695178e-03,
+            +3.300791e-03,
+            +6.879231e-03,
+            +5.605562e-03,
+            -4.917186e-04,
+            +2.185435e-03,
+            +1.232466e-04,
+            +2.000777e-03,
+            +5.579136e-03,
+            +3.704695e-03,
+            +7.189874e-04,
+            -4.672560e-03,
+        ),
+        (  # offset -4
+            -2.699747e-03,
+            -3.863786e-03,
+            -1.550578e-03,
+            -3.000292e-03,
+            -3.019639e-03,
+            +7.407382e-04,
+            +2.366791e-03,
+            +3.160382e-03,
+            -2.631809e-04,
+            +2.956808e-05,
+            +1.269172e-03,
+            +3.034653e-03,
+            +3.406224e-03,
+            +4.602661e-03,
+            +8.271193e-03,
+            +7.612125e-03,
+            +3.343380e-04,
+            +2.589723e-03,
+            -2.602966e-04,
+            +1.298175e-03,
+            +5.036824e-03,
+            +1.965027e-03,
+            -1.119950e-03,
+            -5.377408e-03,
+        ),
+        (  # offset -8
+            -4.151707e-03,
+            -4.880081e-03,
+            -6.462581e-04,
+            -1.110798e-03,
+            -3.127728e-03,
+            -1.250191e-03,
+            -8.371240e-04,
+            +4.543226e-04,
+            -2.376753e-03,
+            -2.351533e-03,
+            -1.807373e-03,
+            +8.145570e-04,
+            +1.037963e-03,
+            +2.354025e-03,
+            +5.081787e-03,
+            +5.018179e-03,
+            -4.376607e-05,
+            +9.593757e-04,
+            -1.326763e-03,
+            +2.915519e-04,
+            +2.238825e-03,
+            -7.938047e-04,
+            -3.091419e-03,
+            -5.092478e-03,
+        ),
+    ),
+)
+
+FUSED_PHONES = PhoneOpening(
+    weights=(
+        +2.944742e-01,  # sil
+        -4.573013e-01,  # PP
+        -7.393717e-01,  # FF
+        -2.728086e-01,  # TH
+        -5.535719e-02,  # DD
+        +2.875888e-01,  # kk
+        -1.966553e-01,  # CH
+        +4.825398e-02,  # SS
+        -1.447390e-01,  # nn
+        -9.202008e-02,  # RR
+        +1.630412e-01,  # aa
+        +2.243926e-01,  # E
+        +1.756645e-01,  # I
+        -1.633138e-01,  # O
+        -3.150377e-01,  # U
     ),
 )
