@@ -1,0 +1,118 @@
+"""Gather a second, unseen set of talking-face videos for tools/eval_lipsync.py from public git repositories.
+
+    .venv/bin/python tools/eval/unseen_videos.py --out /tmp/unseen \\
+        --repo OpenTalker/SadTalker=/path/to/SadTalker.git --repo OpenTalker/video-retalking=/path/to/video-retalking.git
+    .venv/bin/python tools/eval_lipsync.py --videos /tmp/unseen --rhubarb …
+
+The shared videos (../shared/samples/video) train the learned opening and choose every tuned
+constant, so even their leave-one-clip-out figure has seen six of the seven speakers' recording
+set-up. These eleven clips (ten speakers, 5–8 s each, with their own sound) have never been used to
+fit or choose anything in the engine; they say how the engine does on faces and voices it has
+never met. Six are HDTF clips that SadTalker ships as examples, five are VideoReTalking's example
+faces. They are not redistributed here: each is read from a clone of its repository (any clone
+whose history holds the commit), found by its git blob id, so the set is the same everywhere.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class UnseenClip:
+    """One video file in a public repository's history, named by its git blob id."""
+
+    repo: str
+    commit: str
+    path: str
+    blob: str
+
+    @property
+    def name(self) -> str:
+        prefix = "" if self.repo.endswith("SadTalker") else "vr_"
+        return prefix + Path(self.path).name
+
+
+_SADTALKER, _RETALKING = "OpenTalker/SadTalker", "OpenTalker/video-retalking"
+CLIPS: tuple[UnseenClip, ...] = (
+    UnseenClip(_SADTALKER, "68651ebaa6fedad57ca9c878221f9b57212040cb", "test/examples/source_image/RD_Radio2_000.mp4",
+               "e815dc1856e0f88e4572e8a803388d21f4e37d60"),
+    UnseenClip(_SADTALKER, "68651ebaa6fedad57ca9c878221f9b57212040cb", "test/examples/source_image/RD_Radio34_000.mp4",
+               "113cfb2c9885e7788f6cd47853f209577e238d94"),
+    UnseenClip(_SADTALKER, "68651ebaa6fedad57ca9c878221f9b57212040cb",
+               "test/examples/source_image/WDA_BobMenendez_000.mp4", "245ad9dbe5c848ae86409a26bef5727c3bac1164"),
+    UnseenClip(_SADTALKER, "68651ebaa6fedad57ca9c878221f9b57212040cb",
+               "test/examples/source_image/WDA_EdMarkey0_000.mp4", "4753ac23ab3c2e1ab6a14ee949386cff069cbb5a"),
+    UnseenClip(_SADTALKER, "52c561414921e9edc4206c6c792670e213a98ee6",
+               "examples/ref_video/WDA_AlexandriaOcasioCortez_000.mp4", "5c06ff5723d7fe6f9acb89befd9089c1dd18662c"),
+    UnseenClip(_SADTALKER, "52c561414921e9edc4206c6c792670e213a98ee6", "examples/ref_video/WDA_KatieHill_000.mp4",
+               "1e295d54abf3fbeb988626e49580560dca52201c"),
+    UnseenClip(_RETALKING, "6f584bd6e761fc20331c886b6afc8180fd9ee547", "examples/face/1.mp4",
+               "e007613894bd0c97915eeab78f7380c0976babfb"),
+    UnseenClip(_RETALKING, "c20de926e2f1954150840128eead9542263369d3", "examples/face/2.mp4",
+               "517778f97a5b51184e34e1161af3636a9fcf44b8"),
+    UnseenClip(_RETALKING, "c20de926e2f1954150840128eead9542263369d3", "examples/face/3.mp4",
+               "a82110831e23d9881e07a11b35b70e4631075d18"),
+    UnseenClip(_RETALKING, "c20de926e2f1954150840128eead9542263369d3", "examples/face/4.mp4",
+               "205922bbc887da41e3417300260c542797f67b80"),
+    UnseenClip(_RETALKING, "c20de926e2f1954150840128eead9542263369d3", "examples/face/5.mp4",
+               "3115469dc72e87dee7d107738c8b33c932a185f5"),
+)
+"""The unseen set: repository, a commit that holds the file, its path there and its blob id."""
+
+
+def extract(clip: UnseenClip, git_dir: Path, out: Path) -> Path:
+    """Write the clip's bytes from `git_dir` (a clone or bare repository) to `out`/name.
+
+    Raises LookupError when that repository does not hold the blob."""
+    done = subprocess.run(["git", "--git-dir", str(git_dir), "cat-file", "blob", clip.blob],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        raise LookupError(f"{git_dir} does not hold {clip.repo}@{clip.commit[:10]}:{clip.path} "
+                          f"(blob {clip.blob[:10]})")
+    target = out / clip.name
+    target.write_bytes(done.stdout)
+    return target
+
+
+def git_dir_of(path: Path) -> Path:
+    """A work tree's .git, or a bare repository itself."""
+    return path / ".git" if (path / ".git").exists() else path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for the videos (created)")
+    parser.add_argument("--repo", action="append", default=[], metavar="OWNER/NAME=PATH",
+                        help="where a clone of that repository is (repeatable)")
+    args = parser.parse_args(argv)
+    clones: dict[str, Path] = {}
+    for item in args.repo:
+        name, sep, path = item.partition("=")
+        if not sep or name not in {c.repo for c in CLIPS}:
+            print(f"unseen_videos: --repo wants OWNER/NAME=PATH with one of "
+                  f"{sorted({c.repo for c in CLIPS})}, got {item!r}", file=sys.stderr)
+            return 2
+        clones[name] = git_dir_of(Path(path))
+    args.out.mkdir(parents=True, exist_ok=True)
+    written, missing = 0, []
+    for clip in CLIPS:
+        if clip.repo not in clones:
+            missing.append(f"{clip.repo}:{clip.path} (no --repo {clip.repo}=PATH)")
+            continue
+        try:
+            extract(clip, clones[clip.repo], args.out)
+            written += 1
+        except LookupError as exc:
+            missing.append(str(exc))
+    for line in missing:
+        print(f"unseen_videos: skipped {line}", file=sys.stderr)
+    print(f"wrote {written} of {len(CLIPS)} videos to {args.out}")
+    return 0 if written else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
