@@ -13,8 +13,10 @@ prediction's clock by the clip's audio-video offset (the rules-only engine's bes
 carry offsets of up to ±3 frames, which would otherwise blur a per-frame fit) and by the engine's
 anticipation (feature frame j is shown at (j − 4)/100 s at the default look-ahead, so that is
 where its target is read: +0.04 held out). The spectra are normalised to the training speakers'
-prior and each speaker's running mean (`SpectralStream`) and stacked over a causal context. One
-ridge regression maps cues and stacked spectra to that target; its output is then standardised
+prior and each speaker's running mean (`SpectralStream`) and stacked over a causal context; every
+clip is also fitted with its spectrum moved a mel band up and down (`WARP_BANDS`), as if spoken
+through a shorter and a longer vocal tract. One ridge regression maps cues and stacked spectra to
+that target; its output is then standardised
 over the training clips' speech frames, so the engine adds it in units of a speaker's usual
 spread. Ridge strength and spectral context are chosen leave-one-clip-out among
 RIDGE_CANDIDATES × OFFSETS_CANDIDATES on the training clips alone, scored on the engine's final
@@ -29,7 +31,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +55,11 @@ RIDGE_CANDIDATES = (1e2, 1e3, 1e4, 1e5)
 """Ridge strengths on standardised inputs (about 12 000 frames), tried by the nested selection."""
 OFFSETS_CANDIDATES = ((0, -2, -4, -8), (0, -4, -8), (0,))
 """Causal spectral contexts (10 ms frames back), tried by the nested selection."""
+WARP_BANDS = (-1.0, 1.0)
+"""Every training clip is also seen with its mel spectrum moved by these many bands: one band is
+about 12 % in frequency near 1 kHz, the spread of vocal-tract lengths that speaker normalisation
+(VTLN) allows for, so the read-out cannot lean on where seven speakers' formants happen to sit.
+Set from that range; half a band and one-and-two bands were also tried, and help less (README)."""
 WEIGHTS_FILE = Path(acoustic.__file__).with_name("opening_weights.py")
 _ENGINE = "fantasy_talking.articulation.acoustic.AcousticArticulation"
 MODEL_TARGET, SPECTRAL_TARGET = f"{_ENGINE}.OPENING_MODEL", f"{_ENGINE}.SPECTRAL_MODEL"
@@ -159,16 +166,30 @@ def prior_spectrum(clips: list[TrainingClip]) -> np.ndarray:
     return np.vstack(voiced).astype(np.float64).mean(axis=0)
 
 
-def fit(clips: list[TrainingClip], strength: float, offsets: tuple[int, ...] = (0,)) -> OpeningModel:
-    """Ridge fit on every frame with a truth; output standardised over the speech frames. Clips
-    that carry heard phones give the fused engine's model, with its phone half."""
+def shifted_spectrum(features: Features, bands: float) -> Features:
+    """The same frames with the mel spectrum moved up by `bands` bands (down when negative),
+    interpolated linearly, the edge bands repeated: the same speech from a shorter (longer) tract."""
+    source = np.clip(np.arange(N_MEL) - bands, 0.0, N_MEL - 1.0)
+    lo = np.floor(source).astype(int)
+    hi = np.minimum(lo + 1, N_MEL - 1)
+    share = (source - lo).astype(np.float32)
+    mel = features.mel_db[:, lo] * (1.0 - share) + features.mel_db[:, hi] * share
+    return replace(features, mel_db=mel.astype(np.float32))
+
+
+def fit(clips: list[TrainingClip], strength: float, offsets: tuple[int, ...] = (0,),
+        warp: tuple[float, ...] = WARP_BANDS) -> OpeningModel:
+    """Ridge fit on every frame with a truth, each clip also with its spectrum moved by each of
+    `warp` (bands; the cues, phones and target as they are); output standardised over the speech
+    frames. Clips that carry heard phones give the fused engine's model, with its phone half."""
     prior = prior_spectrum(clips)
-    spectra = [SpectralStream(prior_db=prior, offsets=offsets).stacked(c.features) for c in clips]
+    seen = [(c, c.features) for c in clips] + [(c, shifted_spectrum(c.features, b)) for b in warp for c in clips]
+    spectra = [SpectralStream(prior_db=prior, offsets=offsets).stacked(f) for _, f in seen]
     phones = all(c.phones is not None for c in clips)
-    x = np.hstack([np.vstack(spectra), np.vstack([c.cues for c in clips])]
-                  + ([np.vstack([c.phones for c in clips])] if phones else []))
-    y = np.concatenate([c.target for c in clips])
-    speaking = np.concatenate([c.speaking for c in clips])
+    x = np.hstack([np.vstack(spectra), np.vstack([c.cues for c, _ in seen])]
+                  + ([np.vstack([c.phones for c, _ in seen])] if phones else []))
+    y = np.concatenate([c.target for c, _ in seen])
+    speaking = np.concatenate([c.speaking for c, _ in seen])
     keep = np.isfinite(y)
     mean, scale = x[keep].mean(axis=0), x[keep].std(axis=0) + 1e-9
     z = (x - mean) / scale
