@@ -16,9 +16,8 @@ where its target is read: +0.04 held out). The spectra are normalised to the tra
 prior and each speaker's running mean (`SpectralStream`) and stacked over a causal context; every
 clip is also fitted with its spectrum moved a mel band up and down (`WARP_BANDS`), as if spoken
 through a shorter and a longer vocal tract. One ridge regression maps cues and stacked spectra to
-that target; its output is then standardised
-over the training clips' speech frames, so the engine adds it in units of a speaker's usual
-spread. Ridge strength and spectral context are chosen leave-one-clip-out among
+that target; its output is then standardised over the training clips' speech frames, so the
+engine adds it in units of a speaker's usual spread. Ridge strength and spectral context are chosen leave-one-clip-out among
 RIDGE_CANDIDATES × OFFSETS_CANDIDATES on the training clips alone, scored on the engine's final
 aperture (`engine_aperture`), so a held-out clip never informs them.
 
