@@ -127,7 +127,7 @@ class OpeningModel:
 
     def __call__(self, clip: TrainingClip) -> np.ndarray:
         """The model's output per feature frame of a clip, as the engine computes it."""
-        out = clip.cues @ np.array(self.cues.weights) + self.cues.bias + SpectralStream(self.spectral).read(clip.features)
+        out = self.cues.read(clip.cues) + SpectralStream(self.spectral).read(clip.features)
         return out if self.phones is None else out + self.phones.read(clip.phones)
 
 
