@@ -1,11 +1,14 @@
 """tools/eval/unseen_videos.py: the unseen evaluation set is read from a clone by git blob id, byte
-for byte, and a clone without the blob is reported, not guessed."""
+for byte, a clone without the blob is reported, not guessed, and a clip whose sound is a shared
+video's (re-encoded or cut) is refused."""
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
@@ -55,5 +58,60 @@ def test_the_cli_refuses_an_unknown_repository_and_skips_what_it_cannot_find(clo
     assert err.count("skipped") == len(unseen_videos.CLIPS)
 
 
-def test_the_set_is_eleven_distinct_files():
-    assert len({c.blob for c in unseen_videos.CLIPS}) == len({c.name for c in unseen_videos.CLIPS}) == 11
+def test_the_set_is_eight_distinct_files():
+    assert len({c.blob for c in unseen_videos.CLIPS}) == len({c.name for c in unseen_videos.CLIPS}) == 8
+
+
+def speech_like(seconds: float, seed: int) -> np.ndarray:
+    """Noise under a syllable-rate loudness envelope with pauses: what the envelope match sees of speech."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * 16_000)
+    steps = rng.uniform(0.0, 1.0, int(seconds * 6) + 1) ** 2   # one level per ~170 ms, many near silence
+    level = np.interp(np.arange(n), np.linspace(0, n, len(steps)), steps)
+    return (0.3 * level * rng.standard_normal(n)).astype(np.float32)
+
+
+def write_mp4(path: Path, samples: np.ndarray, rate: int = 44_100) -> Path:
+    """An MP4 with the samples (16 kHz) as AAC at `rate`, as the example videos carry their sound."""
+    x = np.interp(np.arange(int(len(samples) * rate / 16_000)) * 16_000 / rate, np.arange(len(samples)), samples)
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(x.reshape(1, -1).astype(np.float32), format="fltp", layout="mono")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return path
+
+
+def test_a_clip_cut_from_a_shared_video_is_recognised_and_other_speech_is_not(tmp_path):
+    voice = speech_like(8.0, seed=1)
+    shared_dir = tmp_path / "shared"
+    shared_dir.mkdir()
+    write_mp4(shared_dir / "talking_8s.mp4", voice)
+    shared = unseen_videos.shared_envelopes(shared_dir)
+    # Seconds 1.5-6.5 of the same sound, quieter and through another encoder rate: the same footage.
+    cut = write_mp4(tmp_path / "cut.mp4", 0.5 * voice[24_000:104_000], rate=48_000)
+    assert unseen_videos.shared_footage(cut, shared) == "talking_8s.mp4"
+    other = write_mp4(tmp_path / "other.mp4", speech_like(5.0, seed=2))
+    assert unseen_videos.shared_footage(other, shared) is None
+
+
+def test_the_cli_refuses_a_clip_that_repeats_a_shared_video(clone, tmp_path, monkeypatch, capsys):
+    repo, _, _ = clone
+    video = write_mp4(repo / "examples" / "face" / "2.mp4", speech_like(6.0, seed=3))
+    git("add", ".", cwd=repo)
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "second", cwd=repo)
+    clip = unseen_videos.UnseenClip("OpenTalker/video-retalking", "0" * 40, "examples/face/2.mp4",
+                                    git("rev-parse", "HEAD:examples/face/2.mp4", cwd=repo))
+    monkeypatch.setattr(unseen_videos, "CLIPS", (clip,))
+    shared_dir = tmp_path / "shared"
+    shared_dir.mkdir()
+    (shared_dir / "talking_6s.mp4").write_bytes(video.read_bytes())
+    out = tmp_path / "out"
+    args = ["--out", str(out), "--repo", f"OpenTalker/video-retalking={repo}", "--shared", str(shared_dir)]
+    assert unseen_videos.main(args) == 2
+    assert "is the shared talking_6s.mp4's, so it is not unseen" in capsys.readouterr().err
+    assert not (out / "vr_2.mp4").exists()
+    # Against a shared set without it, the same clip is written.
+    assert unseen_videos.main([*args[:-1], str(tmp_path / "none")]) == 0
+    assert (out / "vr_2.mp4").exists()
