@@ -1,15 +1,18 @@
 """Gather a second, unseen set of talking-face videos for tools/eval_lipsync.py from public git repositories.
 
     .venv/bin/python tools/eval/unseen_videos.py --out /tmp/unseen \\
-        --repo OpenTalker/SadTalker=/path/to/SadTalker.git --repo OpenTalker/video-retalking=/path/to/video-retalking.git
+        --repo OpenTalker/SadTalker=/path/to/SadTalker.git --repo OpenTalker/video-retalking=/path/to/video-retalking.git \\
+        --repo yerfor/MimicTalk=/path/to/MimicTalk.git
     .venv/bin/python tools/eval_lipsync.py --videos /tmp/unseen --rhubarb …
 
 The shared videos (../shared/samples/video) train the learned opening and choose every tuned
 constant, so even their leave-one-clip-out figure has seen six of the seven speakers' recording
-set-up. These eight clips (eight speakers, 5–8 s each, with their own sound) have never been used to
-fit or choose anything in the engine; they say how the engine does on faces and voices it has
-never met. Five are HDTF clips that SadTalker ships as examples, three are VideoReTalking's example
-faces. They are not redistributed here: each is read from a clone of its repository (any clone
+set-up. These nine clips (nine speakers, 5–10 s each, with their own sound, in sync within the ±200 ms
+that tools/eval_lipsync.py searches) have never been used to fit or choose anything in the engine;
+they say how the engine does on faces and voices it has never met. Five are HDTF clips that
+SadTalker ships as examples, three are VideoReTalking's example faces, one is MimicTalk's example
+training video. (EDTalk's `uncrop_Obama.mp4` was looked at and left out: its sound trails the
+mouth by about 240 ms, outside that search.) They are not redistributed here: each is read from a clone of its repository (any clone
 whose history holds the commit), found by its git blob id, so the set is the same everywhere.
 
 Both repositories also ship footage that is in the shared set (SadTalker's Ocasio-Cortez clip is
@@ -49,11 +52,12 @@ class UnseenClip:
 
     @property
     def name(self) -> str:
-        prefix = "" if self.repo.endswith("SadTalker") else "vr_"
-        return prefix + Path(self.path).name
+        return _PREFIXES[self.repo] + Path(self.path).name
 
 
-_SADTALKER, _RETALKING = "OpenTalker/SadTalker", "OpenTalker/video-retalking"
+_SADTALKER, _RETALKING, _MIMICTALK = "OpenTalker/SadTalker", "OpenTalker/video-retalking", "yerfor/MimicTalk"
+_PREFIXES = {_SADTALKER: "", _RETALKING: "vr_", _MIMICTALK: "mt_"}
+"""File-name prefixes that keep every repository's clips apart (VideoReTalking's are numbered)."""
 CLIPS: tuple[UnseenClip, ...] = (
     UnseenClip(_SADTALKER, "68651ebaa6fedad57ca9c878221f9b57212040cb", "test/examples/source_image/RD_Radio2_000.mp4",
                "e815dc1856e0f88e4572e8a803388d21f4e37d60"),
@@ -71,6 +75,8 @@ CLIPS: tuple[UnseenClip, ...] = (
                "205922bbc887da41e3417300260c542797f67b80"),
     UnseenClip(_RETALKING, "c20de926e2f1954150840128eead9542263369d3", "examples/face/5.mp4",
                "3115469dc72e87dee7d107738c8b33c932a185f5"),
+    UnseenClip(_MIMICTALK, "44bde25e93ec89d31b6517fe94e7a356d8694fa8", "data/raw/examples/Trump_10s.mp4",
+               "7e131a24035726dfda47aa5bfa72d3963dc78f74"),
 )
 """The unseen set: repository, a commit that holds the file, its path there and its blob id."""
 
