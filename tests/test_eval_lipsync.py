@@ -326,3 +326,51 @@ def test_pooled_closure_rates_weigh_every_event_alike():
     # 1 of 2 events on a short clip, 8 of 8 on a long one, a clip without closures: 9 of 10.
     assert eval_lipsync.pooled([(0.5, 2), (1.0, 8), (float("nan"), 0)]) == pytest.approx(0.9)
     assert np.isnan(eval_lipsync.pooled([(float("nan"), 0)]))
+
+
+def test_the_median_interval_says_how_far_a_handful_of_clips_could_move_it():
+    rng = np.random.default_rng(7)
+    spread = rng.uniform(0.2, 0.7, 9)
+    low, high = metrics.median_interval(list(spread))
+    assert low <= np.median(spread) <= high and high - low > 0.05
+    tight_low, tight_high = metrics.median_interval(list(0.45 + 0.1 * (spread - 0.45)))
+    assert tight_high - tight_low < 0.2 * (high - low)          # ten times less spread, a tenth the width
+    assert metrics.median_interval([0.3, 0.3, float("nan")]) == (0.3, 0.3)
+
+
+def test_a_paired_comparison_sees_a_steady_lead_that_clip_difficulty_hides():
+    rng = np.random.default_rng(8)
+    difficulty = rng.uniform(0.1, 0.7, 9)                      # clips far apart in how hard they are
+    ours = difficulty + 0.05 + rng.normal(0, 0.01, 9)
+    steady = metrics.compare(list(ours), list(difficulty))
+    assert steady.wins == steady.clips == 9
+    assert 0.03 < steady.low < steady.mean_difference < steady.high < 0.07
+    # Unpaired, the same lead is lost in the clips' spread: the two medians' intervals overlap.
+    assert metrics.median_interval(list(ours))[0] < metrics.median_interval(list(difficulty))[1]
+    # A lead on some clips and a loss on others: the interval straddles zero.
+    mixed = metrics.compare(list(difficulty + rng.normal(0, 0.15, 9)), list(difficulty))
+    assert mixed.low < 0 < mixed.high
+    # Clips one of the two could not score are left out of both.
+    assert metrics.compare([0.5, float("nan"), 0.4], [0.3, 0.2, 0.1]).clips == 2
+
+
+def test_the_summary_compares_each_engine_with_the_best_baseline(capsys):
+    import eval_lipsync
+
+    results = []
+    for k in range(6):
+        truth = smooth_noise(300, seed=40 + k)
+        clip = eval_lipsync.ClipResult("video", f"synthetic-{k}", 25.0, truth,
+                                       truth_closed=metrics.closed_mask(truth), speech=np.ones(300, bool))
+        noise = np.random.default_rng(50 + k)
+        for name, scale in (("ours", 0.5), ("rms", 2.0), ("rhubarb-phonetic", 1.0)):
+            pred = truth + scale * smooth_noise(300, seed=60 + k) + 0.1 * noise.standard_normal(300)
+            clip.scores[name] = metrics.score(truth, pred, clip.truth_closed, clip.speech, fps=25.0)
+        results.append(clip)
+    summary = eval_lipsync.summarise(results)
+    assert eval_lipsync.best_baseline(summary) == "rhubarb-phonetic"
+    against = eval_lipsync.comparisons(results, summary)
+    assert set(against) == {"ours"} and against["ours"].wins == 6 and against["ours"].low > 0
+    assert summary["ours"]["best_lag_r_low"] <= summary["ours"]["best_lag_r"] <= summary["ours"]["best_lag_r_high"]
+    eval_lipsync.print_summary("video", summary, against=against)
+    assert "against rhubarb-phonetic (best baseline): higher on 6 of 6 clips" in capsys.readouterr().out
