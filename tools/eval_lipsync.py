@@ -16,7 +16,9 @@ measured inner-lip width (`width r`). `speech r` is the best-lag r over the fram
 (the audio's own speech mask), which separates following the talking from what the mouth does in
 pauses and before the first word.
 --loco chooses every tuned constant (eval/loco.py's TUNED grid) leave-one-clip-out and reports that
-median beside the in-sample one; it is the figure to quote.
+median beside the in-sample one; it is the figure to quote. With a handful of clips a median moves a
+lot, so each of our engines' median comes with a bootstrap interval over the clips and a paired
+comparison with the best baseline (wins, mean difference and its interval: metrics.compare).
 Video landmarks (MediaPipe) and Rhubarb's cues are cached under ~/.cache/fantasy_talking, so re-runs
 take seconds. The Rhubarb baselines run when --rhubarb or $RHUBARB names its binary.
 """
@@ -176,8 +178,9 @@ def pooled(rates: list[tuple[float, int]]) -> float:
 
 
 def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
-    """Per predictor: medians over the clips of r@0, best-lag r, best lag and closure recall,
-    plus the one lag that suits the whole set best (highest median r) and that median r."""
+    """Per predictor: medians over the clips of r@0, best-lag r (with its bootstrap interval), best lag
+    and closure recall, plus the one lag that suits the whole set best (highest median r) and that
+    median r."""
     names = list(dict.fromkeys(n for r in results for n in r.scores))
     summary = {}
     for name in names:
@@ -220,10 +223,10 @@ def comparisons(results: list[ClipResult], summary: dict[str, dict[str, float]])
     base = best_baseline(summary)
     if base is None:
         return {}
-    both = [r for r in results if base in r.scores]
-    return {name: metrics.compare([r.scores[name].best_r for r in both if name in r.scores],
-                                  [r.scores[base].best_r for r in both if name in r.scores])
-            for name in summary if name.startswith("ours")}
+    pairs = {name: [(r.scores[name].best_r, r.scores[base].best_r) for r in results
+                    if name in r.scores and base in r.scores]
+             for name in summary if name.startswith("ours")}
+    return {name: metrics.compare([a for a, _ in p], [b for _, b in p]) for name, p in pairs.items()}
 
 
 def targets(summary: dict[str, dict[str, float]], loco_median: float | None = None

@@ -7,19 +7,21 @@
 
 The shared videos (../shared/samples/video) train the learned opening and choose every tuned
 constant, so even their leave-one-clip-out figure has seen six of the seven speakers' recording
-set-up. These nine clips (nine speakers, 5–10 s each, with their own sound, in sync within the ±200 ms
-that tools/eval_lipsync.py searches) have never been used to fit or choose anything in the engine;
-they say how the engine does on faces and voices it has never met. Five are HDTF clips that
+set-up. These nine clips (nine speakers, 5–10 s each, with their own sound, in sync within the
+±200 ms that tools/eval_lipsync.py searches) have never been used to fit or choose anything in the
+engine; they say how the engine does on faces and voices it has never met. Five are HDTF clips that
 SadTalker ships as examples, three are VideoReTalking's example faces, one is MimicTalk's example
-training video. (EDTalk's `uncrop_Obama.mp4` was looked at and left out: its sound trails the
-mouth by about 240 ms, outside that search.) They are not redistributed here: each is read from a clone of its repository (any clone
-whose history holds the commit), found by its git blob id, so the set is the same everywhere.
+training video (EDTalk's `uncrop_Obama.mp4` was left out: its sound trails the mouth by about
+240 ms, outside that search). They are not redistributed here: each is read from a clone of its
+repository (any clone whose history holds the commit), found by its git blob id, so the set is the
+same everywhere.
 
-Both repositories also ship footage that is in the shared set (SadTalker's Ocasio-Cortez clip is
-talking_woman_frontal_8s, VideoReTalking's face 2 is talking_male_en_frontal_5s and its face 3 the
-first five seconds of the same Ocasio-Cortez address), so those three are left out, and every clip
-written is checked against the shared videos by its sound (`shared_footage`): a clip that repeats
-one of them is refused, re-encoded or cut as it may be.
+SadTalker and VideoReTalking also ship footage that is in the shared set (SadTalker's
+Ocasio-Cortez clip is talking_woman_frontal_8s, VideoReTalking's face 2 is
+talking_male_en_frontal_5s and its face 3 the first five seconds of the same Ocasio-Cortez
+address), so those three are left out, and every clip written is checked against the shared videos
+by its sound (`shared_footage`): a clip that repeats one of them is refused, re-encoded or cut as it
+may be.
 """
 from __future__ import annotations
 
