@@ -1,14 +1,17 @@
 """Shared test data: speech made with espeak-ng, and the optional shared samples folder."""
 from __future__ import annotations
 
+import io
 import shutil
 import signal
 import subprocess
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
-from fantasy_talking.audio.decode import Audio, decode_file
+from fantasy_talking.audio.decode import Audio, decode_file, resample
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
@@ -17,6 +20,19 @@ def default_sigint() -> None:
     """Ctrl-C as a terminal delivers it, even when this suite runs in a background job (where SIGINT is ignored
     and children inherit that)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def encode_audio(samples_16k: np.ndarray, container: str, codec: str, rate: int) -> bytes:
+    """Encode mono speech (16 kHz samples) into a real file with FFmpeg's own encoders."""
+    x = resample(samples_16k, 16_000, rate) if rate != 16_000 else samples_16k
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(x.reshape(1, -1).astype(np.float32), format="flt", layout="mono")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return buf.getvalue()
 
 
 def espeak_wav(path: Path, text: str, voice: str = "en-us") -> Path:

@@ -1,16 +1,15 @@
 """The core gRPC API against a real in-process server on a free port, with real clients and codecs."""
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import threading
 import time
 
-import av
 import grpc
 import numpy as np
 import pytest
+from conftest import encode_audio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -59,19 +58,6 @@ def channel(server):
 @pytest.fixture(scope="module")
 def stub(channel):
     return animation_pb2_grpc.AnimationServiceStub(channel)
-
-
-def encode(samples_16k: np.ndarray, container: str, codec: str, rate: int) -> bytes:
-    """Encode mono speech into a real file with FFmpeg's own encoders."""
-    x = resample(samples_16k, 16_000, rate) if rate != 16_000 else samples_16k
-    buf = io.BytesIO()
-    with av.open(buf, "w", format=container) as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
-        frame = av.AudioFrame.from_ndarray(x.reshape(1, -1).astype(np.float32), format="flt", layout="mono")
-        frame.sample_rate = rate
-        for packet in [*stream.encode(frame), *stream.encode(None)]:
-            out.mux(packet)
-    return buf.getvalue()
 
 
 def config(fmt=F32_16K, idle_after_ms: int = 0, **options) -> Req:
@@ -162,7 +148,7 @@ def test_stream_equals_clip_for_the_same_audio_and_options(stub, speech):
     ("ogg", "libopus", 48_000), ("ipod", "aac", 16_000),
 ], ids=["wav", "mp3", "flac", "ogg-opus", "m4a-aac"])
 def test_animate_clip_decodes_real_files(stub, speech, container, codec, rate):
-    data = encode(speech, container, codec, rate)
+    data = encode_audio(speech, container, codec, rate)
     answer = stub.AnimateClip(animation_pb2.AnimateClipRequest(file=data, options=common_pb2.AnimationOptions(fps=25)))
     assert answer.header.fps == 25 and list(answer.header.blendshape_names) == list(ARKIT_52)
     assert answer.duration_s == pytest.approx(len(speech) / 16_000, abs=0.2)  # AAC adds priming samples

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
+from conftest import encode_audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
@@ -73,13 +73,7 @@ def speech_like(seconds: float, seed: int) -> np.ndarray:
 
 def write_mp4(path: Path, samples: np.ndarray, rate: int = 44_100) -> Path:
     """An MP4 with the samples (16 kHz) as AAC at `rate`, as the example videos carry their sound."""
-    x = np.interp(np.arange(int(len(samples) * rate / 16_000)) * 16_000 / rate, np.arange(len(samples)), samples)
-    with av.open(str(path), "w", format="mp4") as out:
-        stream = out.add_stream("aac", rate=rate, layout="mono")
-        frame = av.AudioFrame.from_ndarray(x.reshape(1, -1).astype(np.float32), format="fltp", layout="mono")
-        frame.sample_rate = rate
-        for packet in [*stream.encode(frame), *stream.encode(None)]:
-            out.mux(packet)
+    path.write_bytes(encode_audio(samples, "mp4", "aac", rate))
     return path
 
 
