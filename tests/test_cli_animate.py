@@ -87,11 +87,12 @@ def test_same_seed_same_files_and_new_seed_new_blinks(speech, tmp_path):
     assert not np.allclose(blinks_a, blinks_c), "another seed should move the blinks"
 
 
-def test_english_transcript_drives_the_phonetic_engine(speech, tmp_path):
+def test_english_transcript_drives_the_words_engine(speech, tmp_path):
+    """`auto` with an English transcript: the words engine, its visemes the aligned phones."""
     prefix = tmp_path / "peter"
     assert main(["animate", str(speech), "--language", "en-US", "--transcript", SENTENCE, "-o", str(prefix)]) == 0
     document = json.loads(prefix.with_suffix(".json").read_text())
-    assert document["engine"] == "phonetic"
+    assert document["engine"] == "words"
     lip_closures = [v for v in document["visemes"] if v["viseme"] == "PP"]
     assert len(lip_closures) >= 8, "every P in the sentence should close the lips"
     assert {v["phoneme"] for v in lip_closures} == {"P"}

@@ -64,6 +64,26 @@ def test_closure_precision_exposes_a_mouth_that_stays_shut():
     assert lazy.closure_precision < 0.5 < honest.closure_precision
 
 
+def test_the_lips_own_seals_are_scored_as_closures_of_their_own():
+    """A predictor that says where it seals the lips gets those seals scored against the truth's
+    closures, apart from its aperture's bottom fifth; one that does not gets none."""
+    truth = smooth_noise(300, seed=2)
+    speech = np.ones(300, bool)
+    truth_closed = metrics.closed_mask(truth)
+    runs = metrics.runs(truth_closed)
+    on_half = np.zeros(300, bool)
+    for start, end in runs[::2]:
+        on_half[start:end] = True                       # seals on every other true closure
+    wrong = np.roll(on_half, 40) & ~truth_closed        # the same seals where the lips are open
+    right = metrics.score(truth, truth, truth_closed, speech, pred_sealed=on_half, fps=25.0)
+    moved = metrics.score(truth, truth, truth_closed, speech, pred_sealed=wrong, fps=25.0)
+    assert right.seal_precision == 1.0 and right.seals == len(runs[::2])
+    assert right.seal_recall == pytest.approx(len(runs[::2]) / len(runs), abs=0.01)
+    assert moved.seal_precision < 0.5 and right.seal_chance_precision < 1.0
+    none = metrics.score(truth, truth, truth_closed, speech)
+    assert none.seals == 0 and np.isnan(none.seal_precision)
+
+
 def test_closure_chance_level_separates_timing_from_number_and_length():
     """Closures at the truth's times score above their chance level; the same closures at the
     wrong times score at it, and a mouth shut in long blocks earns a high precision by chance."""
@@ -294,6 +314,18 @@ def test_loco_over_a_declared_grid_on_synthetic_clips(capsys):
     assert report["held_out"][0] < 0.5 < report["table"][1][0]   # the fold-0 model spoils clip 0 held out
     assert np.allclose(report["held_out"][1:4], held_out[1:4])
     assert OFFSET == 0.0
+
+    # A second predictor chooses (an engine that runs with another engine's constants): every clip
+    # gets the chooser's choice, scored on the predictor held out; here the chooser wants 2.0.
+    def wants_two(audio, fps, n):
+        clip = next(c for c in clips if c[0].audio is audio)[0]
+        return clip.truth_curve + abs(np.log(GAIN / 2.0)) * 3 * spoiler
+
+    report = eval_lipsync.run_loco([c[0] for c in clips], predict, {f"{__name__}.GAIN": (1.0, 0.5, 2.0)},
+                                   chooser=wants_two)
+    assert report["chosen"] == [2] * 6 and report["in_sample_choice"] == 2
+    assert np.allclose(report["held_out"], np.array(report["table"])[2])   # the predictor's own scores at 2.0
+    assert np.all(np.array(report["held_out"])[:4] < held_out[:4] - 0.3)    # which cost the clips wanting 0.5
 
 
 OFFSET = 0.0   # a second constant of the synthetic engine, standing in for a per-fold learned part

@@ -158,12 +158,12 @@ def test_animate_clip_decodes_real_files(stub, speech, container, codec, rate):
     assert answer.visemes
 
 
-def test_animate_clip_with_an_english_transcript_uses_the_phonetic_engine(stub, speech):
-    pytest.importorskip("fantasy_talking.speech.sphinx", reason="the phonetic engine is not installed")
+def test_animate_clip_with_an_english_transcript_uses_the_words_engine(stub, speech):
+    pytest.importorskip("fantasy_talking.speech.sphinx", reason="the words engine is not installed")
     answer = stub.AnimateClip(animation_pb2.AnimateClipRequest(
         pcm=animation_pb2.RawAudio(format=F32_16K, data=speech.astype("<f4").tobytes()),
         options=common_pb2.AnimationOptions(language="en-US", transcript=SPEECH_TEXT)))
-    assert answer.header.engine == "phonetic"
+    assert answer.header.engine == "words"
     assert any(v.phoneme for v in answer.visemes)
     assert abs(len(answer.frames) - answer.duration_s * 30) <= 2
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fantasy_talking.audio.decode import Audio  # noqa: E402
 
 from eval import loco, metrics  # noqa: E402
-from eval.predictors import Prediction, Predictor, default_rhubarb, predictors  # noqa: E402
+from eval.predictors import Prediction, Predictor, default_rhubarb, ours, predictors  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_VIDEOS = REPO.parent / "shared" / "samples" / "video"
@@ -82,7 +82,8 @@ class ClipResult:
 def score_prediction(result: ClipResult, predict: Predictor) -> tuple[np.ndarray, metrics.Scores]:
     pred = Prediction.of(predict(result.audio, result.fps, result.frames))
     return pred.aperture, metrics.score(result.truth_curve, pred.aperture, result.truth_closed, result.speech,
-                                        truth_width=result.truth_width, pred_spread=pred.spread, fps=result.fps)
+                                        truth_width=result.truth_width, pred_spread=pred.spread, fps=result.fps,
+                                        pred_sealed=pred.sealed)
 
 
 def run_predictors(table: dict[str, Predictor], result: ClipResult) -> None:
@@ -204,6 +205,10 @@ def summarise(results: list[ClipResult]) -> dict[str, dict[str, float]]:
             "chance_recall": median([s.chance_recall for s in rows]),
             "chance_precision": median([s.chance_precision for s in rows]),
             "pooled_chance_precision": pooled([(s.chance_precision, s.predicted_closures) for s in rows]),
+            "seals": sum(s.seals for s in rows),
+            "pooled_seal_recall": pooled([(s.seal_recall, s.closures) for s in rows]),
+            "pooled_seal_precision": pooled([(s.seal_precision, s.seals) for s in rows]),
+            "pooled_seal_chance_precision": pooled([(s.seal_chance_precision, s.seals) for s in rows]),
             "worst_best_lag_r": min((s.best_r for s in rows if np.isfinite(s.best_r)), default=float("nan")),
             "common_lag": lag,
             "r_common_lag": r_at_lag,
@@ -272,6 +277,11 @@ def print_summary(truth: str, summary: dict[str, dict[str, float]], loco_median:
         print(f"  {name}: closures pooled over all clips' events: recall {fmt(m['pooled_recall'])}, "
               f"precision {fmt(m['pooled_precision'])} (chance {fmt(m['pooled_chance_precision'])}); "
               f"median chance recall {fmt(m['chance_recall'])}, precision {fmt(m['chance_precision'])}")
+    for name, m in summary.items():
+        if m["seals"]:
+            print(f"  {name}: its {m['seals']} lip seals in speech as the closures, pooled: recall "
+                  f"{fmt(m['pooled_seal_recall'])}, precision {fmt(m['pooled_seal_precision'])} "
+                  f"(chance {fmt(m['pooled_seal_chance_precision'])})")
     base = best_baseline(summary)
     for name, c in (against or {}).items():
         m = summary[name]
@@ -329,21 +339,35 @@ def score_table(results: list[ClipResult], predict: Predictor, combos: list[dict
     return table, closures
 
 
+def fold_score_tables(results: list[ClipResult], predict: Predictor, combos: list[dict], metric: str,
+                      fold_overrides: list[dict] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None,
+                                                                  np.ndarray | None]:
+    """The score and closure tables on all clips, then (with `fold_overrides`) one per held-out clip."""
+    table, closures = score_table(results, predict, combos, metric)
+    if not fold_overrides:
+        return table, closures, None, None
+    made = [score_table(results, predict, combos, metric, extra) for extra in fold_overrides]
+    return table, closures, np.array([t for t, _ in made]), np.array([c for _, c in made])
+
+
 def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tuple], metric: str = "best_r",
-             fold_overrides: list[dict] | None = None) -> dict:
+             fold_overrides: list[dict] | None = None, chooser: Predictor | None = None) -> dict:
     """Score every combination of the grid on every clip by `metric` (a Scores field), then choose
     leave-one-clip-out by the same metric. `fold_overrides[c]` (a model fitted without clip c) is
-    applied to every score that chooses for, and is held out on, clip c."""
+    applied to every score that chooses for, and is held out on, clip c. With `chooser`, the
+    constants are chosen by that predictor's scores and held out on `predict`'s: for an engine that
+    runs with another engine's constants as they were chosen (the words engine, the acoustic one's)."""
     combos = loco.combinations(grid)
     folds = len(results) if fold_overrides else 1
-    log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips x {folds} fold tables")
-    table, closures = score_table(results, predict, combos, metric)
-    fold_tables = fold_closures = None
-    if fold_overrides:
-        made = [score_table(results, predict, combos, metric, extra) for extra in fold_overrides]
-        fold_tables = np.array([t for t, _ in made])
-        fold_closures = np.array([c for _, c in made])
+    log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips x {folds} fold tables"
+        + (", chosen by a second predictor" if chooser else ""))
+    table, closures, fold_tables, fold_closures = fold_score_tables(results, predict, combos, metric, fold_overrides)
     chosen = loco.leave_one_clip_out(table, fold_tables)
+    if chooser is not None:
+        picks = loco.leave_one_clip_out(*fold_score_tables(results, chooser, combos, metric, fold_overrides)[::2])
+        clips = np.arange(len(results))
+        held = (fold_tables if fold_tables is not None else np.broadcast_to(table, (len(results),) + table.shape))
+        chosen = loco.LocoResult(held[clips, picks.chosen, clips], picks.chosen, picks.in_sample)
     clips = np.arange(len(results))
     if fold_closures is None:
         held_recall, held_precision = closures[0][chosen.chosen, clips], closures[1][chosen.chosen, clips]
@@ -415,8 +439,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"score against the talking-face videos in DIR (default {DEFAULT_VIDEOS})")
     parser.add_argument("--tts", nargs="*", default=None, metavar="LANG",
                         help=f"score against espeak-ng speech; languages from {', '.join(SENTENCES)} (default all)")
-    parser.add_argument("--engine", choices=("auto", "acoustic", "phonetic", "fused"), default="auto",
+    parser.add_argument("--engine", choices=("auto", "acoustic", "phonetic", "fused", "words"), default="auto",
                         help="which speech engine of ours to run (default auto)")
+    parser.add_argument("--recognised-transcript", action="store_true",
+                        help="give our engines the words PocketSphinx recognises in each clip as an English "
+                             "transcript (the videos have none): what a transcript does for each engine")
     parser.add_argument("--lookahead-ms", type=int, default=None, metavar="MS",
                         help="our engine's look-ahead (default: the product default)")
     parser.add_argument("--rhubarb", type=Path, default=default_rhubarb(), metavar="PATH",
@@ -451,7 +478,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     apply_params(args.param)
-    table = predictors(args.engine, args.rhubarb, baselines=not args.no_baselines, lookahead_ms=args.lookahead_ms)
+    table = predictors(args.engine, args.rhubarb, baselines=not args.no_baselines, lookahead_ms=args.lookahead_ms,
+                       recognised_transcript=args.recognised_transcript)
     started = time.perf_counter()
     sets: dict[str, list[ClipResult]] = {}
     if args.videos:
@@ -470,8 +498,11 @@ def main(argv: list[str] | None = None) -> int:
             stale = [t for t, v in grid.items() if shipped[t] != v[0]]
             if stale:
                 raise SystemExit(f"eval_lipsync: TUNED's first candidates are not the shipped values: {stale}")
+        # The words engine runs with the acoustic engine's constants, chosen by the acoustic engine's
+        # score; its held-out figure chooses them the same way (the seal itself has no constant).
+        chooser = ours("acoustic", args.lookahead_ms) if args.engine == "words" else None
         loco_report = run_loco(sets["video"], table["ours"], {t: tuple(v) for t, v in grid.items()}, args.loco_metric,
-                               learned_folds(sets["video"], args.engine))
+                               learned_folds(sets["video"], args.engine), chooser)
 
     print(f"aperture(ours) = JawOpen - MouthClose + 0.3*MouthFunnel; engine={args.engine}; "
           f"lag > 0 means the prediction is late (shift it earlier); lags searched within ±{metrics.MAX_LAG} frames")

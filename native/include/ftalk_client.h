@@ -162,7 +162,8 @@ typedef enum ftalk_speech_engine {
   FTALK_ENGINE_AUTO = 0,
   FTALK_ENGINE_ACOUSTIC = 1,
   FTALK_ENGINE_PHONETIC = 2,      /**< clips only */
-  FTALK_ENGINE_FUSED = 3          /**< acoustic + streaming phone loop (lip shape); streams */
+  FTALK_ENGINE_FUSED = 3,         /**< acoustic + streaming phone loop (lip shape); streams */
+  FTALK_ENGINE_WORDS = 4          /**< acoustic + lips sealed on the clip's recognised /p b m/; clips only */
 } ftalk_speech_engine;
 
 /** Animation options (fantasytalking.v1.AnimationOptions). Fill with ftalk_animation_options_init. */

@@ -46,6 +46,13 @@ class Scores:
     chance_precision: float = float("nan")
     """Closure recall and precision of the same closed frames at the wrong time (`closure_chance`): what
     the closure scores give for the number and length of the closures alone, without their timing."""
+    seal_recall: float = float("nan")
+    seal_precision: float = float("nan")
+    seals: int = 0
+    seal_chance_precision: float = float("nan")
+    """The same closure scores for the frames where the predictor seals the lips (not its aperture's
+    bottom fifth), with the chance precision of those seals moved in time; NaN and 0 for predictors
+    that do not say where the lips meet."""
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +62,8 @@ class Scores:
             "predicted_closures": self.predicted_closures,
             "width_r": self.width_r, "speech_r": self.speech_r, "r_by_lag": list(self.lag_r),
             "chance_recall": self.chance_recall, "chance_precision": self.chance_precision,
+            "seal_recall": self.seal_recall, "seal_precision": self.seal_precision, "seals": self.seals,
+            "seal_chance_precision": self.seal_chance_precision,
         }
 
 
@@ -183,9 +192,11 @@ def closure_chance(truth_closed: np.ndarray, pred_closed: np.ndarray, speech: np
 
 def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech: np.ndarray,
           max_lag: int = MAX_LAG, truth_width: np.ndarray | None = None,
-          pred_spread: np.ndarray | None = None, fps: float | None = None) -> Scores:
-    """All metrics of one predictor (a per-frame aperture, optionally a lip spread) against one truth;
-    with the frame rate (`fps`) also the closures' chance level."""
+          pred_spread: np.ndarray | None = None, fps: float | None = None,
+          pred_sealed: np.ndarray | None = None) -> Scores:
+    """All metrics of one predictor (a per-frame aperture, optionally a lip spread and the frames
+    where it seals the lips) against one truth; with the frame rate (`fps`) also the closures'
+    chance level."""
     n = min(len(truth), len(pred))
     truth, pred = truth[:n], pred[:n]
     curve = lag_curve(truth, pred, max_lag)
@@ -201,8 +212,14 @@ def score(truth: np.ndarray, pred: np.ndarray, truth_closed: np.ndarray, speech:
     if truth_width is not None and pred_spread is not None:
         width_r = best_lag(truth_width[:n], pred_spread[:n], max_lag)[1]
     chance = closure_chance(truth_closed[:n], pred_closed, in_speech, fps) if fps else (float("nan"),) * 2
+    seal = (float("nan"), float("nan"), 0, float("nan"))
+    if pred_sealed is not None:
+        sealed = np.asarray(pred_sealed[:n], bool)
+        seal_precision, seals = closure_recall(sealed, truth_closed[:n], in_speech)
+        seal_chance = closure_chance(truth_closed[:n], sealed, in_speech, fps)[1] if fps else float("nan")
+        seal = (closure_recall(truth_closed[:n], sealed, in_speech)[0], seal_precision, seals, seal_chance)
     return Scores(curve[0], r_best, lag, recall, count, share, tuple(curve.values()), precision, width_r, predicted,
-                  speech_r, *chance)
+                  speech_r, *chance, *seal)
 
 
 def common_lag(curves: list[tuple[float, ...]], max_lag: int = MAX_LAG) -> tuple[int, float]:

@@ -3,7 +3,7 @@
 Each predictor maps (16 kHz audio, fps, frame count) to one aperture value per frame i at
 time i/fps. The aperture mappings are part of the method, so they are stated here:
 
-- ours (and ours-fused, the fused engine, which the table shows beside it): JawOpen − MouthClose + 0.3·MouthFunnel of the ARKit curves; its lip spread (scored against
+- ours (and ours-fused and ours-words, the other engines, which the table shows beside it): JawOpen − MouthClose + 0.3·MouthFunnel of the ARKit curves; its lip spread (scored against
   the video's inner-lip width) is MouthStretch + MouthSmile − MouthPucker − MouthFunnel/2
   (left and right averaged), detrended like the truth.
 - rms: the RMS envelope in a 40 ms window centred on each frame.
@@ -48,6 +48,9 @@ class Prediction:
 
     aperture: np.ndarray
     spread: np.ndarray | None = None
+    sealed: np.ndarray | None = None
+    """Frames where the lips meet over an open jaw (MouthClose at least half of JawOpen, JawOpen
+    at least 0.02): the closures the engine makes on purpose."""
 
     @staticmethod
     def of(value: "np.ndarray | Prediction") -> "Prediction":
@@ -71,8 +74,45 @@ def at_frame_rate(values: np.ndarray, rate: int, fps: float, n_frames: int) -> n
     return np.interp(np.arange(n_frames) / fps, np.arange(len(values)) / rate, values)
 
 
-def ours(engine: str, lookahead_ms: int | None = None) -> Predictor:
-    """Our engine (auto, acoustic, phonetic or fused), audio only, at the truth's frame rate."""
+_WORD_PHONES: dict[str, list] = {}
+_WORDS: dict[str, str] = {}
+
+
+def _remember_word_phones() -> None:
+    """Make sphinx.word_phones answer each clip's audio once per run: the words engine's phones do
+    not depend on any constant a leave-one-clip-out grid varies, and recognising them again for
+    every grid point would take most of the run."""
+    from fantasy_talking.speech import sphinx
+
+    if getattr(sphinx.word_phones, "remembered", False):
+        return
+    recognise = sphinx.word_phones
+
+    def word_phones(audio: Audio, transcript: str = "", progress=None) -> list:
+        key = hashlib.sha256(audio.samples.tobytes() + transcript.encode()).hexdigest()
+        if key not in _WORD_PHONES:
+            _WORD_PHONES[key] = recognise(audio, transcript, progress)
+        return _WORD_PHONES[key]
+
+    word_phones.remembered = True
+    sphinx.word_phones = word_phones
+
+
+def _recognised_words(audio: Audio) -> str:
+    from fantasy_talking.speech import sphinx
+
+    key = hashlib.sha256(audio.samples.tobytes()).hexdigest()
+    if key not in _WORDS:
+        _WORDS[key] = " ".join(sphinx.recognize_words(audio))
+    return _WORDS[key]
+
+
+def ours(engine: str, lookahead_ms: int | None = None, recognised_transcript: bool = False) -> Predictor:
+    """Our engine (auto, acoustic, phonetic, fused or words) at the truth's frame rate, from the audio
+    alone or, with `recognised_transcript`, given the words PocketSphinx recognises in it as an
+    English transcript (the videos have none of their own): what a transcript does for an engine."""
+    if engine == "words" or recognised_transcript:
+        _remember_word_phones()
 
     def predict(audio: Audio, fps: float, n_frames: int) -> np.ndarray:
         from fantasy_talking.animation.options import AnimationOptions, Engine
@@ -80,6 +120,8 @@ def ours(engine: str, lookahead_ms: int | None = None) -> Predictor:
 
         rate = int(round(fps))
         options = AnimationOptions(fps=rate, engine=Engine[engine.upper()])
+        if recognised_transcript:
+            options = replace(options, language="en-US", transcript=_recognised_words(audio))
         if lookahead_ms is not None:
             options = replace(options, lookahead_ms=lookahead_ms)
         clip = animate_audio(audio, options)
@@ -88,7 +130,10 @@ def ours(engine: str, lookahead_ms: int | None = None) -> Predictor:
                         + clip.curve("MouthSmileLeft") + clip.curve("MouthSmileRight")) \
             - clip.curve("MouthPucker") - 0.5 * clip.curve("MouthFunnel")
         spread = detrend(at_frame_rate(spread, rate, fps, n_frames), int(round(DETREND_S * fps)))
-        return Prediction(at_frame_rate(aperture, rate, fps, n_frames), spread)
+        jaw = clip.curve("JawOpen")
+        sealed = ((clip.curve("MouthClose") >= 0.5 * jaw) & (jaw >= 0.02)).astype(np.float64)
+        return Prediction(at_frame_rate(aperture, rate, fps, n_frames), spread,
+                          at_frame_rate(sealed, rate, fps, n_frames) >= 0.5)
 
     return predict
 
@@ -154,13 +199,14 @@ def rhubarb(binary: Path, recognizer: str) -> Predictor:
 
 
 def predictors(engine: str, rhubarb_binary: Path | None, baselines: bool = True,
-               lookahead_ms: int | None = None) -> dict[str, Predictor]:
+               lookahead_ms: int | None = None, recognised_transcript: bool = False) -> dict[str, Predictor]:
     """Our engine first, then the baselines that can run here."""
-    table: dict[str, Predictor] = {"ours": ours(engine, lookahead_ms)}
+    table: dict[str, Predictor] = {"ours": ours(engine, lookahead_ms, recognised_transcript)}
     if not baselines:
         return table
-    if engine != "fused":
-        table["ours-fused"] = ours("fused", lookahead_ms)
+    for option in ("fused", "words"):
+        if engine != option:
+            table[f"ours-{option}"] = ours(option, lookahead_ms, recognised_transcript)
     table["rms"] = rms_envelope
     table["pylipsync"] = pylipsync_aperture
     if rhubarb_binary is not None:

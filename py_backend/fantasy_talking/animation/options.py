@@ -20,6 +20,9 @@ class Engine(Enum):
     PHONETIC = 2
     FUSED = 3
     """The acoustic path with a streaming phone loop's lip shapes fused in (animation/fusion.py)."""
+    WORDS = 4
+    """The acoustic path with the lips sealed on the /p b m/ of the whole clip's words, recognised
+    or from the transcript (animation/lip_seal.py); clips only."""
 
 
 class OptionsError(ValueError):
@@ -65,7 +68,7 @@ class AnimationOptions:
 
 
 ENGINE_NAMES: dict[str, Engine] = {"auto": Engine.AUTO, "acoustic": Engine.ACOUSTIC, "phonetic": Engine.PHONETIC,
-                                   "fused": Engine.FUSED}
+                                   "fused": Engine.FUSED, "words": Engine.WORDS}
 """The engine names users type (CLI flags, farm manifests, config files)."""
 
 RIG_NAMES: dict[str, RigProfile] = {"arkit52": RigProfile.ARKIT_52, "tongue": RigProfile.ARKIT_52_TONGUE,

@@ -19,6 +19,7 @@ from fantasy_talking.articulation.articulators import A
 from fantasy_talking.animation.clip import Frame, VisemeEvent
 from fantasy_talking.animation.compose import SPEAKING_ACTIVITY, FrameComposer
 from fantasy_talking.animation.fusion import PhoneFusion
+from fantasy_talking.animation.lip_seal import BilabialSeal, seal_lips
 from fantasy_talking.animation.options import AnimationOptions, Engine
 from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
@@ -96,15 +97,18 @@ class VisemeTracker:
 
 class StreamingAnimator:
     """Incremental audio → animation engine: the acoustic path, with phone identity fused in
-    when the options ask for Engine.FUSED (animation/fusion.py)."""
+    when the options ask for Engine.FUSED (animation/fusion.py), and the lips sealed on known
+    bilabials when a `seal` is given (Engine.WORDS, whose words are known before the clip is
+    animated: animation/lip_seal.py)."""
 
     engine = "acoustic"
     joint_names = JOINTS
 
-    def __init__(self, options: AnimationOptions = AnimationOptions()) -> None:
+    def __init__(self, options: AnimationOptions = AnimationOptions(), seal: BilabialSeal | None = None) -> None:
         self.options = options
         self.fps = options.fps
-        self.engine = "fused" if options.engine is Engine.FUSED else "acoustic"
+        self.engine = "words" if seal is not None else "fused" if options.engine is Engine.FUSED else "acoustic"
+        self._seal = seal
         self.lookahead_ms = options.lookahead_ms
         # Feature frames we may look past a frame's time: a feature frame needs HALF samples
         # of audio beyond its centre, and that counts against the look-ahead.
@@ -276,6 +280,8 @@ class StreamingAnimator:
         out = StreamOutput()
         if times:
             articulators = self._articulations_at(positions)
+            if self._seal is not None:
+                articulators = seal_lips(articulators, self._seal.weights(np.array(times), 1.0 / self.fps))
             activity = np.array(acts, np.float32)
             weights = viseme_weights_from_articulators(articulators, activity)
             out.frames = self._composer.compose(articulators, weights, activity, np.array(f0s))

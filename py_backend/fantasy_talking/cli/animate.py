@@ -45,7 +45,7 @@ def add_animation_arguments(parser: argparse.ArgumentParser) -> None:
     """The AnimationOptions flags, shared with any command that animates."""
     group = parser.add_argument_group("animation")
     group.add_argument("--transcript", default="", metavar="TEXT",
-                       help="what is said; sharpens the phonetic engine's timing")
+                       help="what is said (English): places the lips' closures on its words without recognising them")
     group.add_argument("--language", default="", metavar="TAG",
                        help="BCP-47 language of the speech, e.g. en-US")
     group.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
@@ -53,9 +53,11 @@ def add_animation_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"how far the mouth anticipates the sound (default {DEFAULT_LOOKAHEAD_MS})")
     group.add_argument("--seed", type=int, default=0, help="seed for blinks and idle motion (default 0)")
     group.add_argument("--engine", choices=sorted(ENGINES), default="auto",
-                       help="speech analysis: phonetic (English, PocketSphinx), acoustic (any language) or fused "
-                            "(acoustic + a streaming phone loop for lip shape, any language, more CPU); "
-                            "auto picks phonetic when an English transcript is given (default auto)")
+                       help="speech analysis: phonetic (English, PocketSphinx), acoustic (any language), fused "
+                            "(acoustic + a streaming phone loop for lip shape, any language, more CPU) or words "
+                            "(acoustic + lips sealed on the recognised words' p/b/m: the best English lip-sync, "
+                            "about 4x real time); auto picks words when an English transcript is given "
+                            "(default auto)")
     group.add_argument("--rig", choices=list(RIGS), default="arkit52",
                        help="curve set: ARKit-52, plus tongue shapes, or plus viseme curves (default arkit52)")
 

@@ -15,6 +15,7 @@ import numpy as np
 from fantasy_talking.animation.clip import AnimationClip, VisemeEvent
 from fantasy_talking.animation.coarticulation import blend
 from fantasy_talking.animation.compose import FrameComposer
+from fantasy_talking.animation.lip_seal import BilabialSeal
 from fantasy_talking.animation.options import AnimationOptions, Engine, OptionsError
 from fantasy_talking.animation.stream import StreamingAnimator
 from fantasy_talking.audio.decode import Audio, decode_file
@@ -26,6 +27,8 @@ Progress = Callable[[float], None]
 """Called with the fraction done, 0..1."""
 
 CHUNK_SECONDS = 1.0
+WORDS_SHARE = 0.8
+"""Share of the progress bar given to recognising the words (Engine.WORDS): most of its time."""
 
 MAX_TRANSCRIPT_CHARS = 20_000
 MAX_TRANSCRIPT_CHARS_PER_SECOND = 40.0
@@ -54,11 +57,13 @@ def check_transcript(transcript: str, duration_s: float) -> None:
 
 def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
                   progress: Progress | None = None) -> AnimationClip:
-    """Animate a whole clip. Uses forced alignment when an English transcript is given (or
-    the phonetic engine is asked for), and the streaming acoustic engine otherwise.
+    """Animate a whole clip with the streaming acoustic engine; with the words engine, or an English
+    transcript under `auto`, its lips sealed on the clip's bilabials (from the transcript's words,
+    or without one the words recognised in the audio) and its viseme events the aligned phones.
+    The phonetic engine, when asked for, animates the phones alone.
     Raises OptionsError for a transcript longer than the audio can hold (`check_transcript`)."""
     check_transcript(options.transcript, audio.duration_s)
-    if _use_phonetic(options):
+    if options.engine is Engine.PHONETIC:
         from fantasy_talking.speech import sphinx
         phones = (sphinx.align_phones(audio, options.transcript) if options.transcript
                   else sphinx.recognize_phones(audio))
@@ -67,7 +72,13 @@ def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
         if progress:
             progress(1.0)
         return clip
-    animator = StreamingAnimator(options)
+    phones, heard = None, 0.0
+    if _use_words(options):
+        from fantasy_talking.speech import sphinx
+        transcript = options.transcript if options.is_english else ""
+        heard = 0.0 if transcript.strip() else WORDS_SHARE   # recognition is most of the engine's time
+        phones = sphinx.word_phones(audio, transcript, progress and (lambda done: progress(heard * done)))
+    animator = StreamingAnimator(options, BilabialSeal(phones) if phones is not None else None)
     frames, visemes = [], []
     chunk = int(CHUNK_SECONDS * audio.sample_rate)
     for start in range(0, len(audio.samples), chunk):
@@ -75,10 +86,12 @@ def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
         frames.extend(out.frames)
         visemes.extend(out.visemes)
         if progress:
-            progress(min(1.0, (start + chunk) / max(1, len(audio.samples))))
+            progress(heard + (1.0 - heard) * min(1.0, (start + chunk) / max(1, len(audio.samples))))
     out = animator.finish()
     frames.extend(out.frames)
     visemes.extend(out.visemes)
+    if phones is not None:   # the words are known: say which phone each viseme is
+        visemes = [VisemeEvent(p.viseme_id, p.viseme, p.start_s, p.end_s, p.phone) for p in phones]
     return AnimationClip.from_frames(frames, animator.curve_names, options.fps, visemes,
                                      audio.duration_s, animator.engine)
 
@@ -89,8 +102,10 @@ def animate_file(source: bytes | str | Path, options: AnimationOptions = Animati
     return animate_audio(decode_file(source, max_seconds=max_seconds), options, progress)
 
 
-def _use_phonetic(options: AnimationOptions) -> bool:
-    if options.engine is Engine.PHONETIC:
+def _use_words(options: AnimationOptions) -> bool:
+    """The words engine, asked for or chosen by `auto` for an English transcript: with the same
+    words it follows real mouths twice as well as the phones alone (README, words engine)."""
+    if options.engine is Engine.WORDS:
         return True
     return options.engine is Engine.AUTO and bool(options.transcript.strip()) and options.is_english
 

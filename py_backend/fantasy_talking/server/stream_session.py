@@ -73,9 +73,9 @@ class StreamSession:
             pcm = PcmStream(convert.pcm_format_from_proto(config.audio_format))
             options = convert.options_from_proto(config.options)
             idle_after = _idle_after_s(config)
-            if options.engine is Engine.PHONETIC:
-                raise OptionsError("the phonetic engine needs the whole clip; use AnimateClip, "
-                                   "or SPEECH_ENGINE_AUTO/ACOUSTIC for streams")
+            if options.engine in (Engine.PHONETIC, Engine.WORDS):
+                raise OptionsError(f"the {options.engine.name.lower()} engine needs the whole clip; use AnimateClip, "
+                                   "or SPEECH_ENGINE_AUTO/ACOUSTIC/FUSED for streams")
             # The fused engine loads a phone model (~0.2 s): off the event loop, so other streams keep flowing.
             animator = (await asyncio.to_thread(StreamingAnimator, options) if options.engine is Engine.FUSED
                         else StreamingAnimator(options))

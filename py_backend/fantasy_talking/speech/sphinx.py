@@ -1,7 +1,7 @@
-"""English phones from PocketSphinx: free phone recognition and forced alignment.
+"""English phones from PocketSphinx: free phone recognition, word recognition and forced alignment.
 
-Everything comes from the pocketsphinx wheel: the en-US acoustic model, the CMU dictionary
-and the phone bigram LM. A few details make it dependable on any input:
+Everything comes from the pocketsphinx wheel: the en-US acoustic model, the CMU dictionary,
+the phone bigram LM and the en-US word trigram LM. A few details make it dependable on any input:
 - the level is normalised and a faint, fixed noise floor is added, because exact digital
   silence (synthetic speech, gated recordings) breaks the model's cepstral mean normalisation;
 - every utterance is padded with noise floor, so speech may start or end at the very edge;
@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
@@ -48,6 +48,7 @@ class _Decoders(threading.local):
 
     allphone: Decoder | None = None
     align: Decoder | None = None
+    words: Decoder | None = None
 
 
 _decoders = _Decoders()
@@ -64,6 +65,45 @@ def _align_decoder() -> Decoder:
     if _decoders.align is None:
         _decoders.align = Decoder(lm=None, bestpath=False, cmn="batch", loglevel="FATAL")
     return _decoders.align
+
+
+def _words_decoder() -> Decoder:
+    if _decoders.words is None:
+        _decoders.words = Decoder(cmn="batch", loglevel="FATAL")   # the wheel's en-US LM and dictionary
+    return _decoders.words
+
+
+def recognize_words(audio: Audio, progress: Callable[[float], None] | None = None) -> list[str]:
+    """The English words heard in the audio, in order (large-vocabulary recognition, no transcript).
+
+    Slower than phone recognition (about 4x real time on one core, against 13-17x) but the
+    language model and dictionary place phones far better: only real words' phones can occur.
+    `progress` is told the share of the audio decoded after each piece of up to CHUNK_S."""
+    samples = _prepare(audio)
+    if samples is None:
+        return []
+    decoder = _words_decoder()
+    words: list[str] = []
+    for start, end in _pause_cuts(samples):
+        try:
+            _decode(decoder, samples[start:end])
+            words += [word for word, _, _ in _word_spans(decoder) if not _is_silence(word)]
+        except RuntimeError:
+            log.warning("word recognition failed start_s=%.2f end_s=%.2f; no words there",
+                        start / SAMPLE_RATE, end / SAMPLE_RATE)
+        if progress:
+            progress(end / len(samples))
+    return words
+
+
+def word_phones(audio: Audio, transcript: str = "",
+                progress: Callable[[float], None] | None = None) -> list[PhoneSegment]:
+    """Phones of the words spoken, placed by forced alignment: the transcript's words when one is
+    given, otherwise the words `recognize_words` hears. Segments cover [0, duration] contiguously."""
+    words = transcript if transcript.strip() else " ".join(recognize_words(audio, progress))
+    if not words:
+        return _contiguous([], _duration(audio))
+    return align_phones(audio, words)
 
 
 def recognize_phones(audio: Audio) -> list[PhoneSegment]:

@@ -25,6 +25,7 @@ class SpeechEngine(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SPEECH_ENGINE_ACOUSTIC: _ClassVar[SpeechEngine]
     SPEECH_ENGINE_PHONETIC: _ClassVar[SpeechEngine]
     SPEECH_ENGINE_FUSED: _ClassVar[SpeechEngine]
+    SPEECH_ENGINE_WORDS: _ClassVar[SpeechEngine]
 AUDIO_ENCODING_UNSPECIFIED: AudioEncoding
 AUDIO_ENCODING_PCM_S16LE: AudioEncoding
 AUDIO_ENCODING_PCM_F32LE: AudioEncoding
@@ -36,6 +37,7 @@ SPEECH_ENGINE_AUTO: SpeechEngine
 SPEECH_ENGINE_ACOUSTIC: SpeechEngine
 SPEECH_ENGINE_PHONETIC: SpeechEngine
 SPEECH_ENGINE_FUSED: SpeechEngine
+SPEECH_ENGINE_WORDS: SpeechEngine
 
 class AudioFormat(_message.Message):
     __slots__ = ("encoding", "sample_rate_hz", "channels")

@@ -38,7 +38,7 @@ namespace FantasyTalking.Native
 
     public enum FtalkRigProfile { Default = 0, Arkit52 = 1, Arkit52Tongue = 2, Arkit52Visemes = 3 }
 
-    public enum FtalkSpeechEngine { Auto = 0, Acoustic = 1, Phonetic = 2, Fused = 3 }
+    public enum FtalkSpeechEngine { Auto = 0, Acoustic = 1, Phonetic = 2, Fused = 3, Words = 4 }
 
     public enum FtalkConnectionState { Idle = 0, Connecting = 1, Ready = 2, TransientFailure = 3, Shutdown = 4 }
 

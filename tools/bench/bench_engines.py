@@ -1,15 +1,17 @@
-"""What the fused engine costs: CPU per second of speech, acoustic against fused, in the same run.
+"""What each engine costs: CPU per second of speech, acoustic against fused and words, in the same run.
 
-    .venv/bin/python tools/bench/bench_fusion.py              # shared samples (or espeak-ng speech)
-    .venv/bin/python tools/bench/bench_fusion.py --runs 7 --chunk-ms 20
+    .venv/bin/python tools/bench/bench_engines.py              # shared samples (or espeak-ng speech)
+    .venv/bin/python tools/bench/bench_engines.py --runs 7 --chunk-ms 20
 
 Two ways of feeding the engine, both on one pinned core with single-threaded numerical libraries:
 - offline: `pipeline.animate_audio` over the whole clip (what `ftalk animate` and the farm do);
 - streaming: `StreamingAnimator.push` in `--chunk-ms` chunks (what a gRPC stream does), without
-  the transport, so the figure is the engine's own share of a stream's cost.
+  the transport, so the figure is the engine's own share of a stream's cost. The words engine
+  needs the whole clip, so it has no streaming figure.
 "× RT" is seconds of speech per CPU second (median over `--runs`, after a warm-up run); the
-ratio column is fused over acoustic. Streams per core = × RT of the streaming row: the engine's
-ceiling before gRPC and encoding, which tools/bench/bench_stream.py measures end to end.
+ratio columns are each engine's cost over the acoustic engine's. Streams per core = × RT of the
+streaming row: the engine's ceiling before gRPC and encoding, which tools/bench/bench_stream.py
+measures end to end.
 """
 from __future__ import annotations
 
@@ -75,9 +77,10 @@ def main() -> int:
         print("no input: install espeak-ng or put the shared samples next to the checkout")
         return 1
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"fused vs acoustic engine, one core, median of {args.runs} runs; load average {load:.1f} "
-          f"(a busy machine inflates both columns alike)")
-    header = f"{'input':<28} {'mode':<16} {'acoustic ×RT':>13} {'fused ×RT':>10} {'fused/acoustic cost':>20}"
+    print(f"engines against the acoustic engine, one core, median of {args.runs} runs; load average {load:.1f} "
+          f"(a busy machine inflates every column alike)")
+    header = (f"{'input':<28} {'mode':<16} {'acoustic ×RT':>13} {'fused ×RT':>10} {'words ×RT':>10} "
+              f"{'fused/acoustic':>15} {'words/acoustic':>15}")
     print(header)
     print("-" * len(header))
     for name, audio in speech:
@@ -85,14 +88,16 @@ def main() -> int:
         chunk = int(audio.sample_rate * args.chunk_ms / 1000)
         for mode in ("offline", f"stream {args.chunk_ms} ms"):
             cpu = {}
-            for engine in (Engine.ACOUSTIC, Engine.FUSED):
+            for engine in (Engine.ACOUSTIC, Engine.FUSED, Engine.WORDS):
                 options = AnimationOptions(engine=engine)
                 if mode == "offline":
                     cpu[engine] = median_cpu(lambda: offline(audio, options), args.runs)
-                else:
+                elif engine is not Engine.WORDS:
                     cpu[engine] = median_cpu(lambda: streaming(audio, options, chunk), args.runs)
-            print(f"{name:<28} {mode:<16} {seconds / cpu[Engine.ACOUSTIC]:>13.1f} {seconds / cpu[Engine.FUSED]:>10.1f} "
-                  f"{cpu[Engine.FUSED] / cpu[Engine.ACOUSTIC]:>20.2f}")
+            speed = [f"{seconds / cpu[e]:.1f}" if e in cpu else "—" for e in (Engine.FUSED, Engine.WORDS)]
+            ratio = [f"{cpu[e] / cpu[Engine.ACOUSTIC]:.2f}" if e in cpu else "—" for e in (Engine.FUSED, Engine.WORDS)]
+            print(f"{name:<28} {mode:<16} {seconds / cpu[Engine.ACOUSTIC]:>13.1f} {speed[0]:>10} {speed[1]:>10} "
+                  f"{ratio[0]:>15} {ratio[1]:>15}")
     return 0
 
 
