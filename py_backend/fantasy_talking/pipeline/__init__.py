@@ -55,29 +55,47 @@ def check_transcript(transcript: str, duration_s: float) -> None:
                            "send the words actually spoken")
 
 
+def needs_phones(options: AnimationOptions) -> bool:
+    """Whether animating a clip with these options first decodes its phones with PocketSphinx
+    (`clip_phones`): seconds of CPU that hold Python's GIL throughout, which a server runs apart."""
+    return options.engine is Engine.PHONETIC or _use_words(options)
+
+
+def clip_phones(audio: Audio, options: AnimationOptions, progress: Progress | None = None) -> list[PhoneSegment]:
+    """The phones `animate_audio` animates from (only where `needs_phones`): the transcript's, aligned,
+    or the phones (phonetic engine) or words (words engine) recognised in the audio."""
+    from fantasy_talking.speech import sphinx
+
+    if options.engine is Engine.PHONETIC:
+        return (sphinx.align_phones(audio, options.transcript) if options.transcript
+                else sphinx.recognize_phones(audio))
+    return sphinx.word_phones(audio, options.transcript if options.is_english else "", progress)
+
+
 def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
-                  progress: Progress | None = None) -> AnimationClip:
+                  progress: Progress | None = None,
+                  phones: Sequence[PhoneSegment] | None = None) -> AnimationClip:
     """Animate a whole clip with the streaming acoustic engine; with the words engine, or an English
     transcript under `auto`, its lips sealed on the clip's bilabials (from the transcript's words,
     or without one the words recognised in the audio) and its viseme events the aligned phones.
-    The phonetic engine, when asked for, animates the phones alone.
+    The phonetic engine, when asked for, animates the phones alone. `phones`: what `clip_phones`
+    gives for this audio and these options, when the caller has decoded them already.
     Raises OptionsError for a transcript longer than the audio can hold (`check_transcript`)."""
     check_transcript(options.transcript, audio.duration_s)
     if options.engine is Engine.PHONETIC:
-        from fantasy_talking.speech import sphinx
-        phones = (sphinx.align_phones(audio, options.transcript) if options.transcript
-                  else sphinx.recognize_phones(audio))
+        phones = clip_phones(audio, options) if phones is None else phones
         clip = PhoneAnimator(options).animate(phones, audio)
         clip.engine = "phonetic"
         if progress:
             progress(1.0)
         return clip
-    phones, heard = None, 0.0
-    if _use_words(options):
-        from fantasy_talking.speech import sphinx
-        transcript = options.transcript if options.is_english else ""
-        heard = 0.0 if transcript.strip() else WORDS_SHARE   # recognition is most of the engine's time
-        phones = sphinx.word_phones(audio, transcript, progress and (lambda done: progress(heard * done)))
+    heard = 0.0
+    if not _use_words(options):
+        phones = None   # the acoustic and fused engines hear no words
+    elif phones is None:
+        recognising = not (options.is_english and options.transcript.strip())
+        heard = WORDS_SHARE if recognising else 0.0   # recognition is most of the engine's time
+        phones = clip_phones(audio, options, progress and (lambda done: progress(heard * done)))
     animator = StreamingAnimator(options, BilabialSeal(phones) if phones is not None else None)
     frames, visemes = [], []
     chunk = int(CHUNK_SECONDS * audio.sample_rate)

@@ -17,6 +17,7 @@ from fantasy_talking.audio.decode import AudioError, decode_file, decode_pcm
 from fantasy_talking.server import convert
 from fantasy_talking.server.blocking import release_memory
 from fantasy_talking.server.context import EngineDescription, OpenStream, ServerContext
+from fantasy_talking.server.offload import run_apart
 from fantasy_talking.server.status import fail
 from fantasy_talking.server.stream_session import StreamRejected, StreamSession
 from fantasytalking.v1 import animation_pb2, animation_pb2_grpc
@@ -64,7 +65,12 @@ class AnimationServicer(animation_pb2_grpc.AnimationServiceServicer):
         """Decode and animate a whole clip and build the answer (blocking: runs on a worker thread,
         so a long clip's thousands of frame messages are not built on the event loop)."""
         try:
-            clip = pipeline.animate_audio(self._decode(request), options)
+            audio = self._decode(request)
+            phones = None
+            if pipeline.needs_phones(options):   # PocketSphinx holds the GIL: decode in the helper process
+                pipeline.check_transcript(options.transcript, audio.duration_s)
+                phones = run_apart(pipeline.clip_phones, audio, options)
+            clip = pipeline.animate_audio(audio, options, phones=phones)
             return convert.clip_to_proto(clip, options.lookahead_ms)
         finally:
             release_memory()
