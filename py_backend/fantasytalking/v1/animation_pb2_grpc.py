@@ -39,7 +39,7 @@ class AnimationServiceServicer(object):
         Errors end the call with a status; the server keeps serving other calls:
         FAILED_PRECONDITION when anything but a StreamConfig comes first; INVALID_ARGUMENT for a second
         StreamConfig, a bad format or options (sample rate outside 8000..48000 Hz, unset encoding,
-        phonetic engine), a chunk that is not whole sample frames, or an empty request;
+        phonetic or words engine), a chunk that is not whole sample frames, or an empty request;
         RESOURCE_EXHAUSTED when the server already holds its maximum of concurrent streams
         (see InfoService Limits) or a message is larger than the limit; UNAUTHENTICATED without the
         server's bearer token (metadata `authorization: Bearer <token>`).

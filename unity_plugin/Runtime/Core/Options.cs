@@ -50,7 +50,7 @@ namespace FantasyTalking
         public int LookaheadMs = -1;
         /// <summary>BCP-47 language hint; empty means unknown.</summary>
         public string Language = "";
-        /// <summary>What is said, when known (English clips use forced alignment).</summary>
+        /// <summary>What is said, when known (English clips: its words are aligned, and the lips meet on their p, b and m).</summary>
         public string Transcript = "";
         public float HeadMotion = -1f;
         public float Blink = -1f;
