@@ -111,8 +111,11 @@ def test_weights_file_round_trips(tmp_path):
     phones = PhoneOpening(tuple(float(v) - 7 for v in range(len(VISEMES))))
     fused_cues = LinearOpening(-0.5, cues.weights[::-1])
     path = tmp_path / "weights.py"
+    words_phones = PhoneOpening(tuple(7 - float(v) for v in range(len(VISEMES))))
     train_opening.write_weights((train_opening.OpeningModel(cues, spectral), 1e4),
-                                (train_opening.OpeningModel(fused_cues, spectral, phones), 1e3), ["a", "b"], path)
+                                (train_opening.OpeningModel(fused_cues, spectral, phones), 1e3),
+                                (train_opening.OpeningModel(cues, spectral, words_phones, words=True), 1e2),
+                                ["a", "b"], path)
     namespace: dict = {}
     exec(compile(path.read_text(), str(path), "exec"), namespace)
     loaded, loaded_spectral = namespace["OPENING"], namespace["SPECTRAL"]
@@ -123,6 +126,8 @@ def test_weights_file_round_trips(tmp_path):
     assert namespace["FUSED_OPENING"].bias == pytest.approx(-0.5)
     assert np.allclose(namespace["FUSED_OPENING"].weights, fused_cues.weights)
     assert np.allclose(namespace["FUSED_PHONES"].weights, phones.weights)
+    assert np.allclose(namespace["WORDS_PHONES"].weights, words_phones.weights)
+    assert np.allclose(namespace["WORDS_OPENING"].weights, cues.weights)
     with pytest.raises(ValueError):
         LinearOpening(0.0, (1.0, 2.0))
     with pytest.raises(ValueError):
@@ -144,6 +149,14 @@ def test_fit_with_heard_phones_gives_the_fused_engines_model():
     assert np.corrcoef(model.phones.weights, shift)[0, 1] > 0.95
     installed = model.overrides()
     assert set(installed) == set(train_opening.FUSED_TARGETS) and installed[train_opening.FUSED_TARGETS[2]] is model.phones
+    # The same clips with the words' visemes instead give the words engine's model.
+    for clip in clips:
+        clip.words = True
+    words = train_opening.fit(clips, strength=10.0, warp=())
+    assert words.words and set(words.overrides()) == set(train_opening.WORDS_TARGETS)
+    assert np.allclose(words.phones.weights, model.phones.weights)
+    for clip in clips:
+        clip.words = False
     finite = np.isfinite(clips[0].target)
     assert np.corrcoef(model(clips[0])[finite], clips[0].target[finite])[0, 1] > 0.9
     # Without phones the same clips give the acoustic engine's two halves.

@@ -400,18 +400,24 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
 
 def learned_folds(results: list[ClipResult], engine: str) -> list[dict] | None:
     """Per held-out clip, the engine's learned opening correction refitted without that clip
-    (eval/train_opening.py; the fused engine's with its phone half), so --loco never scores a clip
-    with a model that has seen it."""
+    (eval/train_opening.py; the fused and words engines' with their phone halves, and for the words
+    engine the acoustic engine's too, whose score chooses its constants), so --loco never scores a
+    clip with a model that has seen it."""
     from fantasy_talking.articulation.acoustic import AcousticArticulation
 
-    fused = engine == "fused"
-    if (AcousticArticulation.FUSED_OPENING_MODEL if fused else AcousticArticulation.OPENING_MODEL) is None:
+    engine = engine if engine in ("fused", "words") else "acoustic"
+    shipped = {"acoustic": AcousticArticulation.OPENING_MODEL, "fused": AcousticArticulation.FUSED_OPENING_MODEL,
+               "words": AcousticArticulation.WORDS_OPENING_MODEL}
+    if shipped[engine] is None:
         return None
     from eval import train_opening
 
     log("refitting the learned opening correction without each clip")
-    models = train_opening.fold_models(train_opening.training_clips(results, phones=fused))
-    return [model.overrides() for model in models]
+    folds = [m.overrides() for m in train_opening.fold_models(train_opening.training_clips(results, engine))]
+    if engine == "words":   # its constants are chosen by the acoustic engine, with that engine's fold models
+        acoustic = train_opening.fold_models(train_opening.training_clips(results, "acoustic"))
+        folds = [{**a.overrides(), **w} for a, w in zip(acoustic, folds)]
+    return folds
 
 
 def json_safe(value):

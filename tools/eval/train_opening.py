@@ -21,9 +21,10 @@ engine adds it in units of a speaker's usual spread. Ridge strength and spectral
 RIDGE_CANDIDATES × OFFSETS_CANDIDATES on the training clips alone, scored on the engine's final
 aperture (`engine_aperture`), so a held-out clip never informs them.
 
-Two read-outs are fitted the same way and written together: the acoustic engine's (cues and
-spectra) and the fused engine's, which also reads the viseme the streamed phone loop hears at each
-frame (`PhoneLoop`, one-hot; one weight per viseme class).
+Three read-outs are fitted the same way and written together: the acoustic engine's (cues and
+spectra), the fused engine's, which also reads the viseme the streamed phone loop hears at each
+frame (`PhoneLoop`, one-hot; one weight per viseme class), and the words engine's, which reads
+instead the viseme of the clip's recognised words, aligned (`KnownPhones`).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ if str(TOOLS) not in sys.path:
 
 from fantasy_talking.articulation import acoustic  # noqa: E402
 from fantasy_talking.articulation.opening_model import CUES, LinearOpening, PhoneOpening  # noqa: E402
+from fantasy_talking.articulation.known_phones import KnownPhones  # noqa: E402
 from fantasy_talking.articulation.phone_loop import PhoneLoop  # noqa: E402
 from fantasy_talking.audio.decode import Audio  # noqa: E402
 from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream, voiced_frames  # noqa: E402
@@ -63,7 +65,8 @@ WEIGHTS_FILE = Path(acoustic.__file__).with_name("opening_weights.py")
 _ENGINE = "fantasy_talking.articulation.acoustic.AcousticArticulation"
 MODEL_TARGET, SPECTRAL_TARGET = f"{_ENGINE}.OPENING_MODEL", f"{_ENGINE}.SPECTRAL_MODEL"
 FUSED_TARGETS = (f"{_ENGINE}.FUSED_OPENING_MODEL", f"{_ENGINE}.FUSED_SPECTRAL_MODEL", f"{_ENGINE}.PHONE_MODEL")
-RULES_ONLY = {MODEL_TARGET: None, SPECTRAL_TARGET: None, **dict.fromkeys(FUSED_TARGETS)}
+WORDS_TARGETS = (f"{_ENGINE}.WORDS_OPENING_MODEL", f"{_ENGINE}.WORDS_SPECTRAL_MODEL", f"{_ENGINE}.WORDS_PHONE_MODEL")
+RULES_ONLY = {MODEL_TARGET: None, SPECTRAL_TARGET: None, **dict.fromkeys(FUSED_TARGETS), **dict.fromkeys(WORDS_TARGETS)}
 _LOUDNESS, _RULE_OPEN, _RULE_CLOSE = (CUES.index(c) for c in ("loudness", "rule_open", "rule_close"))
 
 
@@ -101,7 +104,10 @@ class TrainingClip:
     rules: np.ndarray | None = None
     """The rules-only engine's aperture on the truth's frames (None: score the model alone)."""
     phones: np.ndarray | None = None
-    """The phone loop's viseme posteriors per feature frame (fused-engine clips only)."""
+    """The phone loop's viseme posteriors per feature frame (fused-engine clips), or the aligned
+    words' visemes, one-hot (words-engine clips)."""
+    words: bool = False
+    """`phones` are the aligned words' (the words engine), not the phone loop's."""
 
     @property
     def speaking_ramp(self) -> np.ndarray:
@@ -112,18 +118,19 @@ class TrainingClip:
 
 @dataclass(frozen=True)
 class OpeningModel:
-    """The halves of a learned opening, fitted together: the acoustic engine's two, or the fused
-    engine's three (with `phones`)."""
+    """The halves of a learned opening, fitted together: the acoustic engine's two, or the fused or
+    words engine's three (with `phones`; `words` says which)."""
 
     cues: LinearOpening
     spectral: SpectralOpening
     phones: PhoneOpening | None = None
+    words: bool = False
 
     def overrides(self) -> dict:
         """The engine constants that install this model (for loco.override)."""
         if self.phones is None:
             return {MODEL_TARGET: self.cues, SPECTRAL_TARGET: self.spectral}
-        return dict(zip(FUSED_TARGETS, (self.cues, self.spectral, self.phones)))
+        return dict(zip(WORDS_TARGETS if self.words else FUSED_TARGETS, (self.cues, self.spectral, self.phones)))
 
     def __call__(self, clip: TrainingClip) -> np.ndarray:
         """The model's output per feature frame of a clip, as the engine computes it."""
@@ -143,20 +150,26 @@ def cue_table(features: Features) -> np.ndarray:
 
 
 def training_clip(name: str, audio: Audio, truth: np.ndarray, fps: float, rules_aperture: np.ndarray,
-                  shift: int = 0, phones: bool = False) -> TrainingClip:
+                  shift: int = 0, phones: bool = False, words: bool = False) -> TrainingClip:
     """`rules_aperture`: the rules-only engine's aperture on the truth's frames, which gives the
     offset; `shift`: the engine's anticipation in feature frames (`anticipation_frames`); `phones`:
-    hear the clip's phones as the fused engine does."""
+    hear the clip's phones as the fused engine does; `words`: read the visemes of its recognised
+    words, aligned, as the words engine does."""
     features, samples = analyse(audio)
     cues = cue_table(features)
     heard = PhoneLoop().push(samples, features).astype(np.float64) if phones else None
+    if words:
+        from fantasy_talking.speech import sphinx
+
+        heard = KnownPhones(sphinx.word_phones(audio)).posteriors(0.0, 0, len(features)).astype(np.float64)
     lag, _ = metrics.best_lag(truth, rules_aperture)
     z = (truth - np.nanmean(truth)) / np.nanstd(truth)
     times = (np.arange(len(z)) + lag) / fps   # truth[t] matches the prediction at t + lag
     finite = np.isfinite(z)
     target = np.interp((np.arange(len(cues)) - shift) / FEATURE_RATE, times[finite], z[finite],
                        left=np.nan, right=np.nan)
-    return TrainingClip(name, cues, features, target, cues[:, _LOUDNESS] > 0.0, truth, fps, rules_aperture, heard)
+    return TrainingClip(name, cues, features, target, cues[:, _LOUDNESS] > 0.0, truth, fps, rules_aperture, heard,
+                        words)
 
 
 def prior_spectrum(clips: list[TrainingClip]) -> np.ndarray:
@@ -201,7 +214,8 @@ def fit(clips: list[TrainingClip], strength: float, offsets: tuple[int, ...] = (
     return OpeningModel(LinearOpening(bias, tuple(float(v) for v in weights[split:end])),
                         SpectralOpening(offsets, tuple(float(v) for v in prior),
                                         tuple(tuple(float(v) for v in row) for row in spectral)),
-                        PhoneOpening(tuple(float(v) for v in weights[end:])) if phones else None)
+                        PhoneOpening(tuple(float(v) for v in weights[end:])) if phones else None,
+                        phones and all(c.words for c in clips))
 
 
 def engine_aperture(clip: TrainingClip, learned: np.ndarray, weight: float) -> np.ndarray:
@@ -252,18 +266,20 @@ def fit_nested(clips: list[TrainingClip], weight: float | None = None,
     return fit(clips, strength, context), strength
 
 
-def training_clips(results, phones: bool = False) -> list[TrainingClip]:
-    """From eval_lipsync's video ClipResults (audio, truth, fps), with the rules-only engine's offsets;
-    `phones`: for the fused engine (its rules-only aperture, and the phones it hears)."""
+def training_clips(results, engine: str = "acoustic") -> list[TrainingClip]:
+    """From eval_lipsync's video ClipResults (audio, truth, fps), with the rules-only engine's offsets,
+    for the `engine` ("acoustic", "fused" or "words"): its rules-only aperture, and the phones it
+    hears (fused) or the visemes of the words it recognises (words)."""
     from eval.predictors import ours
 
-    predict = ours("fused" if phones else "acoustic")
+    predict = ours(engine)
     shift = anticipation_frames()
     clips = []
     with loco.override(RULES_ONLY):
         for r in results:
             rules = predict(r.audio, r.fps, r.frames).aperture
-            clips.append(training_clip(r.clip, r.audio, r.truth_curve, r.fps, rules, shift, phones))
+            clips.append(training_clip(r.clip, r.audio, r.truth_curve, r.fps, rules, shift,
+                                       phones=engine == "fused", words=engine == "words"))
     return clips
 
 
@@ -309,20 +325,22 @@ def _model_source(model: OpeningModel, prefix: str) -> str:
     return source
 
 
-def write_weights(acoustic: tuple[OpeningModel, float], fused: tuple[OpeningModel, float], names: list[str],
-                  path: Path = WEIGHTS_FILE) -> None:
-    """Both engines' read-outs (model, chosen ridge strength) into one importable file."""
-    (model, strength), (fused_model, fused_strength) = acoustic, fused
+def write_weights(acoustic: tuple[OpeningModel, float], fused: tuple[OpeningModel, float],
+                  words: tuple[OpeningModel, float], names: list[str], path: Path = WEIGHTS_FILE) -> None:
+    """The three engines' read-outs (model, chosen ridge strength) into one importable file."""
+    (model, strength), (fused_model, fused_strength), (words_model, words_strength) = acoustic, fused, words
     path.write_text(f'''"""Weights of the learned opening: written by tools/eval/train_opening.py, not by hand.
 
 Fitted on {len(names)} talking-face videos ({", ".join(names)}).
 The acoustic engine's read-out (cue and spectral halves, OPENING and SPECTRAL): ridge strength
 {strength:g}, spectral context {model.spectral.offsets}. The fused engine's (cue, spectral and phone halves,
-FUSED_*): ridge strength {fused_strength:g}, spectral context {fused_model.spectral.offsets}. Both chosen leave-one-clip-out.
+FUSED_*): ridge strength {fused_strength:g}, spectral context {fused_model.spectral.offsets}. The words engine's (the
+same three, the phone half over the aligned words' visemes, WORDS_*): ridge strength {words_strength:g},
+spectral context {words_model.spectral.offsets}. All chosen leave-one-clip-out.
 """
 from fantasy_talking.articulation.opening_model import LinearOpening, PhoneOpening
 from fantasy_talking.articulation.spectral_opening import SpectralOpening
-{_model_source(model, "")}{_model_source(fused_model, "FUSED_")}''')
+{_model_source(model, "")}{_model_source(fused_model, "FUSED_")}{_model_source(words_model, "WORDS_")}''')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,8 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = eval_lipsync.evaluate_videos(args.videos, {"ours": ours("acoustic")}, use_cache=True)
     fitted = {}
-    for engine in ("acoustic", "fused"):
-        clips = training_clips(results, phones=engine == "fused")
+    for engine in ("acoustic", "fused", "words"):
+        clips = training_clips(results, engine)
         model, strength = fitted[engine] = fit_nested(clips)
         print(f"{engine}: fitted on {len(clips)} clips, ridge strength {strength:g}, spectral context "
               f"{model.spectral.offsets} (chosen leave-one-clip-out)")
@@ -345,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         for w, viseme in zip(model.phones.weights if model.phones else (), VISEMES):
             print(f"  phone {viseme:<6} {w:+.4g}")
     if not args.no_write:
-        write_weights(fitted["acoustic"], fitted["fused"], [r.clip for r in results])
+        write_weights(fitted["acoustic"], fitted["fused"], fitted["words"], [r.clip for r in results])
         print(f"wrote {WEIGHTS_FILE}")
     return 0
 

@@ -11,6 +11,7 @@ is literally this engine fed the whole clip.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,8 @@ from fantasy_talking.animation.clip import Frame, VisemeEvent
 from fantasy_talking.animation.compose import SPEAKING_ACTIVITY, FrameComposer
 from fantasy_talking.animation.fusion import PhoneFusion
 from fantasy_talking.animation.lip_seal import BilabialSeal, seal_lips
+from fantasy_talking.articulation.known_phones import KnownPhones
+from fantasy_talking.speech.phonemes import PhoneSegment
 from fantasy_talking.animation.options import AnimationOptions, Engine
 from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
@@ -97,24 +100,27 @@ class VisemeTracker:
 
 class StreamingAnimator:
     """Incremental audio → animation engine: the acoustic path, with phone identity fused in
-    when the options ask for Engine.FUSED (animation/fusion.py), and the lips sealed on known
-    bilabials when a `seal` is given (Engine.WORDS, whose words are known before the clip is
-    animated: animation/lip_seal.py)."""
+    when the options ask for Engine.FUSED (animation/fusion.py), and with the clip's words when they
+    are given (Engine.WORDS, whose words are known before the clip is animated): the lips sealed on
+    their bilabials (animation/lip_seal.py), their visemes read by the learned opening."""
 
     engine = "acoustic"
     joint_names = JOINTS
 
-    def __init__(self, options: AnimationOptions = AnimationOptions(), seal: BilabialSeal | None = None) -> None:
+    def __init__(self, options: AnimationOptions = AnimationOptions(),
+                 words: Sequence[PhoneSegment] | None = None) -> None:
+        """`words`: the clip's aligned phones, known before it is animated (the words engine)."""
         self.options = options
         self.fps = options.fps
-        self.engine = "words" if seal is not None else "fused" if options.engine is Engine.FUSED else "acoustic"
-        self._seal = seal
+        self.engine = "words" if words is not None else "fused" if options.engine is Engine.FUSED else "acoustic"
+        self._seal = BilabialSeal(words) if words is not None else None
+        self._known = KnownPhones(words) if words is not None else None
         self.lookahead_ms = options.lookahead_ms
         # Feature frames we may look past a frame's time: a feature frame needs HALF samples
         # of audio beyond its centre, and that counts against the look-ahead.
         self.future_frames = max(0, math.floor((options.lookahead_ms - 1000 * HALF / SAMPLE_RATE) / 10))
         self.anticipation_frames = min(ANTICIPATION_FRAMES, int(self.future_frames * ANTICIPATION_SHARE))
-        self._acoustic = AcousticArticulation(heard_phones=self.engine == "fused")
+        self._acoustic = AcousticArticulation(heard_phones=self.engine == "fused", known_phones=self._known is not None)
         self._composer = FrameComposer(options)
         self._visemes = VisemeTracker()
         self.curve_names = self._composer.curve_names
@@ -212,10 +218,12 @@ class StreamingAnimator:
     def _analyse(self, samples: np.ndarray) -> None:
         features = self._features.push(samples)
         posteriors = self._fusion.hear(samples, features) if self._fusion is not None else None
+        if self._known is not None:
+            posteriors = self._known.posteriors(self._base_s, self._raw_offset + len(self._raw), len(features))
         if len(features) == 0:
             return
         raw, activity = self._acoustic.process(features, posteriors)
-        if posteriors is not None:
+        if self._fusion is not None:
             raw = self._fusion.fuse(raw, activity, posteriors)
         self._raw = np.concatenate([self._raw, raw])
         self._activity = np.concatenate([self._activity, activity])

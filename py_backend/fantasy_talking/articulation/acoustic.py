@@ -21,7 +21,8 @@ should count against the others is measured rather than set by hand: a linear re
 them (opening_model.py) and of the speaker-normalised mel spectrum (spectral_opening.py), fitted to
 real talking faces, moves the rules' opening while speech is active (LEARNED_WEIGHT); lip contact
 stays the rules' decision. For the fused engine the read-out also hears the phone loop's viseme
-(`heard_phones`), with its own set of weights fitted with the phones beside the cues.
+(`heard_phones`), with its own set of weights fitted with the phones beside the cues; for the words
+engine it reads the viseme of the clip's aligned words (`known_phones`), with a third set.
 
 Speech activity is gated by a voice-activity decision: the mouth moves only once WebRTC's VAD
 calls frames speech *and* they are voiced with a steady pitch (a few frames in a row whose F0
@@ -41,7 +42,8 @@ import numpy as np
 
 from fantasy_talking.articulation.articulators import A, N_ARTICULATORS
 from fantasy_talking.articulation.opening_model import LinearOpening, PhoneOpening
-from fantasy_talking.articulation.opening_weights import FUSED_OPENING, FUSED_PHONES, FUSED_SPECTRAL, OPENING, SPECTRAL
+from fantasy_talking.articulation.opening_weights import (FUSED_OPENING, FUSED_PHONES, FUSED_SPECTRAL, OPENING,
+                                                          SPECTRAL, WORDS_OPENING, WORDS_PHONES, WORDS_SPECTRAL)
 from fantasy_talking.articulation.spectral_opening import SpectralOpening, SpectralStream
 from fantasy_talking.audio.features import Features
 
@@ -115,10 +117,16 @@ class AcousticArticulation:
     FUSED_OPENING_MODEL: LinearOpening | None = FUSED_OPENING
     FUSED_SPECTRAL_MODEL: SpectralOpening | None = FUSED_SPECTRAL
     PHONE_MODEL: PhoneOpening | None = FUSED_PHONES
+    # The words engine's read-out, fitted the same way with the aligned words' visemes as the third
+    # half (None: the acoustic read-out, without a phone half).
+    WORDS_OPENING_MODEL: LinearOpening | None = WORDS_OPENING
+    WORDS_SPECTRAL_MODEL: SpectralOpening | None = WORDS_SPECTRAL
+    WORDS_PHONE_MODEL: PhoneOpening | None = WORDS_PHONES
 
-    def __init__(self, heard_phones: bool = False) -> None:
+    def __init__(self, heard_phones: bool = False, known_phones: bool = False) -> None:
         """`heard_phones`: every block comes with the phone loop's viseme posteriors (the fused
-        engine), and the fused read-out is used."""
+        engine), and the fused read-out is used; `known_phones`: with the aligned words' visemes
+        (the words engine, articulation/known_phones.py), and the words read-out is used."""
         self.noise_db = -60.0
         self.peak_db = -20.0
         self.tilt_db = self.TYPICAL_TILT_DB
@@ -132,6 +140,9 @@ class AcousticArticulation:
         if heard_phones:
             self._cue_model, spectral, self._phone_model = \
                 self.FUSED_OPENING_MODEL, self.FUSED_SPECTRAL_MODEL, self.PHONE_MODEL
+        elif known_phones and self.WORDS_OPENING_MODEL is not None:
+            self._cue_model, spectral, self._phone_model = \
+                self.WORDS_OPENING_MODEL, self.WORDS_SPECTRAL_MODEL, self.WORDS_PHONE_MODEL
         else:
             self._cue_model, spectral, self._phone_model = self.OPENING_MODEL, self.SPECTRAL_MODEL, None
         self._spectral = SpectralStream(spectral) if spectral is not None else None

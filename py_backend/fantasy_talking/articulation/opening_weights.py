@@ -3,7 +3,9 @@
 Fitted on 7 talking-face videos (talking_male_de_frontal_20s, talking_male_en_frontal_5s, talking_male_en_frontal_60s, talking_man_frontal_15s, talking_woman_frontal_5s, talking_woman_frontal_8s, talking_woman_seated_portrait_hevc_10s).
 The acoustic engine's read-out (cue and spectral halves, OPENING and SPECTRAL): ridge strength
 100, spectral context (0, -4, -8). The fused engine's (cue, spectral and phone halves,
-FUSED_*): ridge strength 10000, spectral context (0, -2, -4, -8). Both chosen leave-one-clip-out.
+FUSED_*): ridge strength 10000, spectral context (0, -2, -4, -8). The words engine's (the
+same three, the phone half over the aligned words' visemes, WORDS_*): ridge strength 10000,
+spectral context (0, -4, -8). All chosen leave-one-clip-out.
 """
 from fantasy_talking.articulation.opening_model import LinearOpening, PhoneOpening
 from fantasy_talking.articulation.spectral_opening import SpectralOpening
@@ -311,5 +313,155 @@ FUSED_PHONES = PhoneOpening(
         +2.145314e-01,  # I
         -1.560887e-01,  # O
         -3.399113e-01,  # U
+    ),
+)
+
+WORDS_OPENING = LinearOpening(
+    bias=-3.877407e-01,
+    weights=(
+        -5.690938e-02,  # loudness
+        -4.328078e-03,  # tilt
+        +9.304262e-04,  # f1_hz
+        +7.552668e-05,  # f2_hz
+        -1.451120e-01,  # voicing
+        -3.007471e-01,  # hf_ratio
+        -3.448162e-01,  # vad
+        +5.392872e-01,  # rule_open
+        -3.489122e-02,  # rule_close
+        +2.387397e-01,  # rule_funnel
+        +4.962624e-01,  # rule_spread
+        +8.559561e-03,  # mid_low
+        +3.840524e-02,  # high_level
+        -2.636452e-02,  # upper_level
+    ),
+)
+
+WORDS_SPECTRAL = SpectralOpening(
+    offsets=(0, -4, -8),
+    prior_db=(
+        +1.261895e+01,
+        +1.619833e+01,
+        +1.258915e+01,
+        +1.403660e+01,
+        +1.281005e+01,
+        +8.598788e+00,
+        +4.221971e+00,
+        -9.808494e-01,
+        -2.617605e+00,
+        -3.672884e+00,
+        -4.246250e+00,
+        -5.539231e+00,
+        -5.515930e+00,
+        -6.242603e+00,
+        -1.043457e+01,
+        -1.341296e+01,
+        -1.319770e+01,
+        -1.490436e+01,
+        -1.934037e+01,
+        -2.025600e+01,
+        -1.898344e+01,
+        -1.785506e+01,
+        -1.751143e+01,
+        -2.190308e+01,
+    ),
+    weights=(
+        (  # offset 0
+            +1.132032e-03,
+            +7.229611e-04,
+            -9.135756e-04,
+            -1.821079e-03,
+            -2.714435e-03,
+            -1.000231e-03,
+            +1.830062e-03,
+            +2.381962e-03,
+            +1.236573e-03,
+            +1.045073e-04,
+            +5.334661e-04,
+            +6.726374e-04,
+            +7.158386e-04,
+            +2.175299e-03,
+            +3.559309e-03,
+            +2.171475e-03,
+            +5.201120e-04,
+            -1.767618e-03,
+            -2.799633e-04,
+            +1.676465e-03,
+            +4.643674e-03,
+            +5.205165e-03,
+            +1.003495e-04,
+            -4.394871e-03,
+        ),
+        (  # offset -4
+            -2.034576e-03,
+            -2.186345e-03,
+            -2.265478e-03,
+            -2.149724e-03,
+            -1.765597e-03,
+            -5.429642e-04,
+            +2.259759e-03,
+            +2.609360e-03,
+            +1.413528e-03,
+            +3.134874e-04,
+            +1.178397e-03,
+            +2.338034e-03,
+            +3.438767e-03,
+            +5.420680e-03,
+            +7.375502e-03,
+            +5.707749e-03,
+            +2.938054e-03,
+            -9.540497e-04,
+            -1.771240e-04,
+            +1.106585e-03,
+            +2.702249e-03,
+            +2.654504e-03,
+            -2.492136e-03,
+            -6.151668e-03,
+        ),
+        (  # offset -8
+            -4.288600e-03,
+            -3.118975e-03,
+            -1.380447e-03,
+            -9.108981e-04,
+            -1.622856e-03,
+            -2.237822e-03,
+            -3.009668e-04,
+            -1.904850e-04,
+            -1.210198e-03,
+            -2.695530e-03,
+            -1.146386e-03,
+            +5.988005e-04,
+            +2.742219e-03,
+            +4.335390e-03,
+            +6.550553e-03,
+            +5.359230e-03,
+            +2.566660e-03,
+            -5.205146e-04,
+            +2.462123e-04,
+            +1.233201e-03,
+            +9.851056e-04,
+            -3.695427e-05,
+            -3.811767e-03,
+            -5.314296e-03,
+        ),
+    ),
+)
+
+WORDS_PHONES = PhoneOpening(
+    weights=(
+        +2.373541e-01,  # sil
+        -1.224851e+00,  # PP
+        -1.352109e+00,  # FF
+        +1.727337e-01,  # TH
+        -8.479496e-02,  # DD
+        +5.730648e-01,  # kk
+        +5.735328e-02,  # CH
+        +3.596334e-01,  # SS
+        +6.785044e-02,  # nn
+        -4.864568e-01,  # RR
+        +4.806339e-01,  # aa
+        +6.007691e-01,  # E
+        -3.155010e-02,  # I
+        -3.069394e-01,  # O
+        -6.650633e-01,  # U
     ),
 )

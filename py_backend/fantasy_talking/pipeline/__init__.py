@@ -15,7 +15,6 @@ import numpy as np
 from fantasy_talking.animation.clip import AnimationClip, VisemeEvent
 from fantasy_talking.animation.coarticulation import blend
 from fantasy_talking.animation.compose import FrameComposer
-from fantasy_talking.animation.lip_seal import BilabialSeal
 from fantasy_talking.animation.options import AnimationOptions, Engine, OptionsError
 from fantasy_talking.animation.stream import StreamingAnimator
 from fantasy_talking.audio.decode import Audio, decode_file
@@ -96,7 +95,7 @@ def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
         recognising = not (options.is_english and options.transcript.strip())
         heard = WORDS_SHARE if recognising else 0.0   # recognition is most of the engine's time
         phones = clip_phones(audio, options, progress and (lambda done: progress(heard * done)))
-    animator = StreamingAnimator(options, BilabialSeal(phones) if phones is not None else None)
+    animator = StreamingAnimator(options, phones)
     frames, visemes = [], []
     chunk = int(CHUNK_SECONDS * audio.sample_rate)
     for start in range(0, len(audio.samples), chunk):
