@@ -148,6 +148,14 @@ def test_a_largest_legal_chunk_gives_the_frames_of_small_chunks(server):
     np.testing.assert_array_equal([f.blendshapes for f in whole], [f.blendshapes for f in small])
 
 
+def realtime(address: str, speech: np.ndarray, results: list) -> None:
+    """One real-time stream of `speech` at LOOKAHEAD_MS; its result joins `results`."""
+    with open_channel(address) as channel:
+        results.append(stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), speech,
+                                      common_pb2.AnimationOptions(lookahead_ms=LOOKAHEAD_MS),
+                                      idle_after_ms=10_000, timeout=120))
+
+
 def test_real_time_streams_stay_on_time_while_a_client_sends_the_largest_messages(server):
     speech = (0.3 * np.sin(np.arange(16_000 * 6) * 0.04)).astype(np.float32)
     stop = threading.Event()
@@ -156,12 +164,6 @@ def test_real_time_streams_stay_on_time_while_a_client_sends_the_largest_message
               threading.Thread(target=flood_a2f, args=(server.address, stop, sent))]
     results = []
 
-    def realtime() -> None:
-        with open_channel(server.address) as channel:
-            results.append(stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), speech,
-                                          common_pb2.AnimationOptions(lookahead_ms=LOOKAHEAD_MS),
-                                          idle_after_ms=10_000, timeout=120))
-
     for flood in floods:
         flood.start()
     try:
@@ -169,7 +171,8 @@ def test_real_time_streams_stay_on_time_while_a_client_sends_the_largest_message
         while min(sent) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert min(sent) >= 2, f"the floods did not get going: {sent}"
-        streams = [threading.Thread(target=realtime) for _ in range(REALTIME_STREAMS)]
+        streams = [threading.Thread(target=realtime, args=(server.address, speech, results))
+                   for _ in range(REALTIME_STREAMS)]
         for stream in streams:
             stream.start()
         for stream in streams:
@@ -219,17 +222,12 @@ def test_real_time_streams_stay_on_time_while_a_client_has_words_recognised(serv
 
     results = []
 
-    def realtime() -> None:
-        with open_channel(server.address) as channel:
-            results.append(stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), speech,
-                                          common_pb2.AnimationOptions(lookahead_ms=LOOKAHEAD_MS),
-                                          idle_after_ms=10_000, timeout=120))
-
     worker = threading.Thread(target=animate_words)
     worker.start()
     try:
         time.sleep(1.0)   # the first clip is being recognised
-        streams = [threading.Thread(target=realtime) for _ in range(REALTIME_STREAMS)]
+        streams = [threading.Thread(target=realtime, args=(server.address, speech, results))
+                   for _ in range(REALTIME_STREAMS)]
         for stream in streams:
             stream.start()
         for stream in streams:
