@@ -1,4 +1,6 @@
-"""Lips sealed on the bilabials of known words: the words engine's one addition to the acoustic path.
+"""Lips sealed on the bilabials of known words: what the words engine adds to the acoustic path's lips.
+
+(Its jaw hears the words too: the learned opening reads their visemes, articulation/known_phones.py.)
 
 The acoustic articulation follows how open the mouth is, but the level and spectrum of speech
 cannot tell a /p b m/ from any other quiet moment, so its closures fall on the valleys between
