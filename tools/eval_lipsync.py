@@ -105,7 +105,11 @@ def on_frame_grid(times_s: np.ndarray, values: np.ndarray, fps: float) -> np.nda
     return np.interp(grid, times_s[finite], values[finite], left=np.nan, right=np.nan)
 
 
-def evaluate_videos(folder: Path, table: dict[str, Predictor], use_cache: bool) -> list[ClipResult]:
+def evaluate_videos(folder: Path, table: dict[str, Predictor], use_cache: bool,
+                    contact: float | None = None) -> list[ClipResult]:
+    """Every video in `folder` scored by every predictor. The truth's closures are each clip's bottom
+    fifth of its opening or, with `contact`, the frames whose inner-lip gap is under that share of
+    the eye distance: the lips touching."""
     from fantasy_talking.audio.decode import AudioError, decode_file
     from eval.video_truth import load_video_truth
 
@@ -125,7 +129,9 @@ def evaluate_videos(folder: Path, table: dict[str, Predictor], use_cache: bool) 
         width = on_frame_grid(truth.times_s, truth.width, truth.fps)
         speech = metrics.speech_mask(audio.samples, audio.sample_rate, truth.fps, len(opening))
         result = ClipResult("video", path.stem, truth.fps, opening, note=f"face found in {truth.face_found:.0%}",
-                            truth_closed=metrics.closed_mask(opening), speech=speech, truth_width=width, audio=audio)
+                            truth_closed=metrics.closed_mask(opening) if contact is None
+                            else np.isfinite(opening) & (opening < contact),
+                            speech=speech, truth_width=width, audio=audio)
         run_predictors(table, result)
         results.append(result)
     return results
@@ -447,6 +453,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"score against espeak-ng speech; languages from {', '.join(SENTENCES)} (default all)")
     parser.add_argument("--engine", choices=("auto", "acoustic", "phonetic", "fused", "words"), default="auto",
                         help="which speech engine of ours to run (default auto)")
+    parser.add_argument("--contact-closures", type=float, default=None, metavar="GAP",
+                        help="score closures against the lips touching (inner-lip gap under GAP of the eye "
+                             "distance, e.g. 0.02) instead of each clip's bottom fifth of its opening")
     parser.add_argument("--recognised-transcript", action="store_true",
                         help="give our engines the words PocketSphinx recognises in each clip as an English "
                              "transcript (the videos have none): what a transcript does for each engine")
@@ -492,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.videos)
         if not folder.is_dir():
             raise SystemExit(f"eval_lipsync: video folder {folder} not found")
-        sets["video"] = evaluate_videos(folder, table, use_cache=not args.no_cache)
+        sets["video"] = evaluate_videos(folder, table, use_cache=not args.no_cache, contact=args.contact_closures)
     if args.tts:
         sets["tts"] = evaluate_tts(args.tts, table)
     loco_report = None
