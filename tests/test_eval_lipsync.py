@@ -196,6 +196,23 @@ def test_video_truth_tracks_the_mouth_on_a_real_clip():
     assert low < 0.05 < 0.15 < high < 1.0  # closes fully at times, opens wide at others
 
 
+def test_contact_closures_are_the_frames_where_the_lips_touch(tmp_path):
+    """--contact-closures: the truth's closures become the frames whose inner-lip gap is under the
+    given share of the eye distance, not the clip's bottom fifth."""
+    import eval_lipsync
+
+    video = SAMPLES / "video" / "talking_woman_frontal_5s.mp4"
+    if not video.exists():
+        pytest.skip(f"shared samples not found at {video}")
+    (tmp_path / video.name).symlink_to(video)
+    fifth = eval_lipsync.evaluate_videos(tmp_path, {}, use_cache=True)[0]
+    contact = eval_lipsync.evaluate_videos(tmp_path, {}, use_cache=True, contact=0.02)[0]
+    opening = contact.truth_curve
+    assert np.array_equal(contact.truth_closed, np.isfinite(opening) & (opening < 0.02))
+    assert np.array_equal(fifth.truth_closed, metrics.closed_mask(opening))
+    assert 0 < contact.truth_closed.sum() < fifth.truth_closed.sum()
+
+
 def test_baselines_are_centred_on_the_frame_times():
     from fantasy_talking.audio.decode import Audio
     from eval.predictors import pylipsync_aperture, rms_envelope
