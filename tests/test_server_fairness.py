@@ -148,12 +148,22 @@ def test_a_largest_legal_chunk_gives_the_frames_of_small_chunks(server):
     np.testing.assert_array_equal([f.blendshapes for f in whole], [f.blendshapes for f in small])
 
 
-def realtime(address: str, speech: np.ndarray, results: list) -> None:
-    """One real-time stream of `speech` at LOOKAHEAD_MS; its result joins `results`."""
-    with open_channel(address) as channel:
-        results.append(stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), speech,
-                                      common_pb2.AnimationOptions(lookahead_ms=LOOKAHEAD_MS),
-                                      idle_after_ms=10_000, timeout=120))
+def realtime_streams(address: str, speech: np.ndarray) -> list:
+    """REALTIME_STREAMS real-time streams of `speech` at LOOKAHEAD_MS, side by side; their results."""
+    results = []
+
+    def realtime() -> None:
+        with open_channel(address) as channel:
+            results.append(stream_samples(animation_pb2_grpc.AnimationServiceStub(channel), speech,
+                                          common_pb2.AnimationOptions(lookahead_ms=LOOKAHEAD_MS),
+                                          idle_after_ms=10_000, timeout=120))
+
+    streams = [threading.Thread(target=realtime) for _ in range(REALTIME_STREAMS)]
+    for stream in streams:
+        stream.start()
+    for stream in streams:
+        stream.join()
+    return results
 
 
 def test_real_time_streams_stay_on_time_while_a_client_sends_the_largest_messages(server):
@@ -162,8 +172,6 @@ def test_real_time_streams_stay_on_time_while_a_client_sends_the_largest_message
     sent = [0, 0]
     floods = [threading.Thread(target=flood_stream_animation, args=(server.address, stop, sent)),
               threading.Thread(target=flood_a2f, args=(server.address, stop, sent))]
-    results = []
-
     for flood in floods:
         flood.start()
     try:
@@ -171,12 +179,7 @@ def test_real_time_streams_stay_on_time_while_a_client_sends_the_largest_message
         while min(sent) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert min(sent) >= 2, f"the floods did not get going: {sent}"
-        streams = [threading.Thread(target=realtime, args=(server.address, speech, results))
-                   for _ in range(REALTIME_STREAMS)]
-        for stream in streams:
-            stream.start()
-        for stream in streams:
-            stream.join()
+        results = realtime_streams(server.address, speech)
     finally:
         stop.set()
         for flood in floods:
@@ -220,18 +223,11 @@ def test_real_time_streams_stay_on_time_while_a_client_has_words_recognised(serv
             while not stop.is_set():
                 clips.append(stub.AnimateClip(request, timeout=120))
 
-    results = []
-
     worker = threading.Thread(target=animate_words)
     worker.start()
     try:
         time.sleep(1.0)   # the first clip is being recognised
-        streams = [threading.Thread(target=realtime, args=(server.address, speech, results))
-                   for _ in range(REALTIME_STREAMS)]
-        for stream in streams:
-            stream.start()
-        for stream in streams:
-            stream.join()
+        results = realtime_streams(server.address, speech)
     finally:
         stop.set()
         worker.join()

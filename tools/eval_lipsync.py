@@ -368,12 +368,11 @@ def run_loco(results: list[ClipResult], predict: Predictor, grid: dict[str, tupl
     log(f"leave-one-clip-out: {len(combos)} combinations x {len(results)} clips x {folds} fold tables"
         + (", chosen by a second predictor" if chooser else ""))
     table, closures, fold_tables, fold_closures = fold_score_tables(results, predict, combos, metric, fold_overrides)
-    chosen = loco.leave_one_clip_out(table, fold_tables)
-    if chooser is not None:
-        picks = loco.leave_one_clip_out(*fold_score_tables(results, chooser, combos, metric, fold_overrides)[::2])
-        clips = np.arange(len(results))
-        held = (fold_tables if fold_tables is not None else np.broadcast_to(table, (len(results),) + table.shape))
-        chosen = loco.LocoResult(held[clips, picks.chosen, clips], picks.chosen, picks.in_sample)
+    if chooser is None:
+        chosen = loco.leave_one_clip_out(table, fold_tables)
+    else:
+        by, _, by_folds, _ = fold_score_tables(results, chooser, combos, metric, fold_overrides)
+        chosen = loco.leave_one_clip_out(by, by_folds, scored=(table, fold_tables))
     clips = np.arange(len(results))
     if fold_closures is None:
         held_recall, held_precision = closures[0][chosen.chosen, clips], closures[1][chosen.chosen, clips]

@@ -91,18 +91,28 @@ def _select(table: np.ndarray, columns: np.ndarray) -> int:
     return int(np.flatnonzero(medians == medians.max())[0])
 
 
-def leave_one_clip_out(table: np.ndarray, fold_tables: np.ndarray | None = None) -> LocoResult:
+def _per_fold(table: np.ndarray, fold_tables: np.ndarray | None) -> np.ndarray:
+    """fold_tables, or the one table standing for every fold when nothing is refitted per fold."""
+    return np.broadcast_to(table, (table.shape[1],) + table.shape) if fold_tables is None \
+        else np.asarray(fold_tables, np.float64)
+
+
+def leave_one_clip_out(table: np.ndarray, fold_tables: np.ndarray | None = None,
+                       scored: tuple[np.ndarray, np.ndarray | None] | None = None) -> LocoResult:
     """table[k, c] = score of combination k on clip c (higher is better).
 
     fold_tables[f, k, c], when given, is the same table made with a model fitted without clip f
     (a learned part of the engine): clip f's choice and its held-out score then come from
-    fold_tables[f], so neither the constants nor the model have seen the clip they are scored on."""
+    fold_tables[f], so neither the constants nor the model have seen the clip they are scored on.
+    `scored` (a table and its fold tables, alike) is what the choices are held out on when that is
+    another predictor than the one that chooses (an engine run with another engine's constants)."""
     table = np.asarray(table, np.float64)
-    folds = np.broadcast_to(table, (table.shape[1],) + table.shape) if fold_tables is None \
-        else np.asarray(fold_tables, np.float64)
+    folds = _per_fold(table, fold_tables)
     n_clips = table.shape[1]
     everything = np.arange(n_clips)
     chosen = np.array([_select(folds[c], everything[everything != c]) for c in range(n_clips)], int)
+    if scored is not None:
+        folds = _per_fold(np.asarray(scored[0], np.float64), scored[1])
     held_out = folds[everything, chosen, everything]
     return LocoResult(held_out, chosen, _select(table, everything))
 

@@ -21,14 +21,14 @@ from fantasy_talking.animation.clip import Frame, VisemeEvent
 from fantasy_talking.animation.compose import SPEAKING_ACTIVITY, FrameComposer
 from fantasy_talking.animation.fusion import PhoneFusion
 from fantasy_talking.animation.lip_seal import BilabialSeal, seal_lips
-from fantasy_talking.articulation.known_phones import KnownPhones
-from fantasy_talking.speech.phonemes import PhoneSegment
 from fantasy_talking.animation.options import AnimationOptions, Engine
 from fantasy_talking.animation.rig import JOINTS, VISEMES
 from fantasy_talking.animation.visemes import TARGETS
 from fantasy_talking.audio.decode import SAMPLE_RATE
 from fantasy_talking.audio.features import FEATURE_RATE, HALF, HOP, FeatureStream
 from fantasy_talking.articulation.acoustic import AcousticArticulation
+from fantasy_talking.articulation.known_phones import KnownPhones
+from fantasy_talking.speech.phonemes import PhoneSegment
 
 # Smoothing widths (Gaussian sigma, in 10 ms feature frames) per articulator: the lips seal
 # and part quickly, the jaw and rounding move more slowly.

@@ -68,7 +68,7 @@ def clip_phones(audio: Audio, options: AnimationOptions, progress: Progress | No
     if options.engine is Engine.PHONETIC:
         return (sphinx.align_phones(audio, options.transcript) if options.transcript
                 else sphinx.recognize_phones(audio))
-    return sphinx.word_phones(audio, options.transcript if options.is_english else "", progress)
+    return sphinx.word_phones(audio, _words_transcript(options), progress)
 
 
 def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
@@ -92,8 +92,7 @@ def animate_audio(audio: Audio, options: AnimationOptions = AnimationOptions(),
     if not _use_words(options):
         phones = None   # the acoustic and fused engines hear no words
     elif phones is None:
-        recognising = not (options.is_english and options.transcript.strip())
-        heard = WORDS_SHARE if recognising else 0.0   # recognition is most of the engine's time
+        heard = 0.0 if _words_transcript(options).strip() else WORDS_SHARE   # recognition: most of its time
         phones = clip_phones(audio, options, progress and (lambda done: progress(heard * done)))
     animator = StreamingAnimator(options, phones)
     frames, visemes = [], []
@@ -117,6 +116,11 @@ def animate_file(source: bytes | str | Path, options: AnimationOptions = Animati
                  max_seconds: float | None = None, progress: Progress | None = None) -> AnimationClip:
     """Decode any audio or video file and animate it."""
     return animate_audio(decode_file(source, max_seconds=max_seconds), options, progress)
+
+
+def _words_transcript(options: AnimationOptions) -> str:
+    """The transcript the words engine aligns: an English one; "" means recognise the words."""
+    return options.transcript if options.is_english else ""
 
 
 def _use_words(options: AnimationOptions) -> bool:
